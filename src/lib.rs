@@ -1,0 +1,8 @@
+//! nianbao (粘包): makes TCP "sticky packets" and "split packets" happen on
+//! purpose, records every `send()` and `recv()`, works out the fate of every
+//! application message and writes CSVs, a terminal ruler and charts.
+//!
+//! Data flows one way: an experiment file becomes a validated
+//! [`experiment::Experiment`], [`run`] executes it on real sockets and yields a
+//! [`trace::Trace`], [`analysis`] turns the trace into recv kinds, message fates
+//! and a summary, and [`report`] writes CSVs, the ruler and charts.
