@@ -3,6 +3,15 @@
 //! application message and writes CSVs, a terminal ruler and charts.
 //!
 //! Data flows one way: an experiment file becomes a validated
-//! [`experiment::Experiment`], [`run`] executes it on real sockets and yields a
+//! [`experiment::Experiment`], [`engine`] executes it on real sockets and yields a
 //! [`trace::Trace`], [`analysis`] turns the trace into recv kinds, message fates
 //! and a summary, and [`report`] writes CSVs, the ruler and charts.
+
+pub mod analysis;
+pub mod engine;
+pub mod error;
+pub mod experiment;
+pub mod net;
+pub mod payload;
+pub mod trace;
+pub mod units;

@@ -1,0 +1,86 @@
+//! Runs one trial of one scenario on real loopback sockets: the receiver (the
+//! server) and the sender (the client) in two threads of this process,
+//! stamping events on one monotonic clock, both bound by one deadline.
+
+mod tcp;
+mod udp;
+
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Kind, Sender};
+use crate::payload::{FlowModel, Rng};
+use crate::trace::{Clock, FlowTrace, SendEvent, Trace};
+use std::time::{Duration, Instant};
+
+/// What both sides of a trial share.
+pub(crate) struct Ctx<'a> {
+    pub exp: &'a Experiment,
+    pub clock: Clock,
+    pub deadline: Instant,
+    pub c2s: &'a FlowModel,
+    pub s2c: Option<&'a FlowModel>,
+}
+
+impl Ctx<'_> {
+    /// A deadline error for `side`.
+    pub fn late(&self, side: &'static str, what: String) -> Error {
+        Error::Deadline { side, what, after: self.exp.deadline }
+    }
+}
+
+/// Runs one trial and returns its trace.
+pub fn run_trial(exp: &Experiment) -> Result<Trace> {
+    let (c2s, s2c) = FlowModel::of(exp);
+    let started = Instant::now();
+    let clock = Clock::start();
+    let ctx = Ctx { exp, clock, deadline: clock.origin() + exp.deadline, c2s: &c2s, s2c: s2c.as_ref() };
+    let mut trace = match exp.transport.kind {
+        Kind::Tcp => tcp::run(&ctx)?,
+        Kind::Udp => udp::run(&ctx)?,
+    };
+    trace.duration_ns = started.elapsed().as_nanos() as u64;
+    Ok(trace)
+}
+
+/// Room to reserve for a flow's events: enough for the usual cases, more
+/// is allocated only if a run needs it.
+pub(crate) fn reserve(messages: usize) -> FlowTrace {
+    let events = messages.saturating_mul(4).clamp(64, 1 << 20);
+    FlowTrace::with_capacity(messages.min(1 << 20), events, events)
+}
+
+/// The pause before message `k`: the gap (plus seeded jitter) between
+/// bursts, nothing inside a burst.
+pub(crate) fn gap_before(k: u64, s: &Sender, rng: &mut Rng) -> Duration {
+    if k == 0 || k % s.burst != 0 {
+        return Duration::ZERO;
+    }
+    let jitter = if s.gap_jitter.is_zero() { 0 } else { rng.range(0, s.gap_jitter.as_nanos() as u64) };
+    s.gap + Duration::from_nanos(jitter)
+}
+
+/// Sleeps for `d`, spinning the last stretch so short gaps are kept.
+pub(crate) fn pause(d: Duration) {
+    if d.is_zero() {
+        return;
+    }
+    let until = Instant::now() + d;
+    const SPIN: Duration = Duration::from_micros(200);
+    if d > SPIN {
+        std::thread::sleep(d - SPIN);
+    }
+    while Instant::now() < until {
+        std::thread::yield_now();
+    }
+}
+
+/// Records one send call.
+pub(crate) fn record_send(rec: &mut FlowTrace, clock: &Clock, msg_id: u64, offset: u64, len: usize, ret: usize) {
+    rec.sends.push(SendEvent { t_ns: clock.now_ns(), msg_id, offset, len: len as u64, ret: ret as u64 });
+}
+
+/// Turns a wrong byte into an error that says where.
+pub(crate) fn check(model: &FlowModel, flow: &str, offset: u64, data: &[u8]) -> Result<()> {
+    model.verify(offset, data).map_err(|at| {
+        Error::Stream(format!("{flow}: byte {at} differs from what was sent (read of {} bytes at offset {offset}); the stream is corrupt", data.len()))
+    })
+}

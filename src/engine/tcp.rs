@@ -1,0 +1,232 @@
+//! A TCP trial: the server reads with its recv size schedule (and answers
+//! each read when replies are on); the client sends every message with its
+//! gaps and options, reads replies, then waits for the server to finish.
+
+use super::{check, gap_before, pause, record_send, reserve, Ctx};
+use crate::error::{Error, Result};
+use crate::experiment::Reply;
+use crate::net::{self, TcpOptions};
+use crate::payload::{generate, reply_bytes, reply_size, Rng, Stream};
+use crate::trace::{FlowTrace, MessageSpan, RecvEvent, Trace};
+use socket2::Socket;
+use std::net::{Shutdown, SocketAddr};
+
+/// Runs the trial: server thread and client thread, joined.
+pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
+    let exp = ctx.exp;
+    let listener = net::listen_tcp(SocketAddr::new(exp.transport.ip, exp.transport.port), exp.receiver.rcvbuf)?;
+    let addr = listener.local_addr().ok().and_then(|a| a.as_socket()).ok_or_else(|| Error::Stream("listener has no address".into()))?;
+    let (server, client) = std::thread::scope(|s| {
+        let server = s.spawn(|| serve(ctx, &listener));
+        let client = client(ctx, addr);
+        (server.join(), client)
+    });
+    let server = server.map_err(|_| Error::Stream("the receiver thread panicked".into()))?;
+    // The server's error is the cause when both fail (the client then sees a closed socket).
+    let (c2s_recvs, s2c_sent) = server?;
+    let (mut c2s, s2c_recvs) = client?;
+    c2s.recvs = c2s_recvs;
+    let s2c = s2c_sent.map(|mut f| {
+        f.recvs = s2c_recvs;
+        f
+    });
+    Ok(Trace { c2s, s2c, duration_ns: 0 })
+}
+
+/// The server side: returns the c2s recvs and the s2c messages and sends.
+fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Vec<RecvEvent>, Option<FlowTrace>)> {
+    let exp = ctx.exp;
+    let r = &exp.receiver;
+    let total = ctx.c2s_total();
+    let mut recvs = reserve(ctx.c2s_messages()).recvs;
+    let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s_messages()));
+    let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
+    let mut replies = Replier::default();
+    let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
+    pause(r.start_delay);
+    let mut offset = 0u64;
+    for i in 0.. {
+        let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
+        net::recv_timeout_until(&conn, ctx.deadline, "receiver", exp.deadline, || format!("data from the sender (got {offset} of {total} bytes)"))?;
+        let n = match recv(&conn, &mut buf[..asked]) {
+            Ok(n) => n,
+            Err(e) if net::is_timeout(&e) => return Err(ctx.late("receiver", format!("data from the sender (got {offset} of {total} bytes)"))),
+            Err(e) => return Err(Error::io(format!("receiver: recv after {offset} bytes"), e)),
+        };
+        if n == 0 {
+            break;
+        }
+        recvs.push(RecvEvent { t_ns: ctx.clock.now_ns(), offset, len: n as u64, asked: asked as u64, truncated: false });
+        check(ctx.c2s, "c2s", offset, &buf[..n])?;
+        if let Some(rec) = s2c.as_mut() {
+            replies.answer(ctx, &conn, &buf[..n], rec)?;
+        }
+        offset += n as u64;
+        pause(r.recv_gap);
+    }
+    let _ = conn.shutdown(Shutdown::Write);
+    Ok((recvs, s2c))
+}
+
+/// Makes and sends the server's replies, one per read.
+#[derive(Default)]
+struct Replier {
+    id: u64,
+    offset: u64,
+    out: Vec<u8>,
+}
+
+impl Replier {
+    fn answer(&mut self, ctx: &Ctx, conn: &Socket, read: &[u8], rec: &mut FlowTrace) -> Result<()> {
+        let r = &ctx.exp.receiver;
+        match &r.reply {
+            Reply::Sizes(sizes) => generate(self.id, reply_size(sizes, self.id as usize), &mut self.out),
+            other => reply_bytes(other, read, &mut self.out),
+        }
+        let len = self.out.len();
+        rec.messages.push(MessageSpan { id: self.id, offset: self.offset, len: len as u64 });
+        let part = len.div_ceil(r.reply_sends as usize).max(1);
+        let mut at = 0;
+        while at < len {
+            let end = (at + part).min(len);
+            send_all(ctx, conn, &self.out[at..end], 0, self.id, self.offset + at as u64, rec, false, "receiver")?;
+            at = end;
+        }
+        self.id += 1;
+        self.offset += len as u64;
+        Ok(())
+    }
+}
+
+/// The client side: returns the c2s trace (messages, sends, segments) and the s2c recvs.
+fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
+    let exp = ctx.exp;
+    let s = &exp.sender;
+    let stream = ctx.c2s_stream();
+    let mut rec = reserve(stream.spans().len());
+    rec.messages.extend_from_slice(stream.spans());
+    let mut replies = ReplyReader { recvs: reserve(16).recvs, offset: 0, index: 0, buf: Vec::new() };
+    let opts = TcpOptions { nodelay: s.nodelay, sndbuf: s.sndbuf, cork: s.cork };
+    let sock = net::connect_tcp(addr, &opts, exp.deadline)?;
+    if s.nonblocking {
+        sock.set_nonblocking(true).map_err(|e| Error::io("set O_NONBLOCK", e))?;
+    }
+    let mut rng = Rng::new(s.seed);
+    let mut payload = Vec::new();
+    let last = stream.spans().len() as u64 - 1;
+    for span in stream.spans() {
+        pause(gap_before(span.id, s, &mut rng));
+        stream.payload(span.id, &mut payload);
+        let flags = if s.more && span.id != last { nix::libc::MSG_MORE } else { 0 };
+        send_all(ctx, &sock, &payload, flags, span.id, span.offset, &mut rec, s.nonblocking, "sender")?;
+        if ctx.s2c.is_some() {
+            for _ in 0..exp.receiver.client_reads {
+                replies.read_one(ctx, &sock)?;
+            }
+        }
+    }
+    finish_sending(&sock, s.cork, s.nonblocking)?;
+    while replies.read_one(ctx, &sock)? {}
+    rec.segments = net::data_segs_out(&sock);
+    Ok((rec, replies.recvs))
+}
+
+/// Uncorks, goes back to blocking, and sends FIN.
+fn finish_sending(sock: &Socket, cork: bool, nonblocking: bool) -> Result<()> {
+    if cork {
+        sock.set_cork(false).map_err(|e| Error::io("clear TCP_CORK", e))?;
+    }
+    if nonblocking {
+        sock.set_nonblocking(false).map_err(|e| Error::io("clear O_NONBLOCK", e))?;
+    }
+    sock.shutdown(Shutdown::Write).map_err(|e| Error::io("sender: shutdown(SHUT_WR)", e))
+}
+
+/// The client's reads of the s2c flow (or of EOF when there are no replies).
+struct ReplyReader {
+    recvs: Vec<RecvEvent>,
+    offset: u64,
+    index: usize,
+    buf: Vec<u8>,
+}
+
+impl ReplyReader {
+    /// One read; false at EOF.
+    fn read_one(&mut self, ctx: &Ctx, sock: &Socket) -> Result<bool> {
+        let sizes = &ctx.exp.receiver.client_recv_sizes;
+        let asked = sizes[self.index.min(sizes.len() - 1)] as usize;
+        self.index += 1;
+        self.buf.resize(asked, 0);
+        let what = || "the receiver to reply or close the connection".to_string();
+        net::recv_timeout_until(sock, ctx.deadline, "sender", ctx.exp.deadline, what)?;
+        let n = match recv(sock, &mut self.buf) {
+            Ok(n) => n,
+            Err(e) if net::is_timeout(&e) => return Err(ctx.late("sender", what())),
+            Err(e) => return Err(Error::io("sender: recv of the reply", e)),
+        };
+        if n == 0 {
+            return Ok(false);
+        }
+        let Some(model) = ctx.s2c else {
+            return Err(Error::Stream(format!("s2c: the receiver sent {n} bytes but no replies were configured")));
+        };
+        self.recvs.push(RecvEvent { t_ns: ctx.clock.now_ns(), offset: self.offset, len: n as u64, asked: asked as u64, truncated: false });
+        check(model, "s2c", self.offset, &self.buf[..n])?;
+        self.offset += n as u64;
+        Ok(true)
+    }
+}
+
+/// Sends all of `bytes`, recording each call; short writes are completed.
+#[allow(clippy::too_many_arguments)]
+fn send_all(ctx: &Ctx, sock: &Socket, bytes: &[u8], flags: i32, msg_id: u64, offset: u64, rec: &mut FlowTrace, nonblocking: bool, side: &'static str) -> Result<()> {
+    let mut pos = 0;
+    let what = |pos: usize| format!("room in the send buffer (message {msg_id}: {pos} of {} bytes accepted)", bytes.len());
+    while pos < bytes.len() {
+        if !nonblocking {
+            net::send_timeout_until(sock, ctx.deadline, side, ctx.exp.deadline, || what(pos))?;
+        }
+        match sock.send_with_flags(&bytes[pos..], flags | nix::libc::MSG_NOSIGNAL) {
+            Ok(n) => {
+                record_send(rec, &ctx.clock, msg_id, offset + pos as u64, bytes.len() - pos, n);
+                pos += n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if nonblocking && net::is_timeout(&e) => {
+                rec.would_block += 1;
+                if !net::wait_writable(sock, ctx.deadline).map_err(|e| Error::io(format!("{side}: poll"), e))? {
+                    return Err(ctx.late(side, what(pos)));
+                }
+            }
+            Err(e) if net::is_timeout(&e) => return Err(ctx.late(side, what(pos))),
+            Err(e) => return Err(Error::io(format!("{side}: send of message {msg_id}"), e)),
+        }
+    }
+    Ok(())
+}
+
+fn recv(sock: &Socket, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        // SAFETY: an initialised &mut [u8] is a valid [MaybeUninit<u8>].
+        let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+        match sock.recv(uninit) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    fn c2s_stream(&self) -> &Stream {
+        match self.c2s {
+            crate::payload::FlowModel::Plain(s) => s,
+            crate::payload::FlowModel::Echo { c2s, .. } => c2s,
+        }
+    }
+    fn c2s_total(&self) -> u64 {
+        self.c2s_stream().total()
+    }
+    fn c2s_messages(&self) -> usize {
+        self.c2s_stream().spans().len()
+    }
+}

@@ -1,0 +1,99 @@
+//! The experiment file as written: every field optional, unknown keys
+//! rejected. [`super::validate`] turns it into an [`super::Experiment`].
+
+use serde::{Deserialize, Serialize};
+
+/// A whole experiment file (SPEC §2).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileExperiment {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub trials: Option<u32>,
+    pub deadline: Option<Dur>,
+    #[serde(default)]
+    pub transport: FileTransport,
+    #[serde(default)]
+    pub sender: FileSender,
+    #[serde(default)]
+    pub receiver: FileReceiver,
+    pub sweep: Option<toml::Table>,
+    pub expect: Option<toml::Table>,
+}
+
+/// `[transport]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTransport {
+    pub kind: Option<String>,
+    pub framing: Option<String>,
+    pub ip: Option<String>,
+    pub port: Option<u16>,
+    pub max_frame: Option<Size>,
+}
+
+/// `[sender]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSender {
+    pub messages: Option<Vec<String>>,
+    pub count: Option<i64>,
+    pub size: Option<SizeOrRange>,
+    pub seed: Option<u64>,
+    pub gap: Option<Dur>,
+    pub gap_jitter: Option<Dur>,
+    pub burst: Option<i64>,
+    pub nodelay: Option<bool>,
+    pub sndbuf: Option<Size>,
+    pub cork: Option<bool>,
+    pub more: Option<bool>,
+    pub nonblocking: Option<bool>,
+}
+
+/// `[receiver]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileReceiver {
+    pub start_delay: Option<Dur>,
+    pub recv_sizes: Option<Vec<Size>>,
+    pub recv_gap: Option<Dur>,
+    pub rcvbuf: Option<Size>,
+    pub reply: Option<Reply>,
+    pub reply_sends: Option<i64>,
+    pub client_recv_sizes: Option<Vec<Size>>,
+    pub client_reads: Option<i64>,
+    pub idle: Option<Dur>,
+}
+
+/// A duration: a string with a unit, or the integer 0.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Dur {
+    Text(String),
+    Int(i64),
+}
+
+/// A size: bytes as an integer, or a string with a unit, or `"default"`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Size {
+    Int(i64),
+    Text(String),
+}
+
+/// A fixed message size or an inclusive `[min, max]` range.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum SizeOrRange {
+    One(Size),
+    Range(Vec<Size>),
+}
+
+/// `receiver.reply`: `"none" | "echo" | "upper"` or a list of reply sizes.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Reply {
+    Mode(String),
+    Sizes(Vec<Size>),
+}

@@ -1,0 +1,165 @@
+//! The validated experiment the engine runs: every default filled in, every
+//! value checked, units resolved.
+
+use crate::trace::Flow;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// Largest message nianbao will send, bytes.
+pub const MAX_MESSAGE: u64 = 64 << 20;
+/// Largest number of generated messages in one trial.
+pub const MAX_COUNT: u64 = 10_000_000;
+/// Default deadline of one scenario.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+
+/// One runnable experiment (one point of a sweep).
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    pub name: String,
+    pub title: String,
+    pub about: String,
+    pub trials: u32,
+    pub deadline: Duration,
+    pub transport: Transport,
+    pub sender: Sender,
+    pub receiver: Receiver,
+    pub expect: Expect,
+}
+
+/// TCP or UDP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Tcp,
+    Udp,
+}
+
+/// `[transport]`.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    pub kind: Kind,
+    /// Framing as written (`none`, `u32be`, …); `none` is raw.
+    pub framing: String,
+    pub ip: IpAddr,
+    /// 0 = any free port.
+    pub port: u16,
+    pub max_frame: u64,
+}
+
+/// What the sender sends.
+#[derive(Clone, Debug)]
+pub enum Messages {
+    /// Explicit payloads.
+    Explicit(Vec<Vec<u8>>),
+    /// `count` generated messages of `size` bytes (a range picks with `seed`).
+    Generated { count: u64, min: u64, max: u64, seed: u64 },
+}
+
+/// `[sender]`.
+#[derive(Clone, Debug)]
+pub struct Sender {
+    pub messages: Messages,
+    pub gap: Duration,
+    pub gap_jitter: Duration,
+    pub burst: u64,
+    pub seed: u64,
+    pub nodelay: bool,
+    pub sndbuf: Option<u64>,
+    pub cork: bool,
+    pub more: bool,
+    pub nonblocking: bool,
+}
+
+/// How the server answers each read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    None,
+    /// The bytes read, sent back.
+    Echo,
+    /// The bytes read in upper case (the tutorial's server).
+    Upper,
+    /// Replies of these sizes, one per read, in order; the last repeats.
+    Sizes(Vec<u64>),
+}
+
+/// `[receiver]`.
+#[derive(Clone, Debug)]
+pub struct Receiver {
+    pub start_delay: Duration,
+    pub recv_sizes: Vec<u64>,
+    pub recv_gap: Duration,
+    pub rcvbuf: Option<u64>,
+    pub reply: Reply,
+    /// Each reply is written in this many send calls (stdout + stderr = 2).
+    pub reply_sends: u64,
+    /// The client's recv sizes for replies; the last repeats.
+    pub client_recv_sizes: Vec<u64>,
+    /// Reads of the reply the client makes after each of its sends.
+    pub client_reads: u64,
+    /// UDP: how long the receiver waits for more datagrams once the sender is done.
+    pub idle: Duration,
+}
+
+/// `[expect]`: what a correct run shows.
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    /// The flow the checks apply to.
+    pub flow: Option<Flow>,
+    /// The recv payloads of each trial, escaped, in order.
+    pub recvs: Option<Vec<String>>,
+    /// Bounds on summary figures: (figure, comparison, value).
+    pub bounds: Vec<Bound>,
+}
+
+/// One bound such as `merged_fraction >= 0.9`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub figure: String,
+    pub op: Op,
+    pub value: f64,
+}
+
+/// A comparison in a bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Eq,
+}
+
+impl Op {
+    /// Whether `left op right` holds.
+    pub fn holds(self, left: f64, right: f64) -> bool {
+        match self {
+            Op::Ge => left >= right,
+            Op::Gt => left > right,
+            Op::Le => left <= right,
+            Op::Lt => left < right,
+            Op::Eq => (left - right).abs() < 1e-9,
+        }
+    }
+
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Ge => ">=",
+            Op::Gt => ">",
+            Op::Le => "<=",
+            Op::Lt => "<",
+            Op::Eq => "==",
+        }
+    }
+}
+
+impl Experiment {
+    /// Whether this experiment has a reply flow.
+    pub fn has_replies(&self) -> bool {
+        self.receiver.reply != Reply::None
+    }
+
+    /// Whether the stream is framed.
+    pub fn framed(&self) -> bool {
+        self.transport.framing != "none"
+    }
+}

@@ -1,0 +1,108 @@
+//! `--set key=value` and sweeps: edits to the experiment's TOML tree before it
+//! is validated, and the pure expansion of `[sweep]` into scenarios.
+
+use toml::{Table, Value};
+
+/// Parses the right side of `key=value`: a TOML value when it is one
+/// (`true`, `3`, `[2, 10]`, `"x"`), otherwise the text as a string (`1ms`).
+pub fn parse_value(text: &str) -> Value {
+    let doc = format!("v = {text}");
+    match doc.parse::<Table>() {
+        Ok(mut t) => t.remove("v").unwrap_or_else(|| Value::String(text.into())),
+        Err(_) => Value::String(text.to_string()),
+    }
+}
+
+/// Splits `key=value` (as given to `--set`).
+pub fn split_assignment(arg: &str) -> Option<(String, String)> {
+    let (k, v) = arg.split_once('=')?;
+    let k = k.trim();
+    if k.is_empty() {
+        return None;
+    }
+    Some((k.to_string(), v.trim().to_string()))
+}
+
+/// Sets the dotted `key` in `table`, creating tables on the way.
+pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), String> {
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let last = parts.pop().ok_or("empty key")?;
+    let mut here = table;
+    for part in parts {
+        let entry = here.entry(part.to_string()).or_insert_with(|| Value::Table(Table::new()));
+        here = entry
+            .as_table_mut()
+            .ok_or_else(|| format!("`{part}` is a value, not a table, so `{key}` cannot be set"))?;
+    }
+    here.insert(last.to_string(), value);
+    Ok(())
+}
+
+/// Shows a value the way a user types it: strings bare, others as TOML.
+pub fn display_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The cartesian product of the swept values, first key slowest:
+/// `[(a,[1,2]), (b,[x,y])]` gives `a=1 b=x, a=1 b=y, a=2 b=x, a=2 b=y`.
+pub fn expand(axes: &[(String, Vec<Value>)]) -> Vec<Vec<(String, Value)>> {
+    let mut points: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+    for (key, values) in axes {
+        let mut next = Vec::with_capacity(points.len() * values.len());
+        for point in &points {
+            for v in values {
+                let mut p = point.clone();
+                p.push((key.clone(), v.clone()));
+                next.push(p);
+            }
+        }
+        points = next;
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_parse_as_toml_or_text() {
+        assert_eq!(parse_value("true"), Value::Boolean(true));
+        assert_eq!(parse_value("3"), Value::Integer(3));
+        assert_eq!(parse_value("1ms"), Value::String("1ms".into()));
+        assert_eq!(parse_value("[2, 10]").as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn sweep_expansion_order_is_pinned() {
+        let axes = vec![
+            ("sender.gap".to_string(), vec![parse_value("0"), parse_value("1ms")]),
+            ("sender.nodelay".to_string(), vec![Value::Boolean(false), Value::Boolean(true)]),
+        ];
+        let shown: Vec<String> = expand(&axes)
+            .iter()
+            .map(|p| p.iter().map(|(k, v)| format!("{k}={}", display_value(v))).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "sender.gap=0 sender.nodelay=false",
+                "sender.gap=0 sender.nodelay=true",
+                "sender.gap=1ms sender.nodelay=false",
+                "sender.gap=1ms sender.nodelay=true"
+            ]
+        );
+        assert_eq!(expand(&[]), vec![Vec::new()]);
+    }
+
+    #[test]
+    fn set_path_creates_tables_and_refuses_values() {
+        let mut t = Table::new();
+        set_path(&mut t, "sender.nodelay", Value::Boolean(true)).unwrap();
+        assert_eq!(t["sender"]["nodelay"], Value::Boolean(true));
+        assert!(set_path(&mut t, "sender.nodelay.x", Value::Integer(1)).is_err());
+    }
+}

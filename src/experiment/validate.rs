@@ -1,0 +1,277 @@
+//! Turns a [`FileExperiment`] into an [`Experiment`]: defaults, units and
+//! range checks. Errors carry the key path so the loader can say where the
+//! key was written.
+
+use super::file::{self, Dur, FileExperiment, Size, SizeOrRange};
+use super::model::*;
+use crate::trace::Flow;
+use crate::units::{parse_duration, parse_size, unescape_bytes};
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// A validation failure at one key.
+#[derive(Debug, PartialEq)]
+pub struct Invalid {
+    /// Dotted key path, like `receiver.recv_sizes`.
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub msg: String,
+}
+
+type V<T> = Result<T, Invalid>;
+
+fn bad(key: &str, msg: impl Into<String>) -> Invalid {
+    Invalid { key: key.to_string(), msg: msg.into() }
+}
+
+/// Figures that `[expect]` may bound.
+pub const FIGURES: &[&str] = &[
+    "messages", "recvs", "segments", "whole", "sticky", "fragment", "intact", "merged", "split",
+    "truncated", "lost", "corrupt", "merged_fraction", "split_fraction", "intact_fraction",
+    "bytes", "short_writes", "would_block", "utf8_cuts", "discarded", "drops",
+];
+
+/// Validates a parsed file; `fallback_name` names it when it has no `name`.
+pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
+    let name = f.name.clone().unwrap_or_else(|| fallback_name.to_string());
+    let trials = f.trials.unwrap_or(1);
+    if trials == 0 || trials > 10_000 {
+        return Err(bad("trials", "must be from 1 to 10000"));
+    }
+    let deadline = opt_dur(&f.deadline, "deadline")?.unwrap_or(DEFAULT_DEADLINE);
+    if deadline.is_zero() {
+        return Err(bad("deadline", "must be more than 0, like \"10s\""));
+    }
+    let transport = transport(&f.transport)?;
+    let sender = sender(&f.sender)?;
+    let receiver = receiver(&f.receiver)?;
+    if transport.kind == Kind::Udp {
+        if transport.framing != "none" {
+            return Err(bad("transport.framing", "UDP keeps boundaries itself: framing must be \"none\" with kind = \"udp\""));
+        }
+        if receiver.reply != Reply::None {
+            return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
+        }
+    }
+    let expect = expect(f.expect.as_ref())?;
+    Ok(Experiment {
+        title: f.title.clone().unwrap_or_else(|| name.clone()),
+        about: f.about.clone().unwrap_or_default(),
+        name,
+        trials,
+        deadline,
+        transport,
+        sender,
+        receiver,
+        expect,
+    })
+}
+
+fn transport(t: &file::FileTransport) -> V<Transport> {
+    let kind = match t.kind.as_deref().unwrap_or("tcp") {
+        "tcp" => Kind::Tcp,
+        "udp" => Kind::Udp,
+        other => return Err(bad("transport.kind", format!("`{other}` is not a transport; allowed: tcp, udp"))),
+    };
+    let framing = t.framing.clone().unwrap_or_else(|| "none".into());
+    let ip: IpAddr = match t.ip.as_deref().unwrap_or("127.0.0.1") {
+        "v4" => IpAddr::from([127, 0, 0, 1]),
+        "v6" => "::1".parse().expect("::1 parses"),
+        text => text.parse().map_err(|_| bad("transport.ip", format!("`{text}` is not an address; allowed: 127.0.0.1, ::1 (or v4, v6)")))?,
+    };
+    if !ip.is_loopback() {
+        return Err(bad("transport.ip", format!("`{ip}` is not a loopback address; experiments run on 127.0.0.1 or ::1")));
+    }
+    let max_frame = opt_size(&t.max_frame, "transport.max_frame")?.unwrap_or(8 << 20);
+    Ok(Transport { kind, framing, ip, port: t.port.unwrap_or(0), max_frame })
+}
+
+fn sender(s: &file::FileSender) -> V<Sender> {
+    let seed = s.seed.unwrap_or(1);
+    let messages = messages(s, seed)?;
+    let burst = match s.burst {
+        None => 1,
+        Some(n) if n >= 1 => n as u64,
+        Some(n) => return Err(bad("sender.burst", format!("{n} is not a burst size; give 1 or more messages per burst"))),
+    };
+    Ok(Sender {
+        messages,
+        gap: opt_dur(&s.gap, "sender.gap")?.unwrap_or(Duration::ZERO),
+        gap_jitter: opt_dur(&s.gap_jitter, "sender.gap_jitter")?.unwrap_or(Duration::ZERO),
+        burst,
+        seed,
+        nodelay: s.nodelay.unwrap_or(false),
+        sndbuf: opt_buf(&s.sndbuf, "sender.sndbuf")?,
+        cork: s.cork.unwrap_or(false),
+        more: s.more.unwrap_or(false),
+        nonblocking: s.nonblocking.unwrap_or(false),
+    })
+}
+
+fn messages(s: &file::FileSender, seed: u64) -> V<Messages> {
+    if let Some(list) = &s.messages {
+        if s.count.is_some() || s.size.is_some() {
+            return Err(bad("sender.messages", "give either `messages` or `count` and `size`, not both"));
+        }
+        if list.is_empty() {
+            return Err(bad("sender.messages", "is empty; give at least one message"));
+        }
+        let mut out = Vec::with_capacity(list.len());
+        for (i, text) in list.iter().enumerate() {
+            let bytes = unescape_bytes(text).map_err(|m| bad("sender.messages", format!("message {i}: {m}")))?;
+            check_message_len(bytes.len() as u64, "sender.messages")?;
+            out.push(bytes);
+        }
+        return Ok(Messages::Explicit(out));
+    }
+    let count = match s.count {
+        None => 10,
+        Some(n) if n >= 1 && n as u64 <= MAX_COUNT => n as u64,
+        Some(n) => return Err(bad("sender.count", format!("{n} is out of range; send from 1 to {MAX_COUNT} messages"))),
+    };
+    let (min, max) = match &s.size {
+        None => (64, 64),
+        Some(SizeOrRange::One(size)) => {
+            let n = size_value(size, "sender.size")?;
+            (n, n)
+        }
+        Some(SizeOrRange::Range(r)) if r.len() == 2 => (size_value(&r[0], "sender.size")?, size_value(&r[1], "sender.size")?),
+        Some(SizeOrRange::Range(_)) => return Err(bad("sender.size", "a range is two sizes, like [16, 256]")),
+    };
+    if min == 0 || min > max {
+        return Err(bad("sender.size", format!("[{min}, {max}] is not a size range; sizes are 1 or more and min <= max")));
+    }
+    check_message_len(max, "sender.size")?;
+    Ok(Messages::Generated { count, min, max, seed })
+}
+
+fn check_message_len(len: u64, key: &str) -> V<()> {
+    if len > MAX_MESSAGE {
+        return Err(bad(key, format!("a message of {len} bytes is over the 64 MiB limit")));
+    }
+    Ok(())
+}
+
+fn receiver(r: &file::FileReceiver) -> V<Receiver> {
+    let reply = match &r.reply {
+        None => Reply::None,
+        Some(file::Reply::Mode(m)) => match m.as_str() {
+            "none" => Reply::None,
+            "echo" => Reply::Echo,
+            "upper" => Reply::Upper,
+            other => return Err(bad("receiver.reply", format!("`{other}` is not a reply; allowed: none, echo, upper, or a list of reply sizes"))),
+        },
+        Some(file::Reply::Sizes(list)) => Reply::Sizes(size_list(list, "receiver.reply")?),
+    };
+    let reply_sends = count_at_least_1(r.reply_sends, 1, "receiver.reply_sends")?;
+    Ok(Receiver {
+        start_delay: opt_dur(&r.start_delay, "receiver.start_delay")?.unwrap_or(Duration::ZERO),
+        recv_sizes: match &r.recv_sizes {
+            Some(list) => size_list(list, "receiver.recv_sizes")?,
+            None => vec![1024],
+        },
+        recv_gap: opt_dur(&r.recv_gap, "receiver.recv_gap")?.unwrap_or(Duration::ZERO),
+        rcvbuf: opt_buf(&r.rcvbuf, "receiver.rcvbuf")?,
+        reply,
+        reply_sends,
+        client_recv_sizes: match &r.client_recv_sizes {
+            Some(list) => size_list(list, "receiver.client_recv_sizes")?,
+            None => vec![1024],
+        },
+        client_reads: count_at_least_1(r.client_reads, 1, "receiver.client_reads")?,
+        idle: opt_dur(&r.idle, "receiver.idle")?.unwrap_or(Duration::from_millis(200)),
+    })
+}
+
+fn count_at_least_1(v: Option<i64>, default: u64, key: &str) -> V<u64> {
+    match v {
+        None => Ok(default),
+        Some(n) if (1..=1_000_000).contains(&n) => Ok(n as u64),
+        Some(n) => Err(bad(key, format!("{n} is out of range; allowed 1 to 1000000"))),
+    }
+}
+
+fn size_list(list: &[Size], key: &str) -> V<Vec<u64>> {
+    if list.is_empty() {
+        return Err(bad(key, "is empty; give at least one size, like [1024]"));
+    }
+    let sizes = list.iter().map(|s| size_value(s, key)).collect::<V<Vec<u64>>>()?;
+    if let Some(pos) = sizes.iter().position(|&n| n == 0 || n > MAX_MESSAGE) {
+        return Err(bad(key, format!("size {} (item {pos}) is out of range; sizes are 1 byte to 64 MiB", sizes[pos])));
+    }
+    Ok(sizes)
+}
+
+fn size_value(s: &Size, key: &str) -> V<u64> {
+    match s {
+        Size::Int(n) if *n >= 0 => Ok(*n as u64),
+        Size::Int(n) => Err(bad(key, format!("{n} is negative; sizes are bytes, 0 or more"))),
+        Size::Text(t) => parse_size(t).map_err(|m| bad(key, m)),
+    }
+}
+
+fn opt_size(s: &Option<Size>, key: &str) -> V<Option<u64>> {
+    s.as_ref().map(|s| size_value(s, key)).transpose()
+}
+
+fn opt_buf(s: &Option<Size>, key: &str) -> V<Option<u64>> {
+    match s {
+        Some(Size::Text(t)) if t == "default" => Ok(None),
+        Some(s) => {
+            let n = size_value(s, key)?;
+            if n == 0 || n > (1 << 30) {
+                return Err(bad(key, format!("{n} is out of range; give 1 byte to 1 GiB, or \"default\"")));
+            }
+            Ok(Some(n))
+        }
+        None => Ok(None),
+    }
+}
+
+fn opt_dur(d: &Option<Dur>, key: &str) -> V<Option<Duration>> {
+    match d {
+        None => Ok(None),
+        Some(Dur::Int(0)) => Ok(Some(Duration::ZERO)),
+        Some(Dur::Int(n)) => Err(bad(key, format!("{n} has no unit; write a string like \"{n}ms\" or \"{n}us\""))),
+        Some(Dur::Text(t)) => parse_duration(t).map(Some).map_err(|m| bad(key, m)),
+    }
+}
+
+fn expect(table: Option<&toml::Table>) -> V<Expect> {
+    let mut out = Expect::default();
+    let Some(table) = table else { return Ok(out) };
+    for (key, value) in table {
+        let path = format!("expect.{key}");
+        match key.as_str() {
+            "flow" => {
+                out.flow = Some(match value.as_str() {
+                    Some("c2s") => Flow::C2s,
+                    Some("s2c") => Flow::S2c,
+                    _ => return Err(bad(&path, "allowed: \"c2s\", \"s2c\"")),
+                })
+            }
+            "recvs" => {
+                let list = value.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>());
+                out.recvs = Some(list.ok_or_else(|| bad(&path, "must be a list of strings, the recv payloads in order"))?);
+            }
+            figure if FIGURES.contains(&figure) => {
+                let text = value.as_str().ok_or_else(|| bad(&path, "must be a string like \">= 0.9\" or \"== 2\""))?;
+                let (op, value) = parse_bound(text).map_err(|m| bad(&path, m))?;
+                out.bounds.push(Bound { figure: figure.to_string(), op, value });
+            }
+            _ => return Err(bad(&path, format!("unknown expectation; allowed: flow, recvs, {}", FIGURES.join(", ")))),
+        }
+    }
+    Ok(out)
+}
+
+/// Parses `">= 0.9"`, `"== 2"`, `"< 3"`.
+pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
+    let t = text.trim();
+    let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), ("==", Op::Eq), (">", Op::Gt), ("<", Op::Lt)]
+        .iter()
+        .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
+        .ok_or_else(|| format!("`{t}` needs a comparison first: >=, >, <=, <, =="))?;
+    let value = rest.trim().parse::<f64>().map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
+    Ok((op, value))
+}

@@ -1,0 +1,72 @@
+//! The only code that touches socket2 and nix: creating loopback sockets,
+//! setting options, and send/recv calls with deadlines.
+//!
+//! Kernel quirks worth knowing (they show in the results):
+//! - Linux doubles the SO_SNDBUF / SO_RCVBUF value you set, and clamps it to a
+//!   minimum (4608 bytes for SO_SNDBUF, 2304 for SO_RCVBUF); [`effective_buffers`] reads back what it got.
+//! - `net.ipv4.tcp_autocorking` lets Linux hold small writes while earlier
+//!   data is still queued, even with TCP_NODELAY on.
+
+mod tcp;
+mod udp;
+
+pub use tcp::{accept_until, connect_tcp, data_segs_out, listen_tcp, TcpOptions};
+pub use udp::{bind_udp_pair, recv_datagram, Datagram};
+
+use crate::error::{Error, Result};
+use socket2::Socket;
+use std::io;
+use std::time::{Duration, Instant};
+
+/// The smallest socket timeout used, so a deadline a moment away still waits.
+const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// Sets the socket's receive timeout to what is left before `deadline`, or
+/// fails with a deadline error naming what was awaited.
+pub fn recv_timeout_until(sock: &Socket, deadline: Instant, side: &'static str, total: Duration, what: impl FnOnce() -> String) -> Result<()> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::Deadline { side, what: what(), after: total });
+    }
+    sock.set_read_timeout(Some(left.max(MIN_TIMEOUT))).map_err(|e| Error::io(format!("{side}: set SO_RCVTIMEO"), e))
+}
+
+/// Same as [`recv_timeout_until`] for the send side (SO_SNDTIMEO).
+pub fn send_timeout_until(sock: &Socket, deadline: Instant, side: &'static str, total: Duration, what: impl FnOnce() -> String) -> Result<()> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::Deadline { side, what: what(), after: total });
+    }
+    sock.set_write_timeout(Some(left.max(MIN_TIMEOUT))).map_err(|e| Error::io(format!("{side}: set SO_SNDTIMEO"), e))
+}
+
+/// Whether an I/O error is a timeout of SO_RCVTIMEO/SO_SNDTIMEO or EAGAIN.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
+/// Waits until the socket can take more bytes, at most until `deadline`.
+pub fn wait_writable(sock: &Socket, deadline: Instant) -> io::Result<bool> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let ms = u16::try_from(left.as_millis().max(1)).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(sock.as_fd(), PollFlags::POLLOUT)];
+    let n = poll(&mut fds, PollTimeout::from(ms)).map_err(io::Error::from)?;
+    Ok(n > 0)
+}
+
+/// The SO_SNDBUF and SO_RCVBUF the kernel actually uses.
+pub fn effective_buffers(sock: &Socket) -> (usize, usize) {
+    (sock.send_buffer_size().unwrap_or(0), sock.recv_buffer_size().unwrap_or(0))
+}
+
+/// A bind error with a hint for the common causes.
+pub fn bind_error(addr: std::net::SocketAddr, e: io::Error) -> Error {
+    let hint = match e.kind() {
+        io::ErrorKind::AddrInUse => " (the port is already in use: pick another `transport.port`, or 0 for any free port)",
+        io::ErrorKind::AddrNotAvailable => " (is IPv6 enabled on loopback? try transport.ip = \"127.0.0.1\")",
+        _ => "",
+    };
+    Error::Bind { addr: addr.to_string(), source: e, hint }
+}

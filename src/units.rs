@@ -1,0 +1,193 @@
+//! Units in experiment files: durations (`"0"`, `"250us"`, `"2s"`), byte sizes
+//! (`64`, `"64KiB"`), and the escapes allowed in message text (`\xNN`).
+//!
+//! Every parser returns a message that says what was expected, so the caller
+//! only has to add where the value came from.
+
+use std::time::Duration;
+
+/// Parses a duration string with a unit: `ns`, `us` (or `µs`), `ms`, `s`.
+/// `"0"` needs no unit; any other number without one is an error.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        return Err(format!("`{t}` is negative; durations are 0 or more"));
+    }
+    if t == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .ok_or_else(|| {
+            format!("`{t}` has no unit; write it like \"0\", \"250us\", \"100ms\" or \"2s\"")
+        })?;
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("`{t}` is not a number with a unit like \"100ms\""))?;
+    let nanos_per = match unit.trim() {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        other => {
+            return Err(format!(
+                "`{t}` has unknown unit `{other}`; allowed units: ns, us, ms, s"
+            ))
+        }
+    };
+    let nanos = value * nanos_per;
+    if !nanos.is_finite() || nanos > 3600e9 {
+        return Err(format!("`{t}` is too long; at most one hour"));
+    }
+    Ok(Duration::from_nanos(nanos.round() as u64))
+}
+
+/// Formats a duration the way a user would write it (`0`, `250us`, `1.5ms`).
+pub fn format_duration(d: Duration) -> String {
+    let ns = d.as_nanos();
+    let (value, unit) = match ns {
+        0 => return "0".to_string(),
+        n if n % 1_000_000_000 == 0 => (n as f64 / 1e9, "s"),
+        n if n >= 1_000_000 => (n as f64 / 1e6, "ms"),
+        n if n >= 1_000 => (n as f64 / 1e3, "us"),
+        n => (n as f64, "ns"),
+    };
+    let text = format!("{value:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{unit}")
+}
+
+/// Parses a byte size: a plain integer, or a string such as `"64KiB"`, `"1MiB"`, `"1500"`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: u64 = num
+        .parse()
+        .map_err(|_| format!("`{t}` is not a size; write bytes like 1024 or \"64KiB\""))?;
+    let mult = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "k" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        "KB" | "kB" => 1000,
+        "MB" => 1_000_000,
+        other => {
+            return Err(format!(
+                "`{t}` has unknown unit `{other}`; allowed: B, KiB, MiB, GiB, kB, MB"
+            ))
+        }
+    };
+    value
+        .checked_mul(mult)
+        .ok_or_else(|| format!("`{t}` is too large"))
+}
+
+/// Turns message text into bytes, resolving `\xNN` escapes (TOML already
+/// resolves `\n`, `\t` and `\u`; use a literal string `'a\xffb'` for raw bytes)
+/// and `\\` for one backslash.
+pub fn unescape_bytes(text: &str) -> Result<Vec<u8>, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && i + 1 < bytes.len() {
+            match bytes[i + 1] {
+                b'\\' => {
+                    out.push(b'\\');
+                    i += 2;
+                    continue;
+                }
+                b'x' => {
+                    let hex = text.get(i + 2..i + 4).unwrap_or("");
+                    let byte = u8::from_str_radix(hex, 16).map_err(|_| {
+                        format!("`\\x{hex}` is not a byte escape; write two hex digits, like \\xff")
+                    })?;
+                    out.push(byte);
+                    i += 4;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Shows bytes as text: printable UTF-8 as is, `\n` `\r` `\t` `\\` escaped,
+/// anything else (including a UTF-8 character cut in two) as `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// Escaped preview of at most `max_chars` characters, ending in `…` when cut.
+pub fn preview(bytes: &[u8], max_chars: usize) -> String {
+    let text = escape_bytes(bytes);
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_need_units_except_zero() {
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_duration("250us").unwrap(), Duration::from_micros(250));
+        assert_eq!(parse_duration("1.5ms").unwrap(), Duration::from_micros(1500));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert!(parse_duration("10").unwrap_err().contains("no unit"));
+        assert!(parse_duration("-1ms").unwrap_err().contains("negative"));
+        assert!(parse_duration("3h").unwrap_err().contains("unknown unit"));
+    }
+
+    #[test]
+    fn durations_format_back() {
+        for text in ["0", "250us", "1.5ms", "2s", "100ms", "10ns"] {
+            assert_eq!(format_duration(parse_duration(text).unwrap()), text);
+        }
+    }
+
+    #[test]
+    fn sizes_accept_units() {
+        assert_eq!(parse_size("1024").unwrap(), 1024);
+        assert_eq!(parse_size("64KiB").unwrap(), 65536);
+        assert_eq!(parse_size("1MiB").unwrap(), 1 << 20);
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("-3").is_err());
+    }
+
+    #[test]
+    fn escapes_round_trip() {
+        assert_eq!(unescape_bytes(r"a\xffb\\").unwrap(), b"a\xffb\\");
+        assert!(unescape_bytes(r"\xZZ").is_err());
+        assert_eq!(escape_bytes("你\n".as_bytes()), "你\\n");
+        // A UTF-8 character cut in two shows its bytes.
+        assert_eq!(escape_bytes(&"你".as_bytes()[..2]), "\\xe4\\xbd");
+        assert_eq!(preview(b"hello feng", 6), "hello…");
+    }
+}
