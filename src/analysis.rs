@@ -169,13 +169,28 @@ pub fn classify(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvEvent
         .iter()
         .map(|r| {
             let first = message_at(messages, r.offset);
-            let last = if delivery == Delivery::Datagram { first } else { message_at(messages, r.offset + r.len.max(1) - 1) };
+            let last = if delivery == Delivery::Datagram {
+                first
+            } else {
+                message_at(messages, r.offset + r.len.max(1) - 1)
+            };
             let kind = match (first, last) {
                 (Some(a), Some(b)) if a != b => RecvKind::Sticky,
-                (Some(a), _) if !r.truncated && messages[a].offset == r.offset && messages[a].len == r.len => RecvKind::Whole,
+                (Some(a), _)
+                    if !r.truncated
+                        && messages[a].offset == r.offset
+                        && messages[a].len == r.len =>
+                {
+                    RecvKind::Whole
+                }
                 _ => RecvKind::Fragment,
             };
-            RecvRow { event: r.clone(), first_msg: first.map(|i| messages[i].id), last_msg: last.map(|i| messages[i].id), kind }
+            RecvRow {
+                event: r.clone(),
+                first_msg: first.map(|i| messages[i].id),
+                last_msg: last.map(|i| messages[i].id),
+                kind,
+            }
         })
         .collect()
 }
@@ -184,12 +199,20 @@ pub fn classify(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvEvent
 pub fn fates(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvRow]) -> Vec<MessageRow> {
     let mut rows: Vec<MessageRow> = messages
         .iter()
-        .map(|m| MessageRow { span: m.clone(), sent_ns: None, delivered_ns: None, reads: 0, fate: Fate::Lost })
+        .map(|m| MessageRow {
+            span: m.clone(),
+            sent_ns: None,
+            delivered_ns: None,
+            reads: 0,
+            fate: Fate::Lost,
+        })
         .collect();
     let mut alone = vec![false; rows.len()];
     let mut truncated = vec![false; rows.len()];
     for r in recvs {
-        let (Some(a), Some(b)) = (r.first_msg, r.last_msg) else { continue };
+        let (Some(a), Some(b)) = (r.first_msg, r.last_msg) else {
+            continue;
+        };
         let (a, b) = (position(messages, a), position(messages, b));
         let end = r.event.offset + r.event.len;
         for i in a..=b {
@@ -225,8 +248,12 @@ fn position(messages: &[MessageSpan], id: u64) -> usize {
 fn apply_decoded(rows: &mut [MessageRow], decoded: &[DecodedEvent]) {
     for row in rows.iter_mut() {
         let (start, end) = (row.span.offset, row.span.offset + row.span.len);
-        let exact = decoded.iter().find(|d| d.offset == start && d.len == row.span.len);
-        let overlapping = decoded.iter().any(|d| d.offset < end && d.offset + d.len > start);
+        let exact = decoded
+            .iter()
+            .find(|d| d.offset == start && d.len == row.span.len);
+        let overlapping = decoded
+            .iter()
+            .any(|d| d.offset < end && d.offset + d.len > start);
         (row.fate, row.delivered_ns) = match exact {
             Some(d) if d.ok => (Fate::Intact, Some(d.t_ns)),
             Some(d) => (Fate::Corrupt, Some(d.t_ns)),
@@ -238,7 +265,11 @@ fn apply_decoded(rows: &mut [MessageRow], decoded: &[DecodedEvent]) {
 
 /// Sets `sent_ns`: when the send call that accepted the message's last byte returned.
 fn stamp_sent(rows: &mut [MessageRow], sends: &[SendEvent]) {
-    let mut accepted: Vec<(u64, u64)> = sends.iter().filter(|s| s.ret > 0).map(|s| (s.offset + s.ret, s.t_ns)).collect();
+    let mut accepted: Vec<(u64, u64)> = sends
+        .iter()
+        .filter(|s| s.ret > 0)
+        .map(|s| (s.offset + s.ret, s.t_ns))
+        .collect();
     accepted.sort_unstable();
     for row in rows {
         let last_byte_end = row.span.offset + row.span.len;
@@ -249,7 +280,12 @@ fn stamp_sent(rows: &mut [MessageRow], sends: &[SendEvent]) {
 
 /// Counts and fractions for one flow.
 pub fn summarise(messages: &[MessageRow], recvs: &[RecvRow], duration_ns: u64) -> Summary {
-    let mut s = Summary { messages: messages.len() as u64, recvs: recvs.len() as u64, duration_ns, ..Summary::default() };
+    let mut s = Summary {
+        messages: messages.len() as u64,
+        recvs: recvs.len() as u64,
+        duration_ns,
+        ..Summary::default()
+    };
     for r in recvs {
         s.bytes += r.event.len;
         match r.kind {

@@ -26,10 +26,18 @@ pub enum Error {
     Io { what: String, source: io::Error },
     /// A port or address that could not be bound.
     #[error("cannot bind {addr}: {source}{hint}")]
-    Bind { addr: String, source: io::Error, hint: &'static str },
+    Bind {
+        addr: String,
+        source: io::Error,
+        hint: &'static str,
+    },
     /// A side that waited longer than the scenario's deadline.
     #[error("{side} timed out after {after:?} waiting for {what} (raise `deadline` if the experiment is meant to be slow)")]
-    Deadline { side: &'static str, what: String, after: Duration },
+    Deadline {
+        side: &'static str,
+        what: String,
+        after: Duration,
+    },
     /// Received bytes that differ from what was sent: a bug, never expected.
     #[error("{0}")]
     Stream(String),
@@ -41,6 +49,9 @@ pub enum Error {
 impl Error {
     /// An I/O error with what was being done.
     pub fn io(what: impl Into<String>, source: io::Error) -> Self {
-        Error::Io { what: what.into(), source }
+        Error::Io {
+            what: what.into(),
+            source,
+        }
     }
 }

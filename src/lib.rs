@@ -8,10 +8,15 @@
 //! and a summary, and [`report`] writes CSVs, the ruler and charts.
 
 pub mod analysis;
+pub mod app;
+pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod expect;
 pub mod experiment;
 pub mod net;
 pub mod payload;
+pub mod report;
+pub mod run;
 pub mod trace;
 pub mod units;

@@ -1,1 +1,24 @@
-fn main() {}
+//! The `nianbao` binary: parse arguments, run the command, print the error
+//! chain. Exit status: 0 reproduced, 1 an `[expect]` did not, 2 an error.
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = nianbao::cli::Cli::parse();
+    match nianbao::app::execute(cli.command) {
+        Ok(outcome) => {
+            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+            if outcome.reproduced {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {:#}", anyhow::Error::from(e));
+            ExitCode::from(2)
+        }
+    }
+}

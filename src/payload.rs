@@ -70,12 +70,23 @@ impl Stream {
         match m {
             Messages::Explicit(list) => {
                 let lens: Vec<u64> = list.iter().map(|p| p.len() as u64).collect();
-                Stream { spans: spans(&lens), body: Body::Explicit(list.clone()) }
+                Stream {
+                    spans: spans(&lens),
+                    body: Body::Explicit(list.clone()),
+                }
             }
-            Messages::Generated { count, min, max, seed } => {
+            Messages::Generated {
+                count,
+                min,
+                max,
+                seed,
+            } => {
                 let mut rng = Rng::new(*seed);
                 let lens: Vec<u64> = (0..*count).map(|_| rng.range(*min, *max)).collect();
-                Stream { spans: spans(&lens), body: Body::Generated }
+                Stream {
+                    spans: spans(&lens),
+                    body: Body::Generated,
+                }
             }
         }
     }
@@ -83,7 +94,10 @@ impl Stream {
     /// Reply messages of these sizes (the last repeats), `count` of them.
     pub fn replies(sizes: &[u64], count: usize) -> Stream {
         let lens: Vec<u64> = (0..count).map(|i| reply_size(sizes, i)).collect();
-        Stream { spans: spans(&lens), body: Body::Generated }
+        Stream {
+            spans: spans(&lens),
+            body: Body::Generated,
+        }
     }
 
     /// Message places in the stream.
@@ -133,20 +147,31 @@ impl Stream {
     /// Returns the offset of the first wrong byte.
     pub fn verify(&self, offset: u64, data: &[u8]) -> Result<(), u64> {
         match &self.body {
-            Body::Explicit(list) => self.verify_with(offset, data, |id, j| list[id as usize][j as usize]),
+            Body::Explicit(list) => {
+                self.verify_with(offset, data, |id, j| list[id as usize][j as usize])
+            }
             Body::Generated => {
                 let mut prefix = (u64::MAX, Vec::new());
                 self.verify_with(offset, data, |id, j| {
                     if prefix.0 != id {
                         prefix = (id, format!("#{id}:").into_bytes());
                     }
-                    prefix.1.get(j as usize).copied().unwrap_or_else(|| letter(id, j))
+                    prefix
+                        .1
+                        .get(j as usize)
+                        .copied()
+                        .unwrap_or_else(|| letter(id, j))
                 })
             }
         }
     }
 
-    fn verify_with(&self, offset: u64, data: &[u8], mut byte: impl FnMut(u64, u64) -> u8) -> Result<(), u64> {
+    fn verify_with(
+        &self,
+        offset: u64,
+        data: &[u8],
+        mut byte: impl FnMut(u64, u64) -> u8,
+    ) -> Result<(), u64> {
         let mut at = offset;
         let mut rest = data;
         while !rest.is_empty() {
@@ -185,7 +210,11 @@ fn spans(lens: &[u64]) -> Vec<MessageSpan> {
     lens.iter()
         .enumerate()
         .map(|(id, &len)| {
-            let s = MessageSpan { id: id as u64, offset, len };
+            let s = MessageSpan {
+                id: id as u64,
+                offset,
+                len,
+            };
             offset += len;
             s
         })
@@ -208,7 +237,12 @@ mod tests {
 
     #[test]
     fn verify_finds_the_wrong_byte() {
-        let s = Stream::from_messages(&Messages::Generated { count: 3, min: 8, max: 8, seed: 1 });
+        let s = Stream::from_messages(&Messages::Generated {
+            count: 3,
+            min: 8,
+            max: 8,
+            seed: 1,
+        });
         let mut all = Vec::new();
         s.bytes(0, 24, &mut all);
         assert_eq!(all.len(), 24);
@@ -222,7 +256,10 @@ mod tests {
 
     #[test]
     fn explicit_messages_lay_out_in_order() {
-        let s = Stream::from_messages(&Messages::Explicit(vec![b"hello".to_vec(), b"feng".to_vec()]));
+        let s = Stream::from_messages(&Messages::Explicit(vec![
+            b"hello".to_vec(),
+            b"feng".to_vec(),
+        ]));
         assert_eq!(s.total(), 9);
         assert_eq!(s.message_at(5), Some(1));
         assert_eq!(s.message_at(9), None);
@@ -247,9 +284,18 @@ impl FlowModel {
         let c2s = Stream::from_messages(&exp.sender.messages);
         let s2c = match &exp.receiver.reply {
             Reply::None => None,
-            Reply::Echo => Some(FlowModel::Echo { c2s: c2s.clone(), upper: false }),
-            Reply::Upper => Some(FlowModel::Echo { c2s: c2s.clone(), upper: true }),
-            Reply::Sizes(sizes) => Some(FlowModel::Plain(Stream::replies(sizes, (c2s.total() as usize).clamp(1, MAX_REPLIES)))),
+            Reply::Echo => Some(FlowModel::Echo {
+                c2s: c2s.clone(),
+                upper: false,
+            }),
+            Reply::Upper => Some(FlowModel::Echo {
+                c2s: c2s.clone(),
+                upper: true,
+            }),
+            Reply::Sizes(sizes) => Some(FlowModel::Plain(Stream::replies(
+                sizes,
+                (c2s.total() as usize).clamp(1, MAX_REPLIES),
+            ))),
         };
         (FlowModel::Plain(c2s), s2c)
     }

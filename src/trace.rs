@@ -124,17 +124,33 @@ fn touched<T: Default + Clone>(n: usize) -> Vec<T> {
 
 impl Default for MessageSpan {
     fn default() -> Self {
-        MessageSpan { id: 0, offset: 0, len: 0 }
+        MessageSpan {
+            id: 0,
+            offset: 0,
+            len: 0,
+        }
     }
 }
 impl Default for SendEvent {
     fn default() -> Self {
-        SendEvent { t_ns: 0, msg_id: 0, offset: 0, len: 0, ret: 0 }
+        SendEvent {
+            t_ns: 0,
+            msg_id: 0,
+            offset: 0,
+            len: 0,
+            ret: 0,
+        }
     }
 }
 impl Default for RecvEvent {
     fn default() -> Self {
-        RecvEvent { t_ns: 0, offset: 0, len: 0, asked: 0, truncated: false }
+        RecvEvent {
+            t_ns: 0,
+            offset: 0,
+            len: 0,
+            asked: 0,
+            truncated: false,
+        }
     }
 }
 
@@ -158,7 +174,9 @@ pub struct Clock {
 impl Clock {
     /// Starts the clock now.
     pub fn start() -> Self {
-        Clock { start: Instant::now() }
+        Clock {
+            start: Instant::now(),
+        }
     }
 
     /// Nanoseconds since the clock started.

@@ -8,7 +8,11 @@ fn messages(lens: &[u64]) -> Vec<MessageSpan> {
     lens.iter()
         .enumerate()
         .map(|(id, &len)| {
-            let m = MessageSpan { id: id as u64, offset, len };
+            let m = MessageSpan {
+                id: id as u64,
+                offset,
+                len,
+            };
             offset += len;
             m
         })
@@ -16,16 +20,33 @@ fn messages(lens: &[u64]) -> Vec<MessageSpan> {
 }
 
 fn recvs(parts: &[(u64, u64)]) -> Vec<RecvEvent> {
-    parts.iter().enumerate().map(|(i, &(offset, len))| RecvEvent { t_ns: 100 * (i as u64 + 1), offset, len, asked: 1024, truncated: false }).collect()
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, &(offset, len))| RecvEvent {
+            t_ns: 100 * (i as u64 + 1),
+            offset,
+            len,
+            asked: 1024,
+            truncated: false,
+        })
+        .collect()
 }
 
 fn trace(lens: &[u64], parts: &[(u64, u64)]) -> FlowTrace {
-    FlowTrace { messages: messages(lens), recvs: recvs(parts), ..FlowTrace::default() }
+    FlowTrace {
+        messages: messages(lens),
+        recvs: recvs(parts),
+        ..FlowTrace::default()
+    }
 }
 
 fn kinds(t: &FlowTrace, d: Delivery) -> (Vec<RecvKind>, Vec<Fate>) {
     let a = analyse(Flow::C2s, d, t, 0);
-    (a.recvs.iter().map(|r| r.kind).collect(), a.messages.iter().map(|m| m.fate).collect())
+    (
+        a.recvs.iter().map(|r| r.kind).collect(),
+        a.messages.iter().map(|m| m.fate).collect(),
+    )
 }
 
 #[test]
@@ -46,9 +67,18 @@ fn he_llo_feng_is_two_fragments_and_one_split_message() {
 fn hellofe_ng_is_sticky_then_fragment_and_feng_split() {
     let t = trace(&[5, 4], &[(0, 7), (7, 2)]);
     let a = analyse(Flow::C2s, Delivery::Stream, &t, 0);
-    assert_eq!(a.recvs.iter().map(|r| r.kind).collect::<Vec<_>>(), [RecvKind::Sticky, RecvKind::Fragment]);
-    assert_eq!(a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(), [Fate::Merged, Fate::Split]);
-    assert_eq!((a.recvs[0].first_msg, a.recvs[0].last_msg), (Some(0), Some(1)));
+    assert_eq!(
+        a.recvs.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [RecvKind::Sticky, RecvKind::Fragment]
+    );
+    assert_eq!(
+        a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(),
+        [Fate::Merged, Fate::Split]
+    );
+    assert_eq!(
+        (a.recvs[0].first_msg, a.recvs[0].last_msg),
+        (Some(0), Some(1))
+    );
     assert_eq!(a.messages[1].reads, 2);
     assert_eq!(a.messages[1].delivered_ns, Some(200));
     assert_eq!(a.summary.merged, 1);
@@ -66,7 +96,13 @@ fn one_message_per_read_is_whole_and_intact() {
 #[test]
 fn udp_datagram_truncated() {
     let mut t = trace(&[2000], &[]);
-    t.recvs = vec![RecvEvent { t_ns: 5, offset: 0, len: 1024, asked: 1024, truncated: true }];
+    t.recvs = vec![RecvEvent {
+        t_ns: 5,
+        offset: 0,
+        len: 1024,
+        asked: 1024,
+        truncated: true,
+    }];
     t.discarded = 976;
     let a = analyse(Flow::C2s, Delivery::Datagram, &t, 0);
     assert_eq!(a.recvs[0].kind, RecvKind::Fragment);
@@ -89,8 +125,14 @@ fn reply_stream_read_short_splits_the_reply_and_leaves_the_tail_lost() {
     // Replies of 1500 and 700 bytes; the client read 1024, then 1024, then stopped.
     let t = trace(&[1500, 700], &[(0, 1024), (1024, 1024)]);
     let a = analyse(Flow::S2c, Delivery::Stream, &t, 0);
-    assert_eq!(a.recvs.iter().map(|r| r.kind).collect::<Vec<_>>(), [RecvKind::Fragment, RecvKind::Sticky]);
-    assert_eq!(a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(), [Fate::Split, Fate::Lost]);
+    assert_eq!(
+        a.recvs.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [RecvKind::Fragment, RecvKind::Sticky]
+    );
+    assert_eq!(
+        a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(),
+        [Fate::Split, Fate::Lost]
+    );
     // The second read, for the second command, starts with bytes of reply 0.
     assert_eq!(a.recvs[1].first_msg, Some(0));
 }
@@ -99,8 +141,20 @@ fn reply_stream_read_short_splits_the_reply_and_leaves_the_tail_lost() {
 fn short_writes_are_counted_and_sent_time_is_the_last_byte() {
     let mut t = trace(&[100], &[(0, 100)]);
     t.sends = vec![
-        SendEvent { t_ns: 10, msg_id: 0, offset: 0, len: 100, ret: 60 },
-        SendEvent { t_ns: 30, msg_id: 0, offset: 60, len: 40, ret: 40 },
+        SendEvent {
+            t_ns: 10,
+            msg_id: 0,
+            offset: 0,
+            len: 100,
+            ret: 60,
+        },
+        SendEvent {
+            t_ns: 30,
+            msg_id: 0,
+            offset: 60,
+            len: 40,
+            ret: 40,
+        },
     ];
     let a = analyse(Flow::C2s, Delivery::Stream, &t, 0);
     assert_eq!(a.short_writes, 1);
@@ -112,13 +166,31 @@ fn short_writes_are_counted_and_sent_time_is_the_last_byte() {
 fn framed_fates_come_from_the_decoder() {
     let mut t = trace(&[9, 8, 7], &[(0, 24)]);
     t.decoded = vec![
-        DecodedEvent { t_ns: 1, offset: 0, len: 9, ok: true },
-        DecodedEvent { t_ns: 1, offset: 9, len: 3, ok: false },
-        DecodedEvent { t_ns: 1, offset: 12, len: 5, ok: false },
+        DecodedEvent {
+            t_ns: 1,
+            offset: 0,
+            len: 9,
+            ok: true,
+        },
+        DecodedEvent {
+            t_ns: 1,
+            offset: 9,
+            len: 3,
+            ok: false,
+        },
+        DecodedEvent {
+            t_ns: 1,
+            offset: 12,
+            len: 5,
+            ok: false,
+        },
     ];
     let a = analyse(Flow::C2s, Delivery::Framed, &t, 0);
     assert_eq!(a.recvs[0].kind, RecvKind::Sticky, "raw reads stay sticky");
-    assert_eq!(a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(), [Fate::Intact, Fate::Corrupt, Fate::Lost]);
+    assert_eq!(
+        a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(),
+        [Fate::Intact, Fate::Corrupt, Fate::Lost]
+    );
 }
 
 #[test]
@@ -131,7 +203,12 @@ fn utf8_cut_is_found_where_the_next_byte_continues_a_character() {
 
 #[test]
 fn summary_fractions() {
-    let a = analyse(Flow::C2s, Delivery::Stream, &trace(&[5, 4, 3, 2], &[(0, 9), (9, 1), (10, 4)]), 7);
+    let a = analyse(
+        Flow::C2s,
+        Delivery::Stream,
+        &trace(&[5, 4, 3, 2], &[(0, 9), (9, 1), (10, 4)]),
+        7,
+    );
     // 0 and 1 share the first read, 3 shares the last with the tail of 2.
     assert_eq!(a.summary.merged, 3);
     assert_eq!(a.summary.split, 1);

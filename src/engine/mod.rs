@@ -23,7 +23,11 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// A deadline error for `side`.
     pub fn late(&self, side: &'static str, what: String) -> Error {
-        Error::Deadline { side, what, after: self.exp.deadline }
+        Error::Deadline {
+            side,
+            what,
+            after: self.exp.deadline,
+        }
     }
 }
 
@@ -32,7 +36,13 @@ pub fn run_trial(exp: &Experiment) -> Result<Trace> {
     let (c2s, s2c) = FlowModel::of(exp);
     let started = Instant::now();
     let clock = Clock::start();
-    let ctx = Ctx { exp, clock, deadline: clock.origin() + exp.deadline, c2s: &c2s, s2c: s2c.as_ref() };
+    let ctx = Ctx {
+        exp,
+        clock,
+        deadline: clock.origin() + exp.deadline,
+        c2s: &c2s,
+        s2c: s2c.as_ref(),
+    };
     let mut trace = match exp.transport.kind {
         Kind::Tcp => tcp::run(&ctx)?,
         Kind::Udp => udp::run(&ctx)?,
@@ -54,7 +64,11 @@ pub(crate) fn gap_before(k: u64, s: &Sender, rng: &mut Rng) -> Duration {
     if k == 0 || k % s.burst != 0 {
         return Duration::ZERO;
     }
-    let jitter = if s.gap_jitter.is_zero() { 0 } else { rng.range(0, s.gap_jitter.as_nanos() as u64) };
+    let jitter = if s.gap_jitter.is_zero() {
+        0
+    } else {
+        rng.range(0, s.gap_jitter.as_nanos() as u64)
+    };
     s.gap + Duration::from_nanos(jitter)
 }
 
@@ -74,8 +88,21 @@ pub(crate) fn pause(d: Duration) {
 }
 
 /// Records one send call.
-pub(crate) fn record_send(rec: &mut FlowTrace, clock: &Clock, msg_id: u64, offset: u64, len: usize, ret: usize) {
-    rec.sends.push(SendEvent { t_ns: clock.now_ns(), msg_id, offset, len: len as u64, ret: ret as u64 });
+pub(crate) fn record_send(
+    rec: &mut FlowTrace,
+    clock: &Clock,
+    msg_id: u64,
+    offset: u64,
+    len: usize,
+    ret: usize,
+) {
+    rec.sends.push(SendEvent {
+        t_ns: clock.now_ns(),
+        msg_id,
+        offset,
+        len: len as u64,
+        ret: ret as u64,
+    });
 }
 
 /// Turns a wrong byte into an error that says where.

@@ -14,8 +14,15 @@ use std::net::{Shutdown, SocketAddr};
 /// Runs the trial: server thread and client thread, joined.
 pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     let exp = ctx.exp;
-    let listener = net::listen_tcp(SocketAddr::new(exp.transport.ip, exp.transport.port), exp.receiver.rcvbuf)?;
-    let addr = listener.local_addr().ok().and_then(|a| a.as_socket()).ok_or_else(|| Error::Stream("listener has no address".into()))?;
+    let listener = net::listen_tcp(
+        SocketAddr::new(exp.transport.ip, exp.transport.port),
+        exp.receiver.rcvbuf,
+    )?;
+    let addr = listener
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .ok_or_else(|| Error::Stream("listener has no address".into()))?;
     let (server, client) = std::thread::scope(|s| {
         let server = s.spawn(|| serve(ctx, &listener));
         let client = client(ctx, addr);
@@ -30,7 +37,11 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
         f.recvs = s2c_recvs;
         f
     });
-    Ok(Trace { c2s, s2c, duration_ns: 0 })
+    Ok(Trace {
+        c2s,
+        s2c,
+        duration_ns: 0,
+    })
 }
 
 /// The server side: returns the c2s recvs and the s2c messages and sends.
@@ -47,16 +58,29 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Vec<RecvEvent>, Option<FlowTra
     let mut offset = 0u64;
     for i in 0.. {
         let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
-        net::recv_timeout_until(&conn, ctx.deadline, "receiver", exp.deadline, || format!("data from the sender (got {offset} of {total} bytes)"))?;
+        net::recv_timeout_until(&conn, ctx.deadline, "receiver", exp.deadline, || {
+            format!("data from the sender (got {offset} of {total} bytes)")
+        })?;
         let n = match recv(&conn, &mut buf[..asked]) {
             Ok(n) => n,
-            Err(e) if net::is_timeout(&e) => return Err(ctx.late("receiver", format!("data from the sender (got {offset} of {total} bytes)"))),
+            Err(e) if net::is_timeout(&e) => {
+                return Err(ctx.late(
+                    "receiver",
+                    format!("data from the sender (got {offset} of {total} bytes)"),
+                ))
+            }
             Err(e) => return Err(Error::io(format!("receiver: recv after {offset} bytes"), e)),
         };
         if n == 0 {
             break;
         }
-        recvs.push(RecvEvent { t_ns: ctx.clock.now_ns(), offset, len: n as u64, asked: asked as u64, truncated: false });
+        recvs.push(RecvEvent {
+            t_ns: ctx.clock.now_ns(),
+            offset,
+            len: n as u64,
+            asked: asked as u64,
+            truncated: false,
+        });
         check(ctx.c2s, "c2s", offset, &buf[..n])?;
         if let Some(rec) = s2c.as_mut() {
             replies.answer(ctx, &conn, &buf[..n], rec)?;
@@ -80,16 +104,32 @@ impl Replier {
     fn answer(&mut self, ctx: &Ctx, conn: &Socket, read: &[u8], rec: &mut FlowTrace) -> Result<()> {
         let r = &ctx.exp.receiver;
         match &r.reply {
-            Reply::Sizes(sizes) => generate(self.id, reply_size(sizes, self.id as usize), &mut self.out),
+            Reply::Sizes(sizes) => {
+                generate(self.id, reply_size(sizes, self.id as usize), &mut self.out)
+            }
             other => reply_bytes(other, read, &mut self.out),
         }
         let len = self.out.len();
-        rec.messages.push(MessageSpan { id: self.id, offset: self.offset, len: len as u64 });
+        rec.messages.push(MessageSpan {
+            id: self.id,
+            offset: self.offset,
+            len: len as u64,
+        });
         let part = len.div_ceil(r.reply_sends as usize).max(1);
         let mut at = 0;
         while at < len {
             let end = (at + part).min(len);
-            send_all(ctx, conn, &self.out[at..end], 0, self.id, self.offset + at as u64, rec, false, "receiver")?;
+            send_all(
+                ctx,
+                conn,
+                &self.out[at..end],
+                0,
+                self.id,
+                self.offset + at as u64,
+                rec,
+                false,
+                "receiver",
+            )?;
             at = end;
         }
         self.id += 1;
@@ -105,11 +145,21 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     let stream = ctx.c2s_stream();
     let mut rec = reserve(stream.spans().len());
     rec.messages.extend_from_slice(stream.spans());
-    let mut replies = ReplyReader { recvs: reserve(16).recvs, offset: 0, index: 0, buf: Vec::new() };
-    let opts = TcpOptions { nodelay: s.nodelay, sndbuf: s.sndbuf, cork: s.cork };
+    let mut replies = ReplyReader {
+        recvs: reserve(16).recvs,
+        offset: 0,
+        index: 0,
+        buf: Vec::new(),
+    };
+    let opts = TcpOptions {
+        nodelay: s.nodelay,
+        sndbuf: s.sndbuf,
+        cork: s.cork,
+    };
     let sock = net::connect_tcp(addr, &opts, exp.deadline)?;
     if s.nonblocking {
-        sock.set_nonblocking(true).map_err(|e| Error::io("set O_NONBLOCK", e))?;
+        sock.set_nonblocking(true)
+            .map_err(|e| Error::io("set O_NONBLOCK", e))?;
     }
     let mut rng = Rng::new(s.seed);
     let mut payload = Vec::new();
@@ -117,8 +167,22 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     for span in stream.spans() {
         pause(gap_before(span.id, s, &mut rng));
         stream.payload(span.id, &mut payload);
-        let flags = if s.more && span.id != last { nix::libc::MSG_MORE } else { 0 };
-        send_all(ctx, &sock, &payload, flags, span.id, span.offset, &mut rec, s.nonblocking, "sender")?;
+        let flags = if s.more && span.id != last {
+            nix::libc::MSG_MORE
+        } else {
+            0
+        };
+        send_all(
+            ctx,
+            &sock,
+            &payload,
+            flags,
+            span.id,
+            span.offset,
+            &mut rec,
+            s.nonblocking,
+            "sender",
+        )?;
         if ctx.s2c.is_some() {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, &sock)?;
@@ -134,12 +198,15 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
 /// Uncorks, goes back to blocking, and sends FIN.
 fn finish_sending(sock: &Socket, cork: bool, nonblocking: bool) -> Result<()> {
     if cork {
-        sock.set_cork(false).map_err(|e| Error::io("clear TCP_CORK", e))?;
+        sock.set_cork(false)
+            .map_err(|e| Error::io("clear TCP_CORK", e))?;
     }
     if nonblocking {
-        sock.set_nonblocking(false).map_err(|e| Error::io("clear O_NONBLOCK", e))?;
+        sock.set_nonblocking(false)
+            .map_err(|e| Error::io("clear O_NONBLOCK", e))?;
     }
-    sock.shutdown(Shutdown::Write).map_err(|e| Error::io("sender: shutdown(SHUT_WR)", e))
+    sock.shutdown(Shutdown::Write)
+        .map_err(|e| Error::io("sender: shutdown(SHUT_WR)", e))
 }
 
 /// The client's reads of the s2c flow (or of EOF when there are no replies).
@@ -168,9 +235,17 @@ impl ReplyReader {
             return Ok(false);
         }
         let Some(model) = ctx.s2c else {
-            return Err(Error::Stream(format!("s2c: the receiver sent {n} bytes but no replies were configured")));
+            return Err(Error::Stream(format!(
+                "s2c: the receiver sent {n} bytes but no replies were configured"
+            )));
         };
-        self.recvs.push(RecvEvent { t_ns: ctx.clock.now_ns(), offset: self.offset, len: n as u64, asked: asked as u64, truncated: false });
+        self.recvs.push(RecvEvent {
+            t_ns: ctx.clock.now_ns(),
+            offset: self.offset,
+            len: n as u64,
+            asked: asked as u64,
+            truncated: false,
+        });
         check(model, "s2c", self.offset, &self.buf[..n])?;
         self.offset += n as u64;
         Ok(true)
@@ -179,22 +254,46 @@ impl ReplyReader {
 
 /// Sends all of `bytes`, recording each call; short writes are completed.
 #[allow(clippy::too_many_arguments)]
-fn send_all(ctx: &Ctx, sock: &Socket, bytes: &[u8], flags: i32, msg_id: u64, offset: u64, rec: &mut FlowTrace, nonblocking: bool, side: &'static str) -> Result<()> {
+fn send_all(
+    ctx: &Ctx,
+    sock: &Socket,
+    bytes: &[u8],
+    flags: i32,
+    msg_id: u64,
+    offset: u64,
+    rec: &mut FlowTrace,
+    nonblocking: bool,
+    side: &'static str,
+) -> Result<()> {
     let mut pos = 0;
-    let what = |pos: usize| format!("room in the send buffer (message {msg_id}: {pos} of {} bytes accepted)", bytes.len());
+    let what = |pos: usize| {
+        format!(
+            "room in the send buffer (message {msg_id}: {pos} of {} bytes accepted)",
+            bytes.len()
+        )
+    };
     while pos < bytes.len() {
         if !nonblocking {
             net::send_timeout_until(sock, ctx.deadline, side, ctx.exp.deadline, || what(pos))?;
         }
         match sock.send_with_flags(&bytes[pos..], flags | nix::libc::MSG_NOSIGNAL) {
             Ok(n) => {
-                record_send(rec, &ctx.clock, msg_id, offset + pos as u64, bytes.len() - pos, n);
+                record_send(
+                    rec,
+                    &ctx.clock,
+                    msg_id,
+                    offset + pos as u64,
+                    bytes.len() - pos,
+                    n,
+                );
                 pos += n;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) if nonblocking && net::is_timeout(&e) => {
                 rec.would_block += 1;
-                if !net::wait_writable(sock, ctx.deadline).map_err(|e| Error::io(format!("{side}: poll"), e))? {
+                if !net::wait_writable(sock, ctx.deadline)
+                    .map_err(|e| Error::io(format!("{side}: poll"), e))?
+                {
                     return Err(ctx.late(side, what(pos)));
                 }
             }

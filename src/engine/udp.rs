@@ -33,7 +33,11 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     c2s.recvs = received.recvs;
     c2s.drops = received.drops;
     c2s.discarded = received.discarded;
-    Ok(Trace { c2s, s2c: None, duration_ns: 0 })
+    Ok(Trace {
+        c2s,
+        s2c: None,
+        duration_ns: 0,
+    })
 }
 
 fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
@@ -45,8 +49,19 @@ fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
     for span in stream.spans() {
         pause(gap_before(span.id, s, &mut rng));
         stream.payload(span.id, &mut payload);
-        net::send_timeout_until(tx, ctx.deadline, "sender", ctx.exp.deadline, || format!("room to send datagram {}", span.id))?;
-        let n = tx.send(&payload).map_err(|e| Error::io(format!("sender: sendto of datagram {} ({} bytes)", span.id, payload.len()), e))?;
+        net::send_timeout_until(tx, ctx.deadline, "sender", ctx.exp.deadline, || {
+            format!("room to send datagram {}", span.id)
+        })?;
+        let n = tx.send(&payload).map_err(|e| {
+            Error::io(
+                format!(
+                    "sender: sendto of datagram {} ({} bytes)",
+                    span.id,
+                    payload.len()
+                ),
+                e,
+            )
+        })?;
         record_send(&mut rec, &ctx.clock, span.id, span.offset, payload.len(), n);
     }
     Ok(rec)
@@ -61,7 +76,11 @@ struct Received {
 fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result<Received> {
     let r = &ctx.exp.receiver;
     let spans = stream.spans();
-    let mut out = Received { recvs: reserve(spans.len()).recvs, drops: Some(0), discarded: 0 };
+    let mut out = Received {
+        recvs: reserve(spans.len()).recvs,
+        drops: Some(0),
+        discarded: 0,
+    };
     let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
     pause(r.start_delay);
     let mut next = 0usize;
@@ -70,13 +89,25 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
             break;
         }
         let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
-        let Some(d) = recv_or_quiet(ctx, rx, &mut buf[..asked], done, next)? else { break };
+        let Some(d) = recv_or_quiet(ctx, rx, &mut buf[..asked], done, next)? else {
+            break;
+        };
         let t_ns = ctx.clock.now_ns();
         let data = &buf[..d.len];
-        let id = match_datagram(stream, next, data, d.full_len)
-            .ok_or_else(|| Error::Stream(format!("c2s: a datagram of {} bytes matches no message sent after message {next}", d.full_len)))?;
+        let id = match_datagram(stream, next, data, d.full_len).ok_or_else(|| {
+            Error::Stream(format!(
+                "c2s: a datagram of {} bytes matches no message sent after message {next}",
+                d.full_len
+            ))
+        })?;
         let truncated = d.full_len > d.len;
-        out.recvs.push(RecvEvent { t_ns, offset: spans[id].offset, len: d.len as u64, asked: asked as u64, truncated });
+        out.recvs.push(RecvEvent {
+            t_ns,
+            offset: spans[id].offset,
+            len: d.len as u64,
+            asked: asked as u64,
+            truncated,
+        });
         out.discarded += (d.full_len - d.len) as u64;
         if let Some(n) = d.drops {
             out.drops = Some(u64::from(n));
@@ -88,12 +119,28 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
 }
 
 /// One datagram, or None once the sender is done and the flow stayed quiet.
-fn recv_or_quiet(ctx: &Ctx, rx: &Socket, buf: &mut [u8], done: &AtomicBool, next: usize) -> Result<Option<Datagram>> {
+fn recv_or_quiet(
+    ctx: &Ctx,
+    rx: &Socket,
+    buf: &mut [u8],
+    done: &AtomicBool,
+    next: usize,
+) -> Result<Option<Datagram>> {
     loop {
         let sender_done = done.load(Ordering::Acquire);
-        let until = if sender_done { Instant::now() + ctx.exp.receiver.idle } else { ctx.deadline.min(Instant::now() + ctx.exp.receiver.idle) };
+        let until = if sender_done {
+            Instant::now() + ctx.exp.receiver.idle
+        } else {
+            ctx.deadline.min(Instant::now() + ctx.exp.receiver.idle)
+        };
         let what = || format!("datagram {next} from the sender");
-        net::recv_timeout_until(rx, until.min(ctx.deadline), "receiver", ctx.exp.deadline, what)?;
+        net::recv_timeout_until(
+            rx,
+            until.min(ctx.deadline),
+            "receiver",
+            ctx.exp.deadline,
+            what,
+        )?;
         match net::recv_datagram(rx, buf) {
             Ok(d) => return Ok(Some(d)),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -66,7 +66,10 @@ mod tests {
 
     #[test]
     fn close_matches_find_typos() {
-        assert_eq!(close_matches("helofeng"), vec!["hellofeng", "hellofeng-gap"]);
+        assert_eq!(
+            close_matches("helofeng"),
+            vec!["hellofeng", "hellofeng-gap"]
+        );
         assert!(close_matches("zzzzzzzzzz").is_empty());
     }
 }

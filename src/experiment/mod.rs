@@ -33,21 +33,45 @@ impl Source {
     /// A built-in experiment by name, or a path to a file.
     pub fn resolve(name_or_path: &str) -> Result<Source> {
         if let Some(b) = builtin(name_or_path) {
-            return Ok(Source { label: format!("experiments/{}.toml (built in)", b.name), text: b.text.to_string(), stem: b.name.to_string() });
+            return Ok(Source {
+                label: format!("experiments/{}.toml (built in)", b.name),
+                text: b.text.to_string(),
+                stem: b.name.to_string(),
+            });
         }
         let path = Path::new(name_or_path);
         let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
         if !looks_like_path || !path.exists() {
             if looks_like_path {
-                return Err(Error::Read { path: path.into(), source: std::io::Error::from(std::io::ErrorKind::NotFound) });
+                return Err(Error::Read {
+                    path: path.into(),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                });
             }
             let close = close_matches(name_or_path);
-            let hint = if close.is_empty() { String::new() } else { format!("; did you mean {}?", close.join(", ")) };
-            return Err(Error::UnknownExperiment { name: name_or_path.to_string(), hint });
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!("; did you mean {}?", close.join(", "))
+            };
+            return Err(Error::UnknownExperiment {
+                name: name_or_path.to_string(),
+                hint,
+            });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read { path: path.into(), source: e })?;
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "experiment".into());
-        Ok(Source { label: path.display().to_string(), text, stem })
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+            path: path.into(),
+            source: e,
+        })?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "experiment".into());
+        Ok(Source {
+            label: path.display().to_string(),
+            text,
+            stem,
+        })
     }
 }
 
@@ -88,13 +112,21 @@ pub struct Overrides {
 
 /// Loads, merges and validates an experiment into a [`Plan`].
 pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
-    let file_err = |e: toml::de::Error| config_err(&source.label, &source.text, e.span(), e.message());
+    let file_err =
+        |e: toml::de::Error| config_err(&source.label, &source.text, e.span(), e.message());
     let mut table: Table = source.text.parse().map_err(file_err)?;
     toml::from_str::<FileExperiment>(&source.text).map_err(file_err)?;
     let mut set_keys = Vec::new();
     for arg in &over.sets {
-        let (key, value) = split_assignment(arg).ok_or_else(|| flag_err("--set", arg, "write it as key=value, like sender.nodelay=true"))?;
-        overrides::set_path(&mut table, &key, parse_value(&value)).map_err(|m| flag_err("--set", arg, &m))?;
+        let (key, value) = split_assignment(arg).ok_or_else(|| {
+            flag_err(
+                "--set",
+                arg,
+                "write it as key=value, like sender.nodelay=true",
+            )
+        })?;
+        overrides::set_path(&mut table, &key, parse_value(&value))
+            .map_err(|m| flag_err("--set", arg, &m))?;
         check_tree(&table).map_err(|m| flag_err("--set", arg, &m))?;
         set_keys.push((key, arg.clone()));
     }
@@ -102,9 +134,14 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         table.insert("trials".into(), Value::Integer(n.into()));
     }
     let axes = sweep_axes(&mut table, &over.sweeps)?;
-    let base: FileExperiment = Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| flag_err("--set", "", e.message()))?;
+    let base: FileExperiment = Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| flag_err("--set", "", e.message()))?;
     let origin = |inv: &Invalid| locate(source, &set_keys, &inv.key);
-    validate::validate(&base, &source.stem).map_err(|inv| Error::Config { origin: origin(&inv), msg: inv.msg })?;
+    validate::validate(&base, &source.stem).map_err(|inv| Error::Config {
+        origin: origin(&inv),
+        msg: inv.msg,
+    })?;
     let mut scenarios = Vec::new();
     for (index, point) in expand(&axes).into_iter().enumerate() {
         let mut t = table.clone();
@@ -112,13 +149,26 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         for (k, v) in &point {
             overrides::set_path(&mut t, k, v.clone()).map_err(|m| sweep_err(k, v, &m))?;
         }
-        let f: FileExperiment = Value::Table(t).try_into().map_err(|e: toml::de::Error| sweep_err(&point[0].0, &point[0].1, e.message()))?;
+        let f: FileExperiment = Value::Table(t)
+            .try_into()
+            .map_err(|e: toml::de::Error| sweep_err(&point[0].0, &point[0].1, e.message()))?;
         let experiment = validate::validate(&f, &source.stem).map_err(|inv| {
-            let v = point.iter().find(|(k, _)| *k == inv.key).map(|(_, v)| v.clone()).unwrap_or(Value::String(String::new()));
+            let v = point
+                .iter()
+                .find(|(k, _)| *k == inv.key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Value::String(String::new()));
             sweep_err(&inv.key, &v, &inv.msg)
         })?;
-        let params = point.iter().map(|(k, v)| (k.clone(), display_value(v))).collect();
-        scenarios.push(Scenario { index, params, experiment });
+        let params = point
+            .iter()
+            .map(|(k, v)| (k.clone(), display_value(v)))
+            .collect();
+        scenarios.push(Scenario {
+            index,
+            params,
+            experiment,
+        });
     }
     let name = scenarios[0].experiment.name.clone();
     if !axes.is_empty() {
@@ -128,8 +178,16 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         }
         table.insert("sweep".into(), Value::Table(sweep));
     }
-    let config = toml::to_string(&table).map_err(|e| Error::Config { origin: source.label.clone(), msg: e.to_string() })?;
-    Ok(Plan { name, config, swept: axes.into_iter().map(|(k, _)| k).collect(), scenarios })
+    let config = toml::to_string(&table).map_err(|e| Error::Config {
+        origin: source.label.clone(),
+        msg: e.to_string(),
+    })?;
+    Ok(Plan {
+        name,
+        config,
+        swept: axes.into_iter().map(|(k, _)| k).collect(),
+        scenarios,
+    })
 }
 
 /// Takes `[sweep]` out of the table and appends/overrides `--sweep` axes.
@@ -137,16 +195,25 @@ fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<V
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
     if let Some(Value::Table(s)) = table.remove("sweep") {
         for (k, v) in s {
-            let values = v.as_array().filter(|a| !a.is_empty()).cloned().ok_or_else(|| Error::Config {
-                origin: format!("[sweep] {k}"),
-                msg: "must be a non-empty list of values, like [\"0\", \"1ms\"]".into(),
-            })?;
+            let values = v
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .cloned()
+                .ok_or_else(|| Error::Config {
+                    origin: format!("[sweep] {k}"),
+                    msg: "must be a non-empty list of values, like [\"0\", \"1ms\"]".into(),
+                })?;
             axes.push((k, values));
         }
     }
     for arg in sweeps {
-        let (key, list) = split_assignment(arg).ok_or_else(|| flag_err("--sweep", arg, "write it as key=v1,v2,…"))?;
-        let values: Vec<Value> = list.split(',').filter(|s| !s.trim().is_empty()).map(|s| parse_value(s.trim())).collect();
+        let (key, list) = split_assignment(arg)
+            .ok_or_else(|| flag_err("--sweep", arg, "write it as key=v1,v2,…"))?;
+        let values: Vec<Value> = list
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| parse_value(s.trim()))
+            .collect();
         if values.is_empty() {
             return Err(flag_err("--sweep", arg, "give at least one value after ="));
         }
@@ -162,15 +229,24 @@ fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<V
 fn check_tree(table: &Table) -> std::result::Result<(), String> {
     let mut t = table.clone();
     t.remove("sweep");
-    Value::Table(t).try_into::<FileExperiment>().map(|_| ()).map_err(|e| e.message().to_string())
+    Value::Table(t)
+        .try_into::<FileExperiment>()
+        .map(|_| ())
+        .map_err(|e| e.message().to_string())
 }
 
 fn flag_err(flag: &str, arg: &str, msg: &str) -> Error {
-    Error::Config { origin: format!("{flag} {arg}").trim_end().to_string(), msg: msg.to_string() }
+    Error::Config {
+        origin: format!("{flag} {arg}").trim_end().to_string(),
+        msg: msg.to_string(),
+    }
 }
 
 fn sweep_err(key: &str, value: &Value, msg: &str) -> Error {
-    Error::Config { origin: format!("sweep {key} = {}", display_value(value)), msg: format!("{key}: {msg}") }
+    Error::Config {
+        origin: format!("sweep {key} = {}", display_value(value)),
+        msg: format!("{key}: {msg}"),
+    }
 }
 
 fn config_err(label: &str, text: &str, span: Option<std::ops::Range<usize>>, msg: &str) -> Error {
@@ -181,7 +257,10 @@ fn config_err(label: &str, text: &str, span: Option<std::ops::Range<usize>>, msg
         }
         None => label.to_string(),
     };
-    Error::Config { origin, msg: msg.trim().to_string() }
+    Error::Config {
+        origin,
+        msg: msg.trim().to_string(),
+    }
 }
 
 /// 1-based line and column of a byte offset.
@@ -194,7 +273,11 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
 
 /// Says where `key` came from: a `--set`, or its line in the file.
 fn locate(source: &Source, sets: &[(String, String)], key: &str) -> String {
-    if let Some((_, arg)) = sets.iter().rev().find(|(k, _)| k == key || key.starts_with(&format!("{k}."))) {
+    if let Some((_, arg)) = sets
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key || key.starts_with(&format!("{k}.")))
+    {
         return format!("--set {arg}: key `{key}`");
     }
     match find_key_line(&source.text, key) {
@@ -213,7 +296,9 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
             current = h.trim().to_string();
             continue;
         }
-        let Some((k, _)) = line.split_once('=') else { continue };
+        let Some((k, _)) = line.split_once('=') else {
+            continue;
+        };
         let k = k.trim().trim_matches('"');
         if (current == table && k == leaf) || (current.is_empty() && k == key) {
             return Some(i + 1);

@@ -51,7 +51,12 @@ pub enum Messages {
     /// Explicit payloads.
     Explicit(Vec<Vec<u8>>),
     /// `count` generated messages of `size` bytes (a range picks with `seed`).
-    Generated { count: u64, min: u64, max: u64, seed: u64 },
+    Generated {
+        count: u64,
+        min: u64,
+        max: u64,
+        seed: u64,
+    },
 }
 
 /// `[sender]`.

@@ -29,7 +29,9 @@ pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), String
     let last = parts.pop().ok_or("empty key")?;
     let mut here = table;
     for part in parts {
-        let entry = here.entry(part.to_string()).or_insert_with(|| Value::Table(Table::new()));
+        let entry = here
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Table(Table::new()));
         here = entry
             .as_table_mut()
             .ok_or_else(|| format!("`{part}` is a value, not a table, so `{key}` cannot be set"))?;
@@ -79,12 +81,23 @@ mod tests {
     #[test]
     fn sweep_expansion_order_is_pinned() {
         let axes = vec![
-            ("sender.gap".to_string(), vec![parse_value("0"), parse_value("1ms")]),
-            ("sender.nodelay".to_string(), vec![Value::Boolean(false), Value::Boolean(true)]),
+            (
+                "sender.gap".to_string(),
+                vec![parse_value("0"), parse_value("1ms")],
+            ),
+            (
+                "sender.nodelay".to_string(),
+                vec![Value::Boolean(false), Value::Boolean(true)],
+            ),
         ];
         let shown: Vec<String> = expand(&axes)
             .iter()
-            .map(|p| p.iter().map(|(k, v)| format!("{k}={}", display_value(v))).collect::<Vec<_>>().join(" "))
+            .map(|p| {
+                p.iter()
+                    .map(|(k, v)| format!("{k}={}", display_value(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
         assert_eq!(
             shown,

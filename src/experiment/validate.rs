@@ -21,14 +21,35 @@ pub struct Invalid {
 type V<T> = Result<T, Invalid>;
 
 fn bad(key: &str, msg: impl Into<String>) -> Invalid {
-    Invalid { key: key.to_string(), msg: msg.into() }
+    Invalid {
+        key: key.to_string(),
+        msg: msg.into(),
+    }
 }
 
 /// Figures that `[expect]` may bound.
 pub const FIGURES: &[&str] = &[
-    "messages", "recvs", "segments", "whole", "sticky", "fragment", "intact", "merged", "split",
-    "truncated", "lost", "corrupt", "merged_fraction", "split_fraction", "intact_fraction",
-    "bytes", "short_writes", "would_block", "utf8_cuts", "discarded", "drops",
+    "messages",
+    "recvs",
+    "segments",
+    "whole",
+    "sticky",
+    "fragment",
+    "intact",
+    "merged",
+    "split",
+    "truncated",
+    "lost",
+    "corrupt",
+    "merged_fraction",
+    "split_fraction",
+    "intact_fraction",
+    "bytes",
+    "short_writes",
+    "would_block",
+    "utf8_cuts",
+    "discarded",
+    "drops",
 ];
 
 /// Validates a parsed file; `fallback_name` names it when it has no `name`.
@@ -47,7 +68,10 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
     let receiver = receiver(&f.receiver)?;
     if transport.kind == Kind::Udp {
         if transport.framing != "none" {
-            return Err(bad("transport.framing", "UDP keeps boundaries itself: framing must be \"none\" with kind = \"udp\""));
+            return Err(bad(
+                "transport.framing",
+                "UDP keeps boundaries itself: framing must be \"none\" with kind = \"udp\"",
+            ));
         }
         if receiver.reply != Reply::None {
             return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
@@ -71,19 +95,38 @@ fn transport(t: &file::FileTransport) -> V<Transport> {
     let kind = match t.kind.as_deref().unwrap_or("tcp") {
         "tcp" => Kind::Tcp,
         "udp" => Kind::Udp,
-        other => return Err(bad("transport.kind", format!("`{other}` is not a transport; allowed: tcp, udp"))),
+        other => {
+            return Err(bad(
+                "transport.kind",
+                format!("`{other}` is not a transport; allowed: tcp, udp"),
+            ))
+        }
     };
     let framing = t.framing.clone().unwrap_or_else(|| "none".into());
     let ip: IpAddr = match t.ip.as_deref().unwrap_or("127.0.0.1") {
         "v4" => IpAddr::from([127, 0, 0, 1]),
         "v6" => "::1".parse().expect("::1 parses"),
-        text => text.parse().map_err(|_| bad("transport.ip", format!("`{text}` is not an address; allowed: 127.0.0.1, ::1 (or v4, v6)")))?,
+        text => text.parse().map_err(|_| {
+            bad(
+                "transport.ip",
+                format!("`{text}` is not an address; allowed: 127.0.0.1, ::1 (or v4, v6)"),
+            )
+        })?,
     };
     if !ip.is_loopback() {
-        return Err(bad("transport.ip", format!("`{ip}` is not a loopback address; experiments run on 127.0.0.1 or ::1")));
+        return Err(bad(
+            "transport.ip",
+            format!("`{ip}` is not a loopback address; experiments run on 127.0.0.1 or ::1"),
+        ));
     }
     let max_frame = opt_size(&t.max_frame, "transport.max_frame")?.unwrap_or(8 << 20);
-    Ok(Transport { kind, framing, ip, port: t.port.unwrap_or(0), max_frame })
+    Ok(Transport {
+        kind,
+        framing,
+        ip,
+        port: t.port.unwrap_or(0),
+        max_frame,
+    })
 }
 
 fn sender(s: &file::FileSender) -> V<Sender> {
@@ -92,7 +135,12 @@ fn sender(s: &file::FileSender) -> V<Sender> {
     let burst = match s.burst {
         None => 1,
         Some(n) if n >= 1 => n as u64,
-        Some(n) => return Err(bad("sender.burst", format!("{n} is not a burst size; give 1 or more messages per burst"))),
+        Some(n) => {
+            return Err(bad(
+                "sender.burst",
+                format!("{n} is not a burst size; give 1 or more messages per burst"),
+            ))
+        }
     };
     Ok(Sender {
         messages,
@@ -111,14 +159,21 @@ fn sender(s: &file::FileSender) -> V<Sender> {
 fn messages(s: &file::FileSender, seed: u64) -> V<Messages> {
     if let Some(list) = &s.messages {
         if s.count.is_some() || s.size.is_some() {
-            return Err(bad("sender.messages", "give either `messages` or `count` and `size`, not both"));
+            return Err(bad(
+                "sender.messages",
+                "give either `messages` or `count` and `size`, not both",
+            ));
         }
         if list.is_empty() {
-            return Err(bad("sender.messages", "is empty; give at least one message"));
+            return Err(bad(
+                "sender.messages",
+                "is empty; give at least one message",
+            ));
         }
         let mut out = Vec::with_capacity(list.len());
         for (i, text) in list.iter().enumerate() {
-            let bytes = unescape_bytes(text).map_err(|m| bad("sender.messages", format!("message {i}: {m}")))?;
+            let bytes = unescape_bytes(text)
+                .map_err(|m| bad("sender.messages", format!("message {i}: {m}")))?;
             check_message_len(bytes.len() as u64, "sender.messages")?;
             out.push(bytes);
         }
@@ -127,7 +182,12 @@ fn messages(s: &file::FileSender, seed: u64) -> V<Messages> {
     let count = match s.count {
         None => 10,
         Some(n) if n >= 1 && n as u64 <= MAX_COUNT => n as u64,
-        Some(n) => return Err(bad("sender.count", format!("{n} is out of range; send from 1 to {MAX_COUNT} messages"))),
+        Some(n) => {
+            return Err(bad(
+                "sender.count",
+                format!("{n} is out of range; send from 1 to {MAX_COUNT} messages"),
+            ))
+        }
     };
     let (min, max) = match &s.size {
         None => (64, 64),
@@ -135,19 +195,35 @@ fn messages(s: &file::FileSender, seed: u64) -> V<Messages> {
             let n = size_value(size, "sender.size")?;
             (n, n)
         }
-        Some(SizeOrRange::Range(r)) if r.len() == 2 => (size_value(&r[0], "sender.size")?, size_value(&r[1], "sender.size")?),
-        Some(SizeOrRange::Range(_)) => return Err(bad("sender.size", "a range is two sizes, like [16, 256]")),
+        Some(SizeOrRange::Range(r)) if r.len() == 2 => (
+            size_value(&r[0], "sender.size")?,
+            size_value(&r[1], "sender.size")?,
+        ),
+        Some(SizeOrRange::Range(_)) => {
+            return Err(bad("sender.size", "a range is two sizes, like [16, 256]"))
+        }
     };
     if min == 0 || min > max {
-        return Err(bad("sender.size", format!("[{min}, {max}] is not a size range; sizes are 1 or more and min <= max")));
+        return Err(bad(
+            "sender.size",
+            format!("[{min}, {max}] is not a size range; sizes are 1 or more and min <= max"),
+        ));
     }
     check_message_len(max, "sender.size")?;
-    Ok(Messages::Generated { count, min, max, seed })
+    Ok(Messages::Generated {
+        count,
+        min,
+        max,
+        seed,
+    })
 }
 
 fn check_message_len(len: u64, key: &str) -> V<()> {
     if len > MAX_MESSAGE {
-        return Err(bad(key, format!("a message of {len} bytes is over the 64 MiB limit")));
+        return Err(bad(
+            key,
+            format!("a message of {len} bytes is over the 64 MiB limit"),
+        ));
     }
     Ok(())
 }
@@ -187,7 +263,10 @@ fn count_at_least_1(v: Option<i64>, default: u64, key: &str) -> V<u64> {
     match v {
         None => Ok(default),
         Some(n) if (1..=1_000_000).contains(&n) => Ok(n as u64),
-        Some(n) => Err(bad(key, format!("{n} is out of range; allowed 1 to 1000000"))),
+        Some(n) => Err(bad(
+            key,
+            format!("{n} is out of range; allowed 1 to 1000000"),
+        )),
     }
 }
 
@@ -195,9 +274,18 @@ fn size_list(list: &[Size], key: &str) -> V<Vec<u64>> {
     if list.is_empty() {
         return Err(bad(key, "is empty; give at least one size, like [1024]"));
     }
-    let sizes = list.iter().map(|s| size_value(s, key)).collect::<V<Vec<u64>>>()?;
+    let sizes = list
+        .iter()
+        .map(|s| size_value(s, key))
+        .collect::<V<Vec<u64>>>()?;
     if let Some(pos) = sizes.iter().position(|&n| n == 0 || n > MAX_MESSAGE) {
-        return Err(bad(key, format!("size {} (item {pos}) is out of range; sizes are 1 byte to 64 MiB", sizes[pos])));
+        return Err(bad(
+            key,
+            format!(
+                "size {} (item {pos}) is out of range; sizes are 1 byte to 64 MiB",
+                sizes[pos]
+            ),
+        ));
     }
     Ok(sizes)
 }
@@ -205,7 +293,10 @@ fn size_list(list: &[Size], key: &str) -> V<Vec<u64>> {
 fn size_value(s: &Size, key: &str) -> V<u64> {
     match s {
         Size::Int(n) if *n >= 0 => Ok(*n as u64),
-        Size::Int(n) => Err(bad(key, format!("{n} is negative; sizes are bytes, 0 or more"))),
+        Size::Int(n) => Err(bad(
+            key,
+            format!("{n} is negative; sizes are bytes, 0 or more"),
+        )),
         Size::Text(t) => parse_size(t).map_err(|m| bad(key, m)),
     }
 }
@@ -220,7 +311,10 @@ fn opt_buf(s: &Option<Size>, key: &str) -> V<Option<u64>> {
         Some(s) => {
             let n = size_value(s, key)?;
             if n == 0 || n > (1 << 30) {
-                return Err(bad(key, format!("{n} is out of range; give 1 byte to 1 GiB, or \"default\"")));
+                return Err(bad(
+                    key,
+                    format!("{n} is out of range; give 1 byte to 1 GiB, or \"default\""),
+                ));
             }
             Ok(Some(n))
         }
@@ -232,7 +326,10 @@ fn opt_dur(d: &Option<Dur>, key: &str) -> V<Option<Duration>> {
     match d {
         None => Ok(None),
         Some(Dur::Int(0)) => Ok(Some(Duration::ZERO)),
-        Some(Dur::Int(n)) => Err(bad(key, format!("{n} has no unit; write a string like \"{n}ms\" or \"{n}us\""))),
+        Some(Dur::Int(n)) => Err(bad(
+            key,
+            format!("{n} has no unit; write a string like \"{n}ms\" or \"{n}us\""),
+        )),
         Some(Dur::Text(t)) => parse_duration(t).map(Some).map_err(|m| bad(key, m)),
     }
 }
@@ -251,15 +348,38 @@ fn expect(table: Option<&toml::Table>) -> V<Expect> {
                 })
             }
             "recvs" => {
-                let list = value.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>());
-                out.recvs = Some(list.ok_or_else(|| bad(&path, "must be a list of strings, the recv payloads in order"))?);
+                let list = value.as_array().and_then(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map(String::from))
+                        .collect::<Option<Vec<_>>>()
+                });
+                out.recvs = Some(list.ok_or_else(|| {
+                    bad(
+                        &path,
+                        "must be a list of strings, the recv payloads in order",
+                    )
+                })?);
             }
             figure if FIGURES.contains(&figure) => {
-                let text = value.as_str().ok_or_else(|| bad(&path, "must be a string like \">= 0.9\" or \"== 2\""))?;
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| bad(&path, "must be a string like \">= 0.9\" or \"== 2\""))?;
                 let (op, value) = parse_bound(text).map_err(|m| bad(&path, m))?;
-                out.bounds.push(Bound { figure: figure.to_string(), op, value });
+                out.bounds.push(Bound {
+                    figure: figure.to_string(),
+                    op,
+                    value,
+                });
             }
-            _ => return Err(bad(&path, format!("unknown expectation; allowed: flow, recvs, {}", FIGURES.join(", ")))),
+            _ => {
+                return Err(bad(
+                    &path,
+                    format!(
+                        "unknown expectation; allowed: flow, recvs, {}",
+                        FIGURES.join(", ")
+                    ),
+                ))
+            }
         }
     }
     Ok(out)
@@ -268,10 +388,19 @@ fn expect(table: Option<&toml::Table>) -> V<Expect> {
 /// Parses `">= 0.9"`, `"== 2"`, `"< 3"`.
 pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
     let t = text.trim();
-    let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), ("==", Op::Eq), (">", Op::Gt), ("<", Op::Lt)]
-        .iter()
-        .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
-        .ok_or_else(|| format!("`{t}` needs a comparison first: >=, >, <=, <, =="))?;
-    let value = rest.trim().parse::<f64>().map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
+    let (op, rest) = [
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("==", Op::Eq),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+    ]
+    .iter()
+    .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
+    .ok_or_else(|| format!("`{t}` needs a comparison first: >=, >, <=, <, =="))?;
+    let value = rest
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
     Ok((op, value))
 }

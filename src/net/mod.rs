@@ -23,26 +23,51 @@ const MIN_TIMEOUT: Duration = Duration::from_millis(1);
 
 /// Sets the socket's receive timeout to what is left before `deadline`, or
 /// fails with a deadline error naming what was awaited.
-pub fn recv_timeout_until(sock: &Socket, deadline: Instant, side: &'static str, total: Duration, what: impl FnOnce() -> String) -> Result<()> {
+pub fn recv_timeout_until(
+    sock: &Socket,
+    deadline: Instant,
+    side: &'static str,
+    total: Duration,
+    what: impl FnOnce() -> String,
+) -> Result<()> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        return Err(Error::Deadline { side, what: what(), after: total });
+        return Err(Error::Deadline {
+            side,
+            what: what(),
+            after: total,
+        });
     }
-    sock.set_read_timeout(Some(left.max(MIN_TIMEOUT))).map_err(|e| Error::io(format!("{side}: set SO_RCVTIMEO"), e))
+    sock.set_read_timeout(Some(left.max(MIN_TIMEOUT)))
+        .map_err(|e| Error::io(format!("{side}: set SO_RCVTIMEO"), e))
 }
 
 /// Same as [`recv_timeout_until`] for the send side (SO_SNDTIMEO).
-pub fn send_timeout_until(sock: &Socket, deadline: Instant, side: &'static str, total: Duration, what: impl FnOnce() -> String) -> Result<()> {
+pub fn send_timeout_until(
+    sock: &Socket,
+    deadline: Instant,
+    side: &'static str,
+    total: Duration,
+    what: impl FnOnce() -> String,
+) -> Result<()> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        return Err(Error::Deadline { side, what: what(), after: total });
+        return Err(Error::Deadline {
+            side,
+            what: what(),
+            after: total,
+        });
     }
-    sock.set_write_timeout(Some(left.max(MIN_TIMEOUT))).map_err(|e| Error::io(format!("{side}: set SO_SNDTIMEO"), e))
+    sock.set_write_timeout(Some(left.max(MIN_TIMEOUT)))
+        .map_err(|e| Error::io(format!("{side}: set SO_SNDTIMEO"), e))
 }
 
 /// Whether an I/O error is a timeout of SO_RCVTIMEO/SO_SNDTIMEO or EAGAIN.
 pub fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Waits until the socket can take more bytes, at most until `deadline`.
@@ -58,15 +83,26 @@ pub fn wait_writable(sock: &Socket, deadline: Instant) -> io::Result<bool> {
 
 /// The SO_SNDBUF and SO_RCVBUF the kernel actually uses.
 pub fn effective_buffers(sock: &Socket) -> (usize, usize) {
-    (sock.send_buffer_size().unwrap_or(0), sock.recv_buffer_size().unwrap_or(0))
+    (
+        sock.send_buffer_size().unwrap_or(0),
+        sock.recv_buffer_size().unwrap_or(0),
+    )
 }
 
 /// A bind error with a hint for the common causes.
 pub fn bind_error(addr: std::net::SocketAddr, e: io::Error) -> Error {
     let hint = match e.kind() {
-        io::ErrorKind::AddrInUse => " (the port is already in use: pick another `transport.port`, or 0 for any free port)",
-        io::ErrorKind::AddrNotAvailable => " (is IPv6 enabled on loopback? try transport.ip = \"127.0.0.1\")",
+        io::ErrorKind::AddrInUse => {
+            " (the port is already in use: pick another `transport.port`, or 0 for any free port)"
+        }
+        io::ErrorKind::AddrNotAvailable => {
+            " (is IPv6 enabled on loopback? try transport.ip = \"127.0.0.1\")"
+        }
         _ => "",
     };
-    Error::Bind { addr: addr.to_string(), source: e, hint }
+    Error::Bind {
+        addr: addr.to_string(),
+        source: e,
+        hint,
+    }
 }

@@ -21,41 +21,57 @@ pub struct TcpOptions {
 /// A listening socket on `addr` with SO_RCVBUF set before listen, so the
 /// accepted socket inherits it (and its window scale).
 pub fn listen_tcp(addr: SocketAddr, rcvbuf: Option<u64>) -> Result<Socket> {
-    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(|e| Error::io("create TCP socket", e))?;
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(|e| Error::io("create TCP socket", e))?;
     if addr.port() == 0 {
-        sock.set_reuse_address(true).map_err(|e| Error::io("set SO_REUSEADDR", e))?;
+        sock.set_reuse_address(true)
+            .map_err(|e| Error::io("set SO_REUSEADDR", e))?;
     }
     if let Some(n) = rcvbuf {
-        sock.set_recv_buffer_size(n as usize).map_err(|e| Error::io(format!("set SO_RCVBUF={n}"), e))?;
+        sock.set_recv_buffer_size(n as usize)
+            .map_err(|e| Error::io(format!("set SO_RCVBUF={n}"), e))?;
     }
     sock.bind(&addr.into()).map_err(|e| bind_error(addr, e))?;
-    sock.listen(16).map_err(|e| Error::io(format!("listen on {addr}"), e))?;
+    sock.listen(16)
+        .map_err(|e| Error::io(format!("listen on {addr}"), e))?;
     Ok(sock)
 }
 
 /// Accepts one connection, waiting at most until `deadline`.
 pub fn accept_until(listener: &Socket, deadline: Instant, total: Duration) -> Result<Socket> {
-    super::recv_timeout_until(listener, deadline, "receiver", total, || "the sender to connect".into())?;
+    super::recv_timeout_until(listener, deadline, "receiver", total, || {
+        "the sender to connect".into()
+    })?;
     match listener.accept() {
         Ok((sock, _)) => {
-            sock.set_read_timeout(None).map_err(|e| Error::io("clear SO_RCVTIMEO", e))?;
+            sock.set_read_timeout(None)
+                .map_err(|e| Error::io("clear SO_RCVTIMEO", e))?;
             Ok(sock)
         }
-        Err(e) if super::is_timeout(&e) => Err(Error::Deadline { side: "receiver", what: "the sender to connect".into(), after: total }),
+        Err(e) if super::is_timeout(&e) => Err(Error::Deadline {
+            side: "receiver",
+            what: "the sender to connect".into(),
+            after: total,
+        }),
         Err(e) => Err(Error::io("accept", e)),
     }
 }
 
 /// Connects to `addr` with the sender's options set first.
 pub fn connect_tcp(addr: SocketAddr, opts: &TcpOptions, total: Duration) -> Result<Socket> {
-    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(|e| Error::io("create TCP socket", e))?;
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(|e| Error::io("create TCP socket", e))?;
     if let Some(n) = opts.sndbuf {
-        sock.set_send_buffer_size(n as usize).map_err(|e| Error::io(format!("set SO_SNDBUF={n}"), e))?;
+        sock.set_send_buffer_size(n as usize)
+            .map_err(|e| Error::io(format!("set SO_SNDBUF={n}"), e))?;
     }
-    sock.set_nodelay(opts.nodelay).map_err(|e| Error::io("set TCP_NODELAY", e))?;
-    sock.connect_timeout(&SockAddr::from(addr), total).map_err(|e| Error::io(format!("connect to {addr}"), e))?;
+    sock.set_nodelay(opts.nodelay)
+        .map_err(|e| Error::io("set TCP_NODELAY", e))?;
+    sock.connect_timeout(&SockAddr::from(addr), total)
+        .map_err(|e| Error::io(format!("connect to {addr}"), e))?;
     if opts.cork {
-        sock.set_cork(true).map_err(|e| Error::io("set TCP_CORK", e))?;
+        sock.set_cork(true)
+            .map_err(|e| Error::io("set TCP_CORK", e))?;
     }
     Ok(sock)
 }
@@ -66,7 +82,15 @@ pub fn data_segs_out(sock: &Socket) -> Option<u64> {
     // SAFETY: tcp_info is plain data; getsockopt writes at most `len` bytes into it.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
-    let ret = unsafe { libc::getsockopt(sock.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_INFO, (&mut info as *mut libc::tcp_info).cast(), &mut len) };
+    let ret = unsafe {
+        libc::getsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&mut info as *mut libc::tcp_info).cast(),
+            &mut len,
+        )
+    };
     let needed = std::mem::offset_of!(libc::tcp_info, tcpi_data_segs_out) + 4;
     (ret == 0 && len as usize >= needed).then_some(u64::from(info.tcpi_data_segs_out))
 }

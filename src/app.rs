@@ -1,0 +1,164 @@
+//! The commands: each takes parsed arguments, calls the library, and
+//! returns the text to print and whether the run reproduced.
+
+use crate::cli::{Command, Format, RunArgs, ShowArgs};
+use crate::error::Result;
+use crate::experiment::{plan, Overrides, Source, CATALOGUE};
+use crate::report::{json::run_json, readback, results::write_results, ruler::RulerOptions, text};
+use crate::run::{run_plan, RunResult};
+use std::fmt::Write;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// What a command produced.
+pub struct Outcome {
+    /// Text for stdout.
+    pub stdout: String,
+    /// False when an `[expect]` did not reproduce (exit status 1).
+    pub reproduced: bool,
+}
+
+/// Whether to colour stdout: a terminal, and NO_COLOR unset.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Runs one command.
+pub fn execute(command: Command) -> Result<Outcome> {
+    match command {
+        Command::List => Ok(Outcome {
+            stdout: list(),
+            reproduced: true,
+        }),
+        Command::Run(args) if args.all => run_all(&args),
+        Command::Run(args) => run_one(&args),
+        Command::Show(args) => show(&args),
+    }
+}
+
+fn list() -> String {
+    let mut out = String::new();
+    for b in CATALOGUE {
+        let title = Source::resolve(b.name)
+            .and_then(|s| plan(&s, &Overrides::default()))
+            .map(|p| p.scenarios[0].experiment.title.clone());
+        let _ = writeln!(
+            out,
+            "{:<16} {}",
+            b.name,
+            title.unwrap_or_else(|e| format!("(invalid: {e})"))
+        );
+    }
+    out
+}
+
+fn overrides(args: &RunArgs) -> Overrides {
+    Overrides {
+        sets: args.sets.clone(),
+        sweeps: args.sweeps.clone(),
+        trials: args.trials,
+    }
+}
+
+/// Runs, writes results, renders.
+fn run_one(args: &RunArgs) -> Result<Outcome> {
+    let name = args.experiment.as_deref().unwrap_or_default();
+    let source = Source::resolve(name)?;
+    let plan = plan(&source, &overrides(args))?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&plan.name));
+    let run = run_plan(&plan, |_, _| {})?;
+    write_results(&out_dir, &run)?;
+    Ok(render(&run, &out_dir, args.format, args.ruler_messages))
+}
+
+fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> Outcome {
+    let (ok, total) = run.reproduced();
+    let stdout = match format {
+        Format::Json => {
+            let mut v = run_json(run);
+            v["results_dir"] = serde_json::Value::String(dir.display().to_string());
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        Format::Text => {
+            let opts = RulerOptions {
+                max_messages: ruler_messages as usize,
+                color: use_color(),
+                ..RulerOptions::default()
+            };
+            text::render(run, &opts) + &format!("  Results: {}/\n", dir.display())
+        }
+    };
+    Outcome {
+        stdout,
+        reproduced: ok == total,
+    }
+}
+
+/// `run --all`: every named experiment, one table.
+fn run_all(args: &RunArgs) -> Result<Outcome> {
+    let root = args.out.clone().unwrap_or_else(|| PathBuf::from("results"));
+    let mut table = format!(
+        "{:<16} {:>10} {:>8} {:>7} {:>7} {:>7} {:>8} {:>8}\n",
+        "experiment", "reproduced", "recvs", "sticky", "fragmt", "whole", "merged", "split"
+    );
+    let mut all_ok = true;
+    let mut docs = Vec::new();
+    for b in CATALOGUE {
+        let plan = plan(&Source::resolve(b.name)?, &overrides(args))?;
+        let run = run_plan(&plan, |_, _| {})?;
+        write_results(&root.join(b.name), &run)?;
+        let (ok, total) = run.reproduced();
+        all_ok &= ok == total;
+        let flow = plan.scenarios[0]
+            .experiment
+            .expect
+            .flow
+            .unwrap_or(crate::trace::Flow::C2s);
+        let sums: Vec<_> = run
+            .trials
+            .iter()
+            .filter_map(|t| t.flows.iter().find(|f| f.flow == flow))
+            .map(|f| &f.summary)
+            .collect();
+        let n = sums.len().max(1) as f64;
+        let avg = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
+            sums.iter().map(|s| f(s)).sum::<f64>() / n
+        };
+        let _ = writeln!(
+            table,
+            "{:<16} {:>7}/{:<2} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>7.0}% {:>7.0}%",
+            b.name,
+            ok,
+            total,
+            avg(&|s| s.recvs as f64),
+            avg(&|s| s.sticky as f64),
+            avg(&|s| s.fragment as f64),
+            avg(&|s| s.whole as f64),
+            100.0 * avg(&|s| s.merged_fraction),
+            100.0 * avg(&|s| s.split_fraction)
+        );
+        docs.push(run_json(&run));
+    }
+    let stdout = match args.format {
+        Format::Json => serde_json::to_string_pretty(&serde_json::Value::Array(docs)).unwrap_or_default() + "\n",
+        Format::Text => table + &format!("(figures are means over trials, for the flow each experiment's [expect] checks; results in {}/)\n", root.display()),
+    };
+    Ok(Outcome {
+        stdout,
+        reproduced: all_ok,
+    })
+}
+
+/// `show`: reprint from a results folder's CSVs.
+fn show(args: &ShowArgs) -> Result<Outcome> {
+    let run = readback::read_results(&args.results_dir)?;
+    Ok(render(
+        &run,
+        &args.results_dir,
+        args.format,
+        args.ruler_messages,
+    ))
+}

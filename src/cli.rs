@@ -1,0 +1,76 @@
+//! The command line (clap derive). Structs only; [`crate::app`] acts on them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// nianbao (粘包): make TCP sticky packets and split packets happen on
+/// purpose, and see which recv() carried which message, and why.
+#[derive(Debug, Parser)]
+#[command(name = "nianbao", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the named experiments, one line each.
+    List,
+    /// Run an experiment, print the verdict and ruler, write results.
+    Run(RunArgs),
+    /// Reprint the verdict and ruler of a results folder from its CSVs.
+    Show(ShowArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Words, the ruler and tables for a person.
+    #[default]
+    Text,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// `nianbao run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A named experiment (see `nianbao list`) or a path to a .toml file.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub experiment: Option<String>,
+    /// Run every named experiment and print one summary table.
+    #[arg(long)]
+    pub all: bool,
+    /// Override a field: --set sender.nodelay=true (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Sweep a field: --sweep sender.gap=0,1ms,10ms (repeatable; a cartesian product).
+    #[arg(long = "sweep", value_name = "KEY=V1,V2,…")]
+    pub sweeps: Vec<String>,
+    /// Trials per scenario (overrides the file's `trials`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub trials: Option<u32>,
+    /// Results folder (default: results/NAME; with --all: DIR/NAME for each).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Messages drawn in the ruler before it says "showing the first N".
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub ruler_messages: u32,
+}
+
+/// `nianbao show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A results folder written by `nianbao run`.
+    pub results_dir: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Messages drawn in the ruler.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub ruler_messages: u32,
+}

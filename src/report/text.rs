@@ -1,0 +1,198 @@
+//! What `run` and `show` print: title, knobs, the ruler and verdict of the
+//! first trial, sweep rows, and whether `[expect]` reproduced.
+
+use super::ruler::{ruler, RulerOptions};
+use super::verdict::verdict;
+use crate::expect::{fmt_num, model_of};
+use crate::experiment::{Experiment, Kind, Messages, Reply};
+use crate::payload::FlowModel;
+use crate::run::RunResult;
+use crate::units::format_duration;
+use std::fmt::Write;
+
+/// The knobs that matter, in one line.
+pub fn knobs(e: &Experiment) -> String {
+    let s = &e.sender;
+    let r = &e.receiver;
+    let mut k = vec![match e.transport.kind {
+        Kind::Tcp => format!("tcp {}", e.transport.ip),
+        Kind::Udp => format!("udp {}", e.transport.ip),
+    }];
+    if e.transport.kind == Kind::Tcp {
+        k.push(format!("framing {}", e.transport.framing));
+        k.push(if s.nodelay {
+            "TCP_NODELAY on (Nagle off)".into()
+        } else {
+            "Nagle on".into()
+        });
+    }
+    k.push(match &s.messages {
+        Messages::Explicit(m) => format!("{} message(s)", m.len()),
+        Messages::Generated {
+            count, min, max, ..
+        } if min == max => format!("{count} × {min} B"),
+        Messages::Generated {
+            count, min, max, ..
+        } => format!("{count} × {min}–{max} B"),
+    });
+    k.push(format!("gap {}", format_duration(s.gap)));
+    if s.burst > 1 {
+        k.push(format!("bursts of {}", s.burst));
+    }
+    for (on, name) in [
+        (s.cork, "TCP_CORK"),
+        (s.more, "MSG_MORE"),
+        (s.nonblocking, "non-blocking sender"),
+    ] {
+        if on {
+            k.push(name.into());
+        }
+    }
+    if let Some(n) = s.sndbuf {
+        k.push(format!("SO_SNDBUF {n}"));
+    }
+    if let Some(n) = r.rcvbuf {
+        k.push(format!("SO_RCVBUF {n}"));
+    }
+    k.push(format!(
+        "receiver starts {} late",
+        format_duration(r.start_delay)
+    ));
+    k.push(format!("recv sizes {:?}", r.recv_sizes));
+    match &r.reply {
+        Reply::None => {}
+        Reply::Sizes(sizes) => k.push(format!(
+            "replies {sizes:?} B in {} send(s), client recv {:?}",
+            r.reply_sends, r.client_recv_sizes
+        )),
+        other => k.push(format!("reply {other:?}").to_lowercase()),
+    }
+    k.join(" · ")
+}
+
+/// The full terminal report of a run.
+pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
+    let mut out = String::new();
+    let first = &run.plan.scenarios[0].experiment;
+    let bold = |t: &str| {
+        if opts.color {
+            format!("\x1b[1m{t}\x1b[0m")
+        } else {
+            t.to_string()
+        }
+    };
+    let _ = writeln!(out, "{} — {}", bold(&run.plan.name), first.title);
+    if !first.about.is_empty() {
+        let _ = writeln!(out, "  {}", first.about);
+    }
+    for t in run.trials.iter().filter(|t| t.trial == 0) {
+        let sc = &run.plan.scenarios[t.scenario];
+        if run.plan.scenarios.len() > 1 && t.scenario > 0 {
+            continue;
+        }
+        let exp = &sc.experiment;
+        let _ = writeln!(out, "\n  {}", knobs(exp));
+        let models = FlowModel::of(exp);
+        let commands = t.flows.first().map_or(0, |f| f.summary.messages);
+        for fa in &t.flows {
+            let Some(model) = model_of(&models, fa.flow) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "\n  {} flow (trial 0{}):",
+                fa.flow,
+                if run.plan.scenarios.len() > 1 {
+                    ", scenario 0"
+                } else {
+                    ""
+                }
+            );
+            out += &ruler(fa, model, opts);
+            for line in verdict(exp, fa, model, commands) {
+                let _ = writeln!(out, "  → {line}");
+            }
+        }
+    }
+    if run.plan.scenarios.len() > 1 {
+        out += &sweep_table(run);
+    }
+    out += &expectation(run, opts.color);
+    out
+}
+
+/// One row per scenario: its parameters and mean figures over trials.
+fn sweep_table(run: &RunResult) -> String {
+    let mut out = format!(
+        "\n  {:<40} {:>8} {:>8} {:>9} {:>7} {:>10}\n",
+        "scenario", "merged", "split", "segments", "recvs", "reproduced"
+    );
+    for sc in &run.plan.scenarios {
+        let trials: Vec<_> = run
+            .trials
+            .iter()
+            .filter(|t| t.scenario == sc.index)
+            .collect();
+        let n = trials.len().max(1) as f64;
+        let mean = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
+            trials.iter().map(|t| f(&t.flows[0].summary)).sum::<f64>() / n
+        };
+        let label: Vec<String> = sc.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let ok = trials.iter().filter(|t| t.outcome.ok).count();
+        let segs = if trials.iter().all(|t| t.flows[0].summary.segments.is_some()) {
+            fmt_num(mean(&|s| s.segments.unwrap_or(0) as f64))
+        } else {
+            "-".into()
+        };
+        let _ = writeln!(
+            out,
+            "  {:<40} {:>7.1}% {:>7.1}% {:>9} {:>7} {:>6}/{}",
+            label.join(" "),
+            100.0 * mean(&|s| s.merged_fraction),
+            100.0 * mean(&|s| s.split_fraction),
+            segs,
+            fmt_num(mean(&|s| s.recvs as f64)),
+            ok,
+            trials.len()
+        );
+    }
+    out
+}
+
+/// Whether `[expect]` reproduced, with the first failure in words.
+fn expectation(run: &RunResult, color: bool) -> String {
+    let (ok, total) = run.reproduced();
+    let has_expect = run
+        .plan
+        .scenarios
+        .iter()
+        .any(|s| s.experiment.expect.recvs.is_some() || !s.experiment.expect.bounds.is_empty());
+    if !has_expect {
+        return format!(
+            "\n  No [expect] in this experiment: nothing to reproduce ({total} trial(s) ran).\n"
+        );
+    }
+    let paint = |code: &str, t: String| {
+        if color {
+            format!("\x1b[{code}m{t}\x1b[0m")
+        } else {
+            t
+        }
+    };
+    if ok == total {
+        return paint(
+            "32;1",
+            format!("\n  Reproduced: [expect] held in {ok}/{total} trial(s).\n"),
+        );
+    }
+    let mut out = paint(
+        "31;1",
+        format!("\n  NOT reproduced: [expect] held in {ok}/{total} trial(s).\n"),
+    );
+    if let Some(t) = run.trials.iter().find(|t| !t.outcome.ok) {
+        for f in &t.outcome.failures {
+            let _ = writeln!(out, "    scenario {} trial {}: {f}", t.scenario, t.trial);
+        }
+    }
+    out
+}

@@ -1,0 +1,174 @@
+//! The verdict: what happened to the messages and why, in a few sentences
+//! computed from the analysed trace (not canned per experiment).
+
+use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
+use crate::expect::figures;
+use crate::experiment::Experiment;
+use crate::payload::FlowModel;
+use crate::trace::Flow;
+use crate::units::{format_duration, preview};
+use std::time::Duration;
+
+/// A time in ns as a short duration (`50.1ms`).
+pub fn fmt_ns(ns: u64) -> String {
+    let d = Duration::from_nanos(ns);
+    match ns {
+        n if n >= 1_000_000 => format!("{:.1}ms", d.as_secs_f64() * 1e3),
+        n if n >= 1_000 => format!("{:.0}us", d.as_secs_f64() * 1e6),
+        n => format!("{n}ns"),
+    }
+}
+
+/// The verdict lines for one flow.
+pub fn verdict(
+    exp: &Experiment,
+    fa: &FlowAnalysis,
+    model: &FlowModel,
+    commands: u64,
+) -> Vec<String> {
+    let mut lines = match fa.delivery {
+        Delivery::Datagram => datagram_lines(fa),
+        _ => stream_lines(exp, fa, model),
+    };
+    if fa.flow == Flow::S2c {
+        lines.extend(bleed_line(exp, fa, commands));
+    }
+    lines.extend(short_write_line(fa));
+    lines
+}
+
+fn text_of(model: &FlowModel, r: &RecvRow) -> String {
+    let mut buf = Vec::new();
+    model.bytes(r.event.offset, r.event.len.min(64), &mut buf);
+    preview(&buf, 24)
+}
+
+fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<String> {
+    let mut lines = Vec::new();
+    let s = &fa.summary;
+    if let Some((i, r)) = fa
+        .recvs
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.kind == RecvKind::Sticky)
+    {
+        let (a, b) = (r.first_msg.unwrap_or(0), r.last_msg.unwrap_or(0));
+        let sent = fa
+            .messages
+            .iter()
+            .filter(|m| m.span.id <= b)
+            .filter_map(|m| m.sent_ns)
+            .max();
+        let why = match sent {
+            Some(t) if t < r.event.t_ns && fa.flow == Flow::C2s && !exp.receiver.start_delay.is_zero() => format!(
+                "messages {a}–{b} were all sent by {} and the receiver, starting {} late, read at {}, so they sat together in the receive buffer",
+                fmt_ns(t), format_duration(exp.receiver.start_delay), fmt_ns(r.event.t_ns)),
+            Some(t) if t < r.event.t_ns => format!("messages {a}–{b} were all sent by {} and the read came at {}, so they were in the receive buffer together", fmt_ns(t), fmt_ns(r.event.t_ns)),
+            _ => "more bytes had arrived than one message holds".to_string(),
+        };
+        lines.push(format!(
+            "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
+            r.event.len, text_of(model, r), b - a + 1, r.event.asked));
+    }
+    if let Some((i, r)) = fa
+        .recvs
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.kind == RecvKind::Fragment)
+    {
+        let m = r.first_msg.unwrap_or(0);
+        let mlen = fa
+            .messages
+            .iter()
+            .find(|x| x.span.id == m)
+            .map_or(0, |x| x.span.len);
+        let why = if r.event.len == r.event.asked {
+            format!(
+                "it asked for {} bytes and recv returns at most what you ask for",
+                r.event.asked
+            )
+        } else {
+            "only that much had arrived when it read; recv returns what is there".to_string()
+        };
+        lines.push(format!(
+            "分包 (fragment): recv #{i} returned `{}`, {} of message {m}'s {mlen} bytes: {why}.",
+            text_of(model, r),
+            r.event.len
+        ));
+    }
+    if s.recvs > 0 && s.whole == s.recvs {
+        let how = if !exp.sender.gap.is_zero() && fa.flow == Flow::C2s {
+            format!("the {} gap between sends let the receiver read each message before the next was sent. The boundaries survived by timing, not by design", format_duration(exp.sender.gap))
+        } else {
+            "each read happened to find exactly one message waiting".to_string()
+        };
+        lines.push(format!(
+            "Every recv returned exactly one whole message: {how}."
+        ));
+    }
+    let figs = figures(fa, model);
+    let cuts = figs.get("utf8_cuts").copied().unwrap_or(0.0);
+    if cuts > 0.0 {
+        lines.push(format!("{cuts} recv(s) ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above)."));
+    }
+    if s.lost > 0 {
+        lines.push(format!(
+            "{} message(s) never fully arrived before the connection closed.",
+            s.lost
+        ));
+    }
+    lines
+}
+
+fn datagram_lines(fa: &FlowAnalysis) -> Vec<String> {
+    let s = &fa.summary;
+    let mut lines = vec![format!(
+        "UDP keeps boundaries: each of the {} recvfrom calls returned one datagram ({} whole), so nothing stuck together.",
+        s.recvs, s.whole)];
+    if let Some(r) = fa.recvs.iter().find(|r| r.event.truncated) {
+        let m = r.first_msg.unwrap_or(0);
+        let full = fa
+            .messages
+            .iter()
+            .find(|x| x.span.id == m)
+            .map_or(0, |x| x.span.len);
+        lines.push(format!(
+            "Truncated: datagram {m} of {full} bytes met recvfrom({}): the kernel returned {} bytes, set MSG_TRUNC, and discarded the other {}; no later recv gets them.",
+            r.event.asked, r.event.len, full - r.event.len));
+    }
+    if s.lost > 0 {
+        let drops = fa.drops.map_or("unknown".to_string(), |d| d.to_string());
+        lines.push(format!(
+            "{} datagram(s) never arrived (kernel drop counter SO_RXQ_OVFL: {drops}).",
+            s.lost
+        ));
+    }
+    lines
+}
+
+/// The remote-shell effect: a read for command k that starts inside an earlier reply.
+fn bleed_line(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Option<String> {
+    let per = exp.receiver.client_reads.max(1) as usize;
+    let (j, r) = fa
+        .recvs
+        .iter()
+        .enumerate()
+        .take(commands as usize * per)
+        .find(|(j, r)| r.first_msg.is_some_and(|m| m < (*j / per) as u64))?;
+    let cmd = j / per;
+    let m = r.first_msg.unwrap_or(0);
+    let reply = fa.messages.iter().find(|x| x.span.id == m)?;
+    let leftover = (reply.span.offset + reply.span.len)
+        .saturating_sub(r.event.offset)
+        .min(r.event.len);
+    Some(format!(
+        "The reply to command {m} was {} bytes but the client reads recv({}) per command, so the read after command {cmd} began with {leftover} leftover bytes of reply {m}: earlier output bleeds into the next reply.",
+        reply.span.len, r.event.asked))
+}
+
+fn short_write_line(fa: &FlowAnalysis) -> Option<String> {
+    let first = fa.sends.iter().find(|s| s.ret < s.len)?;
+    Some(format!(
+        "send() returned a short count {} time(s) (first: {} of {} bytes of message {}) and would have blocked {} time(s); the sender sent the rest when there was room. All {} bytes arrived and every byte was checked: nothing was lost. A full send buffer makes send() accept less, it does not drop data.",
+        fa.short_writes, first.ret, first.len, first.msg_id, fa.would_block, fa.summary.bytes))
+}

@@ -1,0 +1,103 @@
+//! Orchestration: every scenario of a plan, `trials` times each, analysed
+//! and checked against `[expect]` as it finishes.
+
+use crate::analysis::{analyse, Delivery, FlowAnalysis};
+use crate::engine::run_trial;
+use crate::error::Result;
+use crate::expect::{check_trial, Outcome};
+use crate::experiment::{Experiment, Kind, Plan};
+use crate::payload::FlowModel;
+use crate::trace::Flow;
+use std::time::{Instant, SystemTime};
+
+/// One trial of one scenario, analysed.
+#[derive(Clone, Debug)]
+pub struct TrialResult {
+    pub scenario: usize,
+    pub trial: u32,
+    /// c2s first, then s2c when there are replies.
+    pub flows: Vec<FlowAnalysis>,
+    pub duration_ns: u64,
+    /// How this trial compares with `[expect]`.
+    pub outcome: Outcome,
+}
+
+/// A whole run.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub plan: Plan,
+    pub trials: Vec<TrialResult>,
+    /// Unix time the run started, seconds.
+    pub started_unix: u64,
+    /// Wall time of the whole run, ns.
+    pub duration_ns: u64,
+}
+
+impl RunResult {
+    /// Trials whose expectation held, and all trials.
+    pub fn reproduced(&self) -> (usize, usize) {
+        (
+            self.trials.iter().filter(|t| t.outcome.ok).count(),
+            self.trials.len(),
+        )
+    }
+}
+
+/// How the receiving application meets a flow.
+pub fn delivery(exp: &Experiment, flow: Flow) -> Delivery {
+    match (exp.transport.kind, flow) {
+        (Kind::Udp, _) => Delivery::Datagram,
+        (Kind::Tcp, Flow::C2s) if exp.framed() => Delivery::Framed,
+        _ => Delivery::Stream,
+    }
+}
+
+/// Runs every scenario and trial; `progress(done, total)` after each trial.
+pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<RunResult> {
+    let started_unix = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let started = Instant::now();
+    let total: usize = plan
+        .scenarios
+        .iter()
+        .map(|s| s.experiment.trials as usize)
+        .sum();
+    let mut trials = Vec::with_capacity(total);
+    for scenario in &plan.scenarios {
+        let exp = &scenario.experiment;
+        let models = FlowModel::of(exp);
+        for trial in 0..exp.trials {
+            let trace = run_trial(exp)?;
+            let mut flows = vec![analyse(
+                Flow::C2s,
+                delivery(exp, Flow::C2s),
+                &trace.c2s,
+                trace.duration_ns,
+            )];
+            if let Some(s2c) = &trace.s2c {
+                flows.push(analyse(
+                    Flow::S2c,
+                    delivery(exp, Flow::S2c),
+                    s2c,
+                    trace.duration_ns,
+                ));
+            }
+            let outcome = check_trial(exp, &flows, &models);
+            trials.push(TrialResult {
+                scenario: scenario.index,
+                trial,
+                flows,
+                duration_ns: trace.duration_ns,
+                outcome,
+            });
+            progress(trials.len(), total);
+        }
+    }
+    Ok(RunResult {
+        plan: plan.clone(),
+        trials,
+        started_unix,
+        duration_ns: started.elapsed().as_nanos() as u64,
+    })
+}
