@@ -59,6 +59,8 @@ struct RecvCsvRow<'a> {
     last_msg: Option<u64>,
     kind: String,
     truncated: bool,
+    /// The recv size asked for (bytes the buffer could hold).
+    asked: u64,
     label: String,
 }
 
@@ -143,6 +145,7 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 last_msg: r.last_msg,
                 kind: r.kind.to_string(),
                 truncated: e.truncated,
+                asked: e.asked,
                 label: preview(&buf, LABEL_CHARS),
             })?;
         }

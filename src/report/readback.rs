@@ -39,6 +39,7 @@ struct RecvIn {
     last_msg: Option<u64>,
     kind: crate::analysis::RecvKind,
     truncated: bool,
+    asked: u64,
 }
 
 #[derive(Deserialize)]
@@ -55,12 +56,11 @@ struct MessageIn {
     fate: crate::analysis::Fate,
 }
 
-#[derive(Deserialize)]
+/// A summary.csv row: the key columns, then every column by name.
 struct SummaryIn {
     scenario: usize,
     trial: u32,
     flow: Flow,
-    #[serde(flatten)]
     rest: BTreeMap<String, String>,
 }
 
@@ -84,7 +84,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         &Overrides::default(),
     )?;
     let mut flows: BTreeMap<Key, FlowAnalysis> = BTreeMap::new();
-    for s in read_csv::<SummaryIn>(dir, "summary.csv")? {
+    for s in read_summary(dir)? {
         let exp = &scenario(&plan, s.scenario, dir)?.experiment;
         let summary = summary_from(&s.rest).map_err(|m| Error::Results {
             path: dir.join("summary.csv"),
@@ -123,7 +123,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             t_ns: r.t_ns,
             offset: r.offset,
             len: r.len,
-            asked: r.len,
+            asked: r.asked,
             truncated: r.truncated,
         };
         f.recvs.push(RecvRow {
@@ -249,6 +249,43 @@ fn summary_from(rest: &BTreeMap<String, String>) -> std::result::Result<Summary,
         bytes: num("bytes")?,
         duration_ns: num("duration_ns")?,
     })
+}
+
+/// Reads summary.csv, whose swept-parameter columns vary by experiment.
+fn read_summary(dir: &Path) -> Result<Vec<SummaryIn>> {
+    let path = dir.join("summary.csv");
+    let fail = |msg: String| Error::Results {
+        path: path.clone(),
+        msg,
+    };
+    let mut r = csv::Reader::from_path(&path).map_err(|e| fail(e.to_string()))?;
+    let header = r.headers().map_err(|e| fail(e.to_string()))?.clone();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| fail(e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let rest: BTreeMap<String, String> = header
+            .iter()
+            .zip(rec.iter())
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect();
+        let field = |k: &str| rest.get(k).cloned().unwrap_or_default();
+        let bad = |k: &str| fail(format!("line {line}: column `{k}` is missing or invalid"));
+        let flow = match field("flow").as_str() {
+            "c2s" => Flow::C2s,
+            "s2c" => Flow::S2c,
+            _ => return Err(bad("flow")),
+        };
+        let scenario = field("scenario").parse().map_err(|_| bad("scenario"))?;
+        let trial = field("trial").parse().map_err(|_| bad("trial"))?;
+        rows.push(SummaryIn {
+            scenario,
+            trial,
+            flow,
+            rest,
+        });
+    }
+    Ok(rows)
 }
 
 /// Reads every row of `dir/name`; an error names the file and line.

@@ -1,0 +1,117 @@
+//! The binary end to end: what a user types, what the exit status says.
+
+use std::process::Command;
+
+fn nianbao(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn run_hellofeng_prints_the_ruler_and_reason_and_writes_results() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, out, err) = nianbao(&["run", "hellofeng"], tmp.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("|hello·feng|"), "{out}");
+    assert!(out.contains("sticky 粘包"), "{out}");
+    assert!(out.contains("Reproduced: [expect] held in 1/1"), "{out}");
+    assert!(!out.contains("\x1b["), "no colour when not a terminal");
+    assert!(tmp.path().join("results/hellofeng/recvs.csv").exists());
+    let (code, shown, _) = nianbao(&["show", "results/hellofeng"], tmp.path());
+    assert_eq!(code, 0);
+    assert!(shown.contains("|hello·feng|"), "{shown}");
+}
+
+#[test]
+fn json_format_carries_the_same_facts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, out, _) = nianbao(
+        &["run", "he-llo", "--format", "json", "--out", "r"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["reproduced"], true);
+    let recvs = &v["scenarios"][0]["trials"][0]["flows"][0]["recvs"];
+    assert_eq!(recvs[0]["text"], "he");
+    assert_eq!(recvs[1]["text"], "llo feng");
+    assert_eq!(recvs[0]["kind"], "fragment");
+}
+
+#[test]
+fn an_expectation_that_does_not_hold_exits_1() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, out, _) = nianbao(
+        &[
+            "run",
+            "hellofeng",
+            "--set",
+            "sender.gap=50ms",
+            "--set",
+            "receiver.start_delay=0",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("NOT reproduced"), "{out}");
+}
+
+#[test]
+fn errors_exit_2_with_a_clear_message() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, _, err) = nianbao(&["run", "hellofen"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean hellofeng"), "{err}");
+    std::fs::write(tmp.path().join("blocker"), "a file, not a folder").expect("write");
+    let (code, _, err) = nianbao(&["run", "hellofeng", "--out", "blocker/sub"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("results folder blocker/sub") && err.contains("cannot create"),
+        "{err}"
+    );
+    let (code, _, err) = nianbao(&["show", "nowhere"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("nowhere/experiment.toml"), "{err}");
+}
+
+#[test]
+fn a_named_port_already_in_use_is_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let set = format!("transport.port={port}");
+    let (code, _, err) = nianbao(&["run", "hellofeng", "--set", &set], tmp.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("cannot bind 127.0.0.1:{port}")) && err.contains("already in use"),
+        "{err}"
+    );
+}
+
+#[test]
+fn list_names_every_experiment() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, out, _) = nianbao(&["list"], tmp.path());
+    assert_eq!(code, 0);
+    for name in [
+        "hellofeng",
+        "he-llo",
+        "hellofeng-gap",
+        "udp-hellofeng",
+        "udp-truncate",
+        "remote-cmd",
+        "utf8-split",
+        "short-write",
+    ] {
+        assert!(out.lines().any(|l| l.starts_with(name)), "{name} in {out}");
+    }
+}

@@ -1,0 +1,211 @@
+//! Every named experiment, run through the library on real loopback sockets
+//! into a temp dir: its `[expect]` holds and the CSVs carry SPEC §4's columns.
+
+use nianbao::experiment::{plan, Overrides, Source, CATALOGUE};
+use nianbao::report::readback::read_results;
+use nianbao::report::results::write_results;
+use nianbao::run::run_plan;
+use std::path::Path;
+
+fn header(dir: &Path, file: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+fn run_named(name: &str, sets: &[&str]) -> (nianbao::run::RunResult, tempfile::TempDir) {
+    let source = Source::resolve(name).expect("named experiment");
+    let over = Overrides {
+        sets: sets.iter().map(|s| s.to_string()).collect(),
+        trials: Some(2),
+        ..Overrides::default()
+    };
+    let plan = plan(&source, &over).expect("valid experiment");
+    let run = run_plan(&plan, |_, _| {}).expect("runs");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    write_results(&tmp.path().join(name), &run).expect("results written");
+    (run, tmp)
+}
+
+#[test]
+fn every_experiment_file_is_in_the_catalogue_and_validates() {
+    let mut files: Vec<String> = std::fs::read_dir("experiments")
+        .expect("experiments/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut named: Vec<String> = CATALOGUE.iter().map(|b| b.name.to_string()).collect();
+    named.sort();
+    assert_eq!(
+        files, named,
+        "every experiments/*.toml is built in, and only those"
+    );
+    for b in CATALOGUE {
+        let p = plan(
+            &Source::resolve(b.name).expect("resolves"),
+            &Overrides::default(),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", b.name));
+        let exp = &p.scenarios[0].experiment;
+        assert_eq!(exp.name, b.name);
+        assert!(
+            exp.expect.recvs.is_some() || !exp.expect.bounds.is_empty(),
+            "{} has an [expect]",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn every_named_experiment_reproduces_and_writes_spec_columns() {
+    for b in CATALOGUE {
+        let (run, tmp) = run_named(b.name, &[]);
+        let (ok, total) = run.reproduced();
+        let failures: Vec<_> = run
+            .trials
+            .iter()
+            .flat_map(|t| t.outcome.failures.clone())
+            .collect();
+        assert_eq!(ok, total, "{}: {failures:?}", b.name);
+        let dir = tmp.path().join(b.name);
+        assert_eq!(
+            header(&dir, "sends.csv"),
+            "scenario,trial,flow,t_ns,msg_id,offset,len,ret"
+        );
+        assert_eq!(
+            header(&dir, "recvs.csv"),
+            "scenario,trial,flow,t_ns,offset,len,first_msg,last_msg,kind,truncated,asked,label"
+        );
+        assert_eq!(
+            header(&dir, "messages.csv"),
+            "scenario,trial,flow,msg_id,offset,len,sent_ns,delivered_ns,reads,fate,label"
+        );
+        assert_eq!(
+            header(&dir, "summary.csv"),
+            "scenario,trial,flow,messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns"
+        );
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).expect("meta"))
+                .expect("json");
+        assert!(meta["kernel_release"]
+            .as_str()
+            .is_some_and(|k| !k.is_empty()));
+        assert!(meta["sysctls"]["net.ipv4.tcp_autocorking"].is_string());
+        // show reads the same facts back from the CSVs.
+        let back = read_results(&dir).expect("read back");
+        assert_eq!(back.reproduced(), (ok, total), "{}", b.name);
+        assert_eq!(
+            back.trials[0].flows[0].recvs, run.trials[0].flows[0].recvs,
+            "{}",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn hellofeng_over_ipv6_is_the_same_story() {
+    let (run, _tmp) = run_named("hellofeng", &["transport.ip=::1"]);
+    assert_eq!(run.reproduced(), (2, 2));
+}
+
+#[test]
+fn udp_over_ipv6_keeps_boundaries() {
+    let (run, _tmp) = run_named("udp-hellofeng", &["transport.ip=::1"]);
+    assert_eq!(run.reproduced(), (2, 2));
+}
+
+#[test]
+fn one_knob_changes_the_story_gap_separates_the_messages() {
+    // hellofeng with a 50 ms gap and a receiver that is already waiting: two recvs.
+    let (run, _tmp) = run_named("hellofeng", &["sender.gap=50ms", "receiver.start_delay=0"]);
+    let s = &run.trials[0].flows[0].summary;
+    assert_eq!((s.recvs, s.whole, s.sticky), (2, 2, 0));
+    assert_eq!(
+        run.reproduced().0,
+        0,
+        "the hellofeng expectation no longer holds"
+    );
+}
+
+#[test]
+fn results_replace_the_previous_run_whole() {
+    let (run, tmp) = run_named("he-llo", &[]);
+    let dir = tmp.path().join("he-llo");
+    std::fs::write(dir.join("stale.txt"), "old").expect("write");
+    write_results(&dir, &run).expect("rewritten");
+    assert!(
+        !dir.join("stale.txt").exists(),
+        "the old folder was replaced, not merged"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn generated_messages_with_seeded_sizes_and_bursts_arrive_intact_bytewise() {
+    let file = "name = \"gen\"\n[sender]\ncount = 200\nsize = [1, 300]\nseed = 7\nburst = 50\ngap = \"1ms\"\ngap_jitter = \"200us\"\nmore = true\n[receiver]\nrecv_sizes = [7, 4096]\n";
+    let source = Source {
+        label: "gen.toml".into(),
+        text: file.into(),
+        stem: "gen".into(),
+    };
+    let plan = plan(&source, &Overrides::default()).expect("valid");
+    let run = run_plan(&plan, |_, _| {}).expect("runs: every byte checked against the sent stream");
+    let c2s = &run.trials[0].flows[0];
+    assert_eq!(c2s.summary.messages, 200);
+    assert_eq!(c2s.summary.lost, 0);
+    assert_eq!(
+        c2s.summary.bytes,
+        c2s.messages.iter().map(|m| m.span.len).sum::<u64>()
+    );
+}
+
+#[test]
+fn echo_and_upper_replies_are_checked_on_the_client() {
+    for reply in ["echo", "upper"] {
+        let text = format!("name = \"r\"\n[sender]\nmessages = [\"abc\", \"def\"]\n[receiver]\nreply = \"{reply}\"\n");
+        let source = Source {
+            label: "r.toml".into(),
+            text,
+            stem: "r".into(),
+        };
+        let run = run_plan(
+            &plan(&source, &Overrides::default()).expect("valid"),
+            |_, _| {},
+        )
+        .expect("runs");
+        let s2c = &run.trials[0].flows[1];
+        assert_eq!(s2c.summary.bytes, 6, "{reply}");
+    }
+}
+
+#[test]
+fn a_stalled_receiver_ends_the_run_with_what_was_awaited() {
+    // The receiver starts after the deadline: the sender's bytes sit unread.
+    let text = "name = \"slow\"\ndeadline = \"300ms\"\n[receiver]\nstart_delay = \"1s\"\n";
+    let source = Source {
+        label: "slow.toml".into(),
+        text: text.into(),
+        stem: "slow".into(),
+    };
+    let started = std::time::Instant::now();
+    let err = run_plan(
+        &plan(&source, &Overrides::default()).expect("valid"),
+        |_, _| {},
+    )
+    .expect_err("deadline");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("timed out") && msg.contains("waiting for"),
+        "{msg}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
