@@ -28,7 +28,7 @@ impl fmt::Display for Flow {
 }
 
 /// One message as its sender placed it in the flow.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MessageSpan {
     /// Message id, 0, 1, … in sending order.
     pub id: u64,
@@ -39,7 +39,7 @@ pub struct MessageSpan {
 }
 
 /// One call of send/sendto that returned (accepted bytes or would block).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SendEvent {
     /// When the call returned, ns since the trial started.
     pub t_ns: u64,
@@ -54,7 +54,7 @@ pub struct SendEvent {
 }
 
 /// One call of recv/recvfrom that returned data.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecvEvent {
     /// When the call returned, ns since the trial started.
     pub t_ns: u64,
@@ -120,38 +120,6 @@ fn touched<T: Default + Clone>(n: usize) -> Vec<T> {
     v.resize(n, T::default());
     v.clear();
     v
-}
-
-impl Default for MessageSpan {
-    fn default() -> Self {
-        MessageSpan {
-            id: 0,
-            offset: 0,
-            len: 0,
-        }
-    }
-}
-impl Default for SendEvent {
-    fn default() -> Self {
-        SendEvent {
-            t_ns: 0,
-            msg_id: 0,
-            offset: 0,
-            len: 0,
-            ret: 0,
-        }
-    }
-}
-impl Default for RecvEvent {
-    fn default() -> Self {
-        RecvEvent {
-            t_ns: 0,
-            offset: 0,
-            len: 0,
-            asked: 0,
-            truncated: false,
-        }
-    }
 }
 
 /// One trial: the c2s flow and, with replies, the s2c flow.

@@ -61,7 +61,7 @@ pub(crate) fn reserve(messages: usize) -> FlowTrace {
 /// The pause before message `k`: the gap (plus seeded jitter) between
 /// bursts, nothing inside a burst.
 pub(crate) fn gap_before(k: u64, s: &Sender, rng: &mut Rng) -> Duration {
-    if k == 0 || k % s.burst != 0 {
+    if k == 0 || !k.is_multiple_of(s.burst) {
         return Duration::ZERO;
     }
     let jitter = if s.gap_jitter.is_zero() {
