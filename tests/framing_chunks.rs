@@ -87,14 +87,19 @@ fn raw_takes_each_read_as_one_message() {
     let framing = Framing::None;
     let got = decode_chunks(&framing, &Limits::default(), [&b"he"[..], b"llo feng"]).unwrap();
     assert_eq!(got, [b"he".to_vec(), b"llo feng".to_vec()]);
-    assert_eq!(encode_all(&framing, &[b"hello".to_vec(), b"feng".to_vec()]), b"hellofeng");
+    assert_eq!(
+        encode_all(&framing, &[b"hello".to_vec(), b"feng".to_vec()]),
+        b"hellofeng"
+    );
     assert_eq!(framing.header_overhead(100), 0);
 }
 
 #[test]
 fn line_delimiter_inside_a_payload_splits_the_message() {
     // The encoder does not escape: this is the delimiter-collision experiment.
-    let framing = Framing::Line { delimiter: b"\n".to_vec() };
+    let framing = Framing::Line {
+        delimiter: b"\n".to_vec(),
+    };
     let stream = encode_all(&framing, &[b"two\nlines".to_vec()]);
     let got = decode_chunks(&framing, &Limits::default(), [stream.as_slice()]).unwrap();
     assert_eq!(got, [b"two".to_vec(), b"lines".to_vec()]);
@@ -115,7 +120,10 @@ fn json_header_carries_name_and_md5() {
         md5: Some("8f6fbf8347faa4924a76856701edb0f3"),
     };
     let mut out = Vec::new();
-    framing.encoder(&Limits::default()).encode(b"body", &meta, &mut out).unwrap();
+    framing
+        .encoder(&Limits::default())
+        .encode(b"body", &meta, &mut out)
+        .unwrap();
     let mut decoder = framing.decoder(&Limits::default());
     let frame = decoder.decode(&out).unwrap().unwrap();
     assert_eq!(&out[frame.payload], b"body");
@@ -129,7 +137,8 @@ fn json_header_carries_name_and_md5() {
 
 #[test]
 fn json_header_accepts_the_tutorial_keys() {
-    let header = br#"{"file_size": 3, "file_name": "a.txt", "md5": "8f6fbf8347faa4924a76856701edb0f3"}"#;
+    let header =
+        br#"{"file_size": 3, "file_name": "a.txt", "md5": "8f6fbf8347faa4924a76856701edb0f3"}"#;
     let mut stream = (header.len() as u32).to_be_bytes().to_vec();
     stream.extend_from_slice(header);
     stream.extend_from_slice(b"abc");
@@ -148,7 +157,7 @@ fn header_overhead_matches_the_encoder() {
                 Framing::Fixed(n) => vec![1; n],
                 _ => vec![1; len],
             };
-            let frame = encode_all(&framing, &[payload.clone()]);
+            let frame = encode_all(&framing, std::slice::from_ref(&payload));
             let overhead = framing.header_overhead(payload.len());
             assert_eq!(frame.len(), payload.len() + overhead, "{framing} len {len}");
         }

@@ -26,7 +26,11 @@ pub fn framed() -> Vec<Framing> {
 pub fn three_messages(framing: &Framing) -> Vec<Vec<u8>> {
     match framing {
         Framing::Fixed(n) => vec![vec![b'a'; *n], vec![b'b'; *n], vec![b'c'; *n]],
-        _ => vec![b"hello".to_vec(), Vec::new(), "粘包 feng".as_bytes().to_vec()],
+        _ => vec![
+            b"hello".to_vec(),
+            Vec::new(),
+            "粘包 feng".as_bytes().to_vec(),
+        ],
     }
 }
 
