@@ -183,19 +183,24 @@ impl Framing {
     /// delimiter, a `max_frame` below the smallest frame of the codec, a JSON
     /// header cap too small for `{"size":0}`.
     pub fn validate(&self, limits: &Limits) -> Result<(), FrameError> {
-        let fail = |reason: String| {
-            Err(FrameError::Config {
+        match self.config_problem(limits) {
+            None => Ok(()),
+            Some(reason) => Err(FrameError::Config {
                 framing: self.to_string(),
                 reason,
-            })
-        };
+            }),
+        }
+    }
+
+    /// What `validate` rejects, in words.
+    fn config_problem(&self, limits: &Limits) -> Option<String> {
         match self {
-            Framing::Fixed(0) => return fail("frame size must be at least 1 byte".into()),
+            Framing::Fixed(0) => return Some("frame size must be at least 1 byte".into()),
             Framing::Line { delimiter } if delimiter.is_empty() => {
-                return fail("the delimiter must not be empty".into())
+                return Some("the delimiter must not be empty".into())
             }
             Framing::JsonHeader if limits.max_json_header < json_header::MIN_HEADER => {
-                return fail(format!(
+                return Some(format!(
                     "max_json_header = {} is below the smallest header {{\"size\":0}} ({} bytes)",
                     limits.max_json_header,
                     json_header::MIN_HEADER
@@ -203,17 +208,16 @@ impl Framing {
             }
             _ => {}
         }
-        let smallest = self.header_overhead(0).max(match self {
+        let smallest = match self {
             Framing::Fixed(n) => *n,
-            _ => 1,
-        });
-        if limits.max_frame < smallest {
-            return fail(format!(
+            _ => self.header_overhead(0).max(1),
+        };
+        (limits.max_frame < smallest).then(|| {
+            format!(
                 "max_frame = {} is below the smallest frame of this framing ({smallest} bytes)",
                 limits.max_frame
-            ));
-        }
-        Ok(())
+            )
+        })
     }
 
     /// A fresh encoder for this framing.
