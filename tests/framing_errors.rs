@@ -117,7 +117,7 @@ fn eof_inside_the_header_reports_got_n_of_m() {
         "u16be: EOF inside a frame (header): got 1 of 2 bytes"
     );
     let text = eof_error("varint", &[0x80]);
-    assert!(text.contains("(header): got 1 bytes"), "{text}");
+    assert!(text.contains("(header): got 1 byte,"), "{text}");
     let text = eof_error("json-header", b"\x00\x00\x00\x0a{\"si");
     assert_eq!(
         text,

@@ -97,6 +97,7 @@ pub enum FrameError {
 fn eof_text(got: &usize, need: &Option<u64>) -> String {
     match need {
         Some(need) => format!("got {got} of {need} bytes"),
+        None if *got == 1 => "got 1 byte, frame length not yet known".into(),
         None => format!("got {got} bytes, frame length not yet known"),
     }
 }

@@ -63,6 +63,20 @@ impl fmt::Display for Framing {
     }
 }
 
+/// Experiment files hold the framing as its string (`framing = "u32be"`).
+impl serde::Serialize for Framing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Framing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Turns `\n \r \t \0 \\ \xHH` into bytes; other characters stand for their UTF-8.
 pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(s.len());
@@ -137,6 +151,26 @@ mod tests {
             assert_eq!(framing.to_string(), s);
             assert_eq!(framing.to_string().parse::<Framing>().unwrap(), framing);
         }
+    }
+
+    #[test]
+    fn serde_uses_the_framing_string() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Transport {
+            framing: Framing,
+        }
+        let t: Transport = toml::from_str("framing = 'line:\\r\\n'").unwrap();
+        assert_eq!(
+            t.framing,
+            Framing::Line {
+                delimiter: b"\r\n".to_vec()
+            }
+        );
+        let written = toml::to_string(&t).unwrap();
+        assert_eq!(written, "framing = 'line:\\r\\n'\n");
+        assert_eq!(toml::from_str::<Transport>(&written).unwrap(), t);
+        let err = toml::from_str::<Transport>("framing = 'fixed:0'").unwrap_err();
+        assert!(err.to_string().contains("at least 1 byte"), "{err}");
     }
 
     #[test]
