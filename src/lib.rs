@@ -6,6 +6,7 @@
 //! [`experiment::Experiment`], [`engine`] executes it on real sockets and yields a
 //! [`trace::Trace`], [`analysis`] turns the trace into recv kinds, message fates
 //! and a summary, and [`report`] writes CSVs, the ruler and charts.
+<<<<<<< HEAD
 
 pub mod analysis;
 pub mod app;
@@ -14,9 +15,12 @@ pub mod engine;
 pub mod error;
 pub mod expect;
 pub mod experiment;
+pub mod framing;
 pub mod net;
 pub mod payload;
 pub mod report;
 pub mod run;
 pub mod trace;
 pub mod units;
+=======
+>>>>>>> framing
