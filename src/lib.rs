@@ -6,7 +6,6 @@
 //! [`experiment::Experiment`], [`engine`] executes it on real sockets and yields a
 //! [`trace::Trace`], [`analysis`] turns the trace into recv kinds, message fates
 //! and a summary, and [`report`] writes CSVs, the ruler and charts.
-<<<<<<< HEAD
 
 pub mod analysis;
 pub mod app;
@@ -22,5 +21,3 @@ pub mod report;
 pub mod run;
 pub mod trace;
 pub mod units;
-=======
->>>>>>> framing
