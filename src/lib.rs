@@ -6,3 +6,5 @@
 //! [`experiment::Experiment`], [`run`] executes it on real sockets and yields a
 //! [`trace::Trace`], [`analysis`] turns the trace into recv kinds, message fates
 //! and a summary, and [`report`] writes CSVs, the ruler and charts.
+pub mod report;
+pub mod stats;
