@@ -179,3 +179,16 @@ pub fn title(res: &Results, chart: &str) -> String {
         false => format!("{name} — {chart}"),
     }
 }
+
+/// Anchor: horizontally centred, top edge.
+pub const CENTER_TOP: (HPos, VPos) = (HPos::Center, VPos::Top);
+
+/// A number with at most three decimals and no trailing zeros.
+pub fn tidy(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match s {
+        "-0" => "0".to_string(),
+        _ => s.to_string(),
+    }
+}
