@@ -44,7 +44,7 @@ pub fn boundaries(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     let title = common::title(res, "where message boundaries land");
     let body = header(&root, f, &title, &common::subtitle(res, 0, 0))?;
     let (legend_area, mut rest) = body.split_vertically(LEGEND_H);
-    draw_legend(&legend_area, f, res.experiment.framing != "none")?;
+    draw_legend(&legend_area, f, common::framing_of(res, 0) != "none")?;
     for (p, h) in panels.iter().zip(&heights) {
         let (area, below) = rest.split_vertically(*h);
         draw_panel(&area, f, p)?;

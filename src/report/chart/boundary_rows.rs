@@ -133,13 +133,14 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
         name: "recv() calls".into(),
         blocks: recv_blocks.collect(),
     });
-    if res.experiment.framing != "none" {
+    let framing = super::common::framing_of(res, s);
+    if framing != "none" {
         let blocks = shown.iter().map(|m| {
             let mut b = block(m.offset, m.len, fate_color(m.fate), &m.label);
             b.sub = format!("{} · {} B", super::common::fate_name(m.fate), m.len);
             b
         });
-        let name = format!("decoded ({})", res.experiment.framing);
+        let name = format!("decoded ({framing})");
         rows.push(Row {
             name,
             blocks: blocks.collect(),

@@ -154,7 +154,11 @@ pub fn short_key(key: &str) -> &str {
 /// What a chart of one trial says under its title.
 pub fn subtitle(res: &Results, scenario: u32, trial: u32) -> String {
     let e = &res.experiment;
-    let mut parts = vec![format!("{} · framing {}", e.kind, e.framing)];
+    let mut parts = vec![format!(
+        "{} · framing {}",
+        e.kind,
+        framing_of(res, scenario)
+    )];
     let swept = scenario_params(res, scenario);
     if !swept.is_empty() || scenario > 0 {
         parts.push(format!("scenario {scenario}"));
@@ -191,4 +195,12 @@ pub fn tidy(v: f64) -> String {
         "-0" => "0".to_string(),
         _ => s.to_string(),
     }
+}
+
+/// The framing scenario `s` ran with: its swept `transport.framing`, if any.
+pub fn framing_of(res: &Results, scenario: u32) -> String {
+    let swept = scenario_params(res, scenario)
+        .into_iter()
+        .find(|(k, _)| k == "transport.framing");
+    swept.map_or_else(|| res.experiment.framing.clone(), |(_, v)| v)
 }
