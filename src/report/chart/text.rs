@@ -154,7 +154,7 @@ pub fn fit(
     let cut = |n: usize| chars[..n].iter().chain(['…'].iter()).collect::<String>();
     let (mut lo, mut hi) = (0, chars.len());
     while lo < hi {
-        let mid = (lo + hi + 1) / 2;
+        let mid = (lo + hi).div_ceil(2);
         match Label::new(fonts, &cut(mid), size, color).width() <= max_px {
             true => lo = mid,
             false => hi = mid - 1,

@@ -166,7 +166,7 @@ fn draw_panel(
     let send_marks = m
         .sends
         .iter()
-        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), 3, SEND.filled()));
+        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), 2, SEND.filled()));
     chart.draw_series(send_marks)?;
     let seg_marks = m
         .segments
@@ -175,10 +175,12 @@ fn draw_panel(
     chart.draw_series(seg_marks)?;
     let recv_line = steps(m.recvs.iter().map(|p| (p.0, p.1)), div);
     chart.draw_series(LineSeries::new(recv_line, RECV.stroke_width(2)))?;
+    // Big dots for a handful of recvs, small ones when they would smear.
+    let r = if m.recvs.len() > 200 { 2 } else { 6 };
     let recv_marks = m
         .recvs
         .iter()
-        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), 6, p.2.filled()));
+        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), r, p.2.filled()));
     chart.draw_series(recv_marks)?;
     Ok(())
 }
