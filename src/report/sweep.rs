@@ -93,7 +93,7 @@ mod tests {
             .iter()
             .find(|l| l.starts_with("0,c2s,0,merged_fraction,"))
             .unwrap();
-        let std = (0.02f64).sqrt().to_string();
+        let std = stats::std_dev(&[0.8, 1.0]).unwrap();
         assert_eq!(
             *merged0,
             format!("0,c2s,0,merged_fraction,2,0.9,0.9,0.8,1,{std}")
