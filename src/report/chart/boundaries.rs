@@ -110,7 +110,8 @@ fn flow_caption(p: &Panel) -> String {
         Flow::C2s => "client → server",
         Flow::S2c => "server → client (replies)",
     };
-    format!("{} · {dir} · {} messages", p.flow.as_str(), p.total)
+    let plural = if p.total == 1 { "" } else { "s" };
+    format!("{} · {dir} · {} message{plural}", p.flow.as_str(), p.total)
 }
 
 const TOP: i32 = 34;
