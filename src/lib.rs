@@ -19,5 +19,6 @@ pub mod net;
 pub mod payload;
 pub mod report;
 pub mod run;
+pub mod stats;
 pub mod trace;
 pub mod units;

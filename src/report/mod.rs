@@ -1,11 +1,17 @@
-//! Exporters: CSV files, meta.json, the terminal ruler and verdict, JSON.
-//! Everything here reads analysed results; nothing measures.
+//! Exporters: CSV files, meta.json, the terminal ruler and verdict, JSON,
+//! sweep statistics and the PNG charts. Everything here reads analysed
+//! results or a results folder; nothing measures.
 
+pub mod chart;
 pub mod csv;
+pub mod info;
 pub mod json;
+pub mod load;
 pub mod meta;
 pub mod readback;
 pub mod results;
 pub mod ruler;
+pub mod summary;
+pub mod sweep;
 pub mod text;
 pub mod verdict;

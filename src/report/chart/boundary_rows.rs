@@ -1,0 +1,232 @@
+//! The data behind `boundaries.png`: for one flow of one trial, rows of
+//! coloured blocks on a shared byte-offset axis (messages, send calls,
+//! segments, recv calls, decoded messages), cut to the first N messages.
+
+use super::common::{fate_color, kind_color, SENT};
+use crate::report::load::{Flow, Results};
+use plotters::style::RGBColor;
+
+/// One coloured range of bytes.
+pub struct Block {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+    pub fill: RGBColor,
+    /// Main text (the payload preview).
+    pub label: String,
+    /// Second line (the length).
+    pub sub: String,
+    /// Drawn with a heavy red outline (a truncated datagram).
+    pub alarm: bool,
+}
+
+/// One stacked row of the ruler.
+pub struct Row {
+    pub name: String,
+    pub blocks: Vec<Block>,
+}
+
+/// One flow's panel: its rows and the byte window shown.
+pub struct Panel {
+    pub flow: Flow,
+    pub rows: Vec<Row>,
+    /// Message boundaries inside the window.
+    pub guides: Vec<u64>,
+    pub window: (u64, u64),
+    pub shown: usize,
+    pub total: usize,
+}
+
+fn block(start: u64, len: u64, fill: RGBColor, label: &str) -> Block {
+    Block {
+        start,
+        end: start + len,
+        fill,
+        label: label.to_string(),
+        sub: format!("{len} B"),
+        alarm: false,
+    }
+}
+
+/// Builds the panel of `flow` in scenario `s`, trial `t`; `None` if empty.
+pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Option<Panel> {
+    let pick = |sc: u32, tr: u32, fl: Flow| sc == s && tr == t && fl == flow;
+    let mut msgs: Vec<_> = res
+        .messages
+        .iter()
+        .filter(|m| pick(m.scenario, m.trial, m.flow))
+        .collect();
+    msgs.sort_by_key(|m| (m.msg_id, m.offset));
+    let sends: Vec<_> = res
+        .sends
+        .iter()
+        .filter(|r| pick(r.scenario, r.trial, r.flow))
+        .collect();
+    let recvs: Vec<_> = res
+        .recvs
+        .iter()
+        .filter(|r| pick(r.scenario, r.trial, r.flow))
+        .collect();
+    if msgs.is_empty() && sends.is_empty() && recvs.is_empty() {
+        return None;
+    }
+    let limit = limit.max(1);
+    let shown = &msgs[..msgs.len().min(limit)];
+    let stream_end = |it: &mut dyn Iterator<Item = u64>| it.max().unwrap_or(0);
+    let end = match shown.is_empty() {
+        false => stream_end(&mut shown.iter().map(|m| m.offset + m.len)),
+        true => stream_end(&mut recvs.iter().map(|r| r.offset + r.len)),
+    };
+    let start = shown.iter().map(|m| m.offset).min().unwrap_or(0);
+    let window = (start, end.max(start + 1));
+    let mut rows = vec![Row {
+        name: "messages sent".into(),
+        blocks: shown
+            .iter()
+            .map(|m| block(m.offset, m.len, SENT, &m.label))
+            .collect(),
+    }];
+    let calls_differ = sends.len() != msgs.len()
+        || sends.iter().any(|s| s.ret != s.len as i64)
+        || sends.iter().zip(&msgs).any(|(s, m)| s.offset != m.offset);
+    if calls_differ && !sends.is_empty() {
+        let blocks = sends.iter().filter(|s| s.ret > 0).map(|s| {
+            let mut b = block(s.offset, s.ret as u64, SENT, "");
+            b.sub = format!("{} of {} B", s.ret, s.len);
+            b
+        });
+        rows.push(Row {
+            name: "send() calls".into(),
+            blocks: blocks.collect(),
+        });
+    }
+    if let Some(segs) = &res.segments {
+        let segs: Vec<_> = segs
+            .iter()
+            .filter(|g| pick(g.scenario, g.trial, g.flow) && g.len > 0)
+            .collect();
+        if !segs.is_empty() {
+            let blocks = segs
+                .iter()
+                .map(|g| block(g.offset, g.len, RGBColor(190, 190, 200), ""));
+            let name = if res.experiment.kind == "udp" {
+                "datagrams"
+            } else {
+                "TCP segments"
+            };
+            rows.push(Row {
+                name: name.into(),
+                blocks: blocks.collect(),
+            });
+        }
+    }
+    let recv_blocks = recvs.iter().map(|r| {
+        let mut b = block(r.offset, r.len, kind_color(r.kind), &r.label);
+        if r.truncated {
+            b.alarm = true;
+            b.sub = format!("{} B, truncated", r.len);
+        }
+        b
+    });
+    rows.push(Row {
+        name: "recv() calls".into(),
+        blocks: recv_blocks.collect(),
+    });
+    let framing = super::common::framing_of(res, s);
+    if framing != "none" {
+        let blocks = shown.iter().map(|m| {
+            let mut b = block(m.offset, m.len, fate_color(m.fate), &m.label);
+            b.sub = format!("{} · {} B", super::common::fate_name(m.fate), m.len);
+            b
+        });
+        let name = format!("decoded ({framing})");
+        rows.push(Row {
+            name,
+            blocks: blocks.collect(),
+        });
+    }
+    clip(&mut rows, window);
+    let mut guides: Vec<u64> = shown
+        .iter()
+        .flat_map(|m| [m.offset, m.offset + m.len])
+        .collect();
+    guides.sort_unstable();
+    guides.dedup();
+    Some(Panel {
+        flow,
+        rows,
+        guides,
+        window,
+        shown: shown.len(),
+        total: msgs.len(),
+    })
+}
+
+/// Drops blocks outside the window and cuts those that cross its edges.
+fn clip(rows: &mut [Row], (start, end): (u64, u64)) {
+    for row in rows {
+        row.blocks.retain(|b| b.end > start && b.start < end);
+        for b in &mut row.blocks {
+            if b.end > end {
+                b.end = end;
+                b.sub.push_str(" →");
+            }
+            b.start = b.start.max(start);
+        }
+    }
+}
+
+/// A piecewise-linear byte → pixel map in which every message gets at least
+/// a minimum width, so a 5-byte reply next to a 1500-byte one stays visible.
+pub struct Scale {
+    knots: Vec<(u64, f64)>,
+    /// Whether some message was widened beyond its share.
+    pub uneven: bool,
+}
+
+impl Scale {
+    /// Maps `guides` (sorted byte boundaries, window included) onto `[x0, x1]`.
+    pub fn new(guides: &[u64], window: (u64, u64), (x0, x1): (f64, f64)) -> Scale {
+        let mut cuts: Vec<u64> = guides
+            .iter()
+            .copied()
+            .filter(|g| *g > window.0 && *g < window.1)
+            .collect();
+        cuts.insert(0, window.0);
+        cuts.push(window.1);
+        let spans: Vec<f64> = cuts.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+        let total: f64 = spans.iter().sum();
+        let width = x1 - x0;
+        let min_px = (width / spans.len() as f64 * 0.5).min(56.0);
+        let even = |s: f64| s / total * width;
+        let uneven = spans.iter().any(|s| even(*s) < min_px);
+        let spare = width - min_px * spans.len() as f64;
+        let mut knots = vec![(cuts[0], x0)];
+        let mut x = x0;
+        for (span, cut) in spans.iter().zip(&cuts[1..]) {
+            x += match uneven {
+                true => min_px + spare * span / total,
+                false => even(*span),
+            };
+            knots.push((*cut, x));
+        }
+        Scale { knots, uneven }
+    }
+
+    /// Pixel x of byte offset `b` (clamped to the window).
+    pub fn px(&self, b: u64) -> i32 {
+        let i = self
+            .knots
+            .partition_point(|k| k.0 <= b)
+            .clamp(1, self.knots.len() - 1);
+        let ((b0, x0), (b1, x1)) = (self.knots[i - 1], self.knots[i]);
+        let t = (b.clamp(b0, b1) - b0) as f64 / (b1 - b0).max(1) as f64;
+        (x0 + t * (x1 - x0)).round() as i32
+    }
+
+    /// The byte offsets where the map changes slope.
+    pub fn knots(&self) -> impl Iterator<Item = u64> + '_ {
+        self.knots.iter().map(|k| k.0)
+    }
+}

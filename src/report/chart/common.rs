@@ -1,0 +1,206 @@
+//! Pieces every chart shares: colours with one meaning everywhere, the title
+//! block, legends, text that fits a box, and scenario labels.
+
+use super::fonts::Fonts;
+use super::text::{fit, Label};
+use super::ChartError;
+use crate::report::load::{Fate, RecvKind, Results};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::path::Path;
+
+/// A bitmap canvas that writes a PNG on `present()`.
+pub type Canvas<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+/// Text colour.
+pub const INK: RGBColor = RGBColor(30, 30, 30);
+/// Secondary text colour.
+pub const MUTED: RGBColor = RGBColor(95, 95, 95);
+/// Fill of sent-message blocks.
+pub const SENT: RGBColor = RGBColor(215, 218, 224);
+
+/// Colour of a recv kind: whole green, sticky orange-red, fragment blue.
+pub fn kind_color(kind: RecvKind) -> RGBColor {
+    match kind {
+        RecvKind::Whole => RGBColor(110, 190, 110),
+        RecvKind::Sticky => RGBColor(240, 135, 60),
+        RecvKind::Fragment => RGBColor(100, 150, 230),
+    }
+}
+
+/// Legend text of a recv kind.
+pub fn kind_name(kind: RecvKind) -> &'static str {
+    match kind {
+        RecvKind::Whole => "whole",
+        RecvKind::Sticky => "sticky 粘包",
+        RecvKind::Fragment => "fragment 分包",
+    }
+}
+
+/// Every recv kind, in legend order.
+pub const KINDS: [RecvKind; 3] = [RecvKind::Whole, RecvKind::Sticky, RecvKind::Fragment];
+
+/// Colour of a message fate, matching the recv kinds where they mean alike.
+pub fn fate_color(fate: Fate) -> RGBColor {
+    match fate {
+        Fate::Intact => RGBColor(110, 190, 110),
+        Fate::Merged => RGBColor(240, 135, 60),
+        Fate::Split => RGBColor(100, 150, 230),
+        Fate::Truncated => RGBColor(160, 110, 200),
+        Fate::Lost => RGBColor(150, 150, 150),
+        Fate::Corrupt => RGBColor(200, 40, 40),
+    }
+}
+
+/// Legend text of a fate.
+pub fn fate_name(fate: Fate) -> &'static str {
+    match fate {
+        Fate::Intact => "intact",
+        Fate::Merged => "merged",
+        Fate::Split => "split",
+        Fate::Truncated => "truncated",
+        Fate::Lost => "lost",
+        Fate::Corrupt => "corrupt",
+    }
+}
+
+/// A white canvas of `width` × `height` that will be written to `path`.
+pub fn canvas(path: &Path, width: u32, height: u32) -> Result<Canvas<'_>, ChartError> {
+    let root = BitMapBackend::new(path, (width, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    Ok(root)
+}
+
+/// Pixel height of the block [`header`] draws.
+pub const HEADER_H: u32 = 70;
+
+/// Draws the title and a subtitle of knobs; returns the area below them.
+pub fn header<'a>(
+    root: &Canvas<'a>,
+    f: &'static Fonts,
+    title: &str,
+    subtitle: &str,
+) -> Result<Canvas<'a>, ChartError> {
+    let width = root.dim_in_pixel().0 as i32 - 32;
+    let top_left = (HPos::Left, VPos::Top);
+    if let Some(t) = fit(f, title, 22.0, INK, width) {
+        root.draw(&t.at((16, 10), top_left))?;
+    }
+    if let Some(s) = fit(f, subtitle, 14.0, MUTED, width) {
+        root.draw(&s.at((16, 44), top_left))?;
+    }
+    Ok(root.split_vertically(HEADER_H).1)
+}
+
+/// Draws `text` with its `anchor` at `pos`, cut to `max_px` wide.
+pub fn label<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    f: &'static Fonts,
+    (text, size, color): (&str, f32, RGBColor),
+    pos: (i32, i32),
+    anchor: (HPos, VPos),
+    max_px: i32,
+) -> Result<(), ChartError> {
+    if let Some(l) = fit(f, text, size, color, max_px) {
+        area.draw(&l.at(pos, anchor))
+            .map_err(|e| ChartError::Draw(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Draws swatches with names in one row from (`x`, `y`); returns the end x.
+pub fn legend(
+    root: &Canvas<'_>,
+    f: &'static Fonts,
+    (x, y): (i32, i32),
+    items: &[(String, RGBColor)],
+) -> Result<i32, ChartError> {
+    let mut x = x;
+    for (name, color) in items {
+        root.draw(&Rectangle::new([(x, y), (x + 18, y + 16)], color.filled()))?;
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 18, y + 16)],
+            INK.stroke_width(1),
+        ))?;
+        let l = Label::new(f, name, 15.0, INK);
+        let w = l.width();
+        root.draw(&l.at((x + 25, y + 8), (HPos::Left, VPos::Center)))?;
+        x += 25 + w + 24;
+    }
+    Ok(x)
+}
+
+/// Distinct scenario numbers, ascending.
+pub fn scenarios(res: &Results) -> Vec<u32> {
+    let mut s: Vec<u32> = res.summary.iter().map(|r| r.scenario).collect();
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+/// The swept parameter values of one scenario, as `(key, value)`.
+pub fn scenario_params(res: &Results, scenario: u32) -> Vec<(String, String)> {
+    let row = res.summary.iter().find(|r| r.scenario == scenario);
+    let values = row.map(|r| r.params.clone()).unwrap_or_default();
+    res.param_keys.iter().cloned().zip(values).collect()
+}
+
+/// A parameter key without its section (`sender.gap` → `gap`).
+pub fn short_key(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// What a chart of one trial says under its title.
+pub fn subtitle(res: &Results, scenario: u32, trial: u32) -> String {
+    let e = &res.experiment;
+    let mut parts = vec![format!(
+        "{} · framing {}",
+        e.kind,
+        framing_of(res, scenario)
+    )];
+    let swept = scenario_params(res, scenario);
+    if !swept.is_empty() || scenario > 0 {
+        parts.push(format!("scenario {scenario}"));
+    }
+    parts.extend(swept.iter().map(|(k, v)| format!("{k}={v}")));
+    parts.push(format!("trial {trial}"));
+    let fixed = e.knobs.iter().filter(|(k, _)| !res.param_keys.contains(k));
+    parts.extend(fixed.map(|(k, v)| format!("{k}={v}")));
+    parts.join(" · ")
+}
+
+/// The chart title: the experiment's title, or its name.
+pub fn title(res: &Results, chart: &str) -> String {
+    let e = &res.experiment;
+    let name = if e.title.is_empty() {
+        &e.name
+    } else {
+        &e.title
+    };
+    match name.is_empty() {
+        true => chart.to_string(),
+        false => format!("{name} — {chart}"),
+    }
+}
+
+/// Anchor: horizontally centred, top edge.
+pub const CENTER_TOP: (HPos, VPos) = (HPos::Center, VPos::Top);
+
+/// A number with at most three decimals and no trailing zeros.
+pub fn tidy(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match s {
+        "-0" => "0".to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// The framing scenario `s` ran with: its swept `transport.framing`, if any.
+pub fn framing_of(res: &Results, scenario: u32) -> String {
+    let swept = scenario_params(res, scenario)
+        .into_iter()
+        .find(|(k, _)| k == "transport.framing");
+    swept.map_or_else(|| res.experiment.framing.clone(), |(_, v)| v)
+}

@@ -1,0 +1,139 @@
+//! `compare.png`: grouped bars of message fates per configuration (scenario),
+//! as fractions of messages averaged over trials, so "framed: 100 % intact;
+//! raw: not" reads at a glance.
+
+use super::common::{self, canvas, fate_color, fate_name, header, short_key, tidy, INK};
+use super::fonts::{fonts, SANS};
+use super::{ChartError, ChartOptions};
+use crate::report::load::{Fate, Results};
+use crate::stats;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::path::Path;
+
+/// The configuration's label: its swept values (`u32be`, `gap=1ms nodelay=true`).
+fn config_label(res: &Results, scenario: u32) -> String {
+    let params = common::scenario_params(res, scenario);
+    match params.len() {
+        0 => format!("scenario {scenario}"),
+        1 => params[0].1.clone(),
+        _ => {
+            let parts: Vec<String> = params
+                .iter()
+                .map(|(k, v)| format!("{}={v}", short_key(k)))
+                .collect();
+            parts.join(" ")
+        }
+    }
+}
+
+/// Mean fraction of messages with each fate, for one scenario.
+fn fractions(res: &Results, opts: &ChartOptions, scenario: u32) -> [f64; 6] {
+    let rows: Vec<_> = res
+        .summary
+        .iter()
+        .filter(|r| r.scenario == scenario && r.flow == opts.flow)
+        .collect();
+    let mut out = [0.0; 6];
+    for (i, fate) in Fate::ALL.iter().enumerate() {
+        let share = |r: &&crate::report::summary::SummaryRow| {
+            let n = r.figure("messages")?;
+            (n > 0.0).then(|| r.figure(fate_name(*fate)).unwrap_or(0.0) / n)
+        };
+        let xs: Vec<f64> = rows.iter().filter_map(share).collect();
+        out[i] = stats::mean(&xs).unwrap_or(0.0);
+    }
+    out
+}
+
+/// Draws `compare.png` into `out`.
+pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
+    let scenarios = common::scenarios(res);
+    if scenarios.len() < 2 {
+        let why = "needs more than one scenario".to_string();
+        return Err(ChartError::NotApplicable {
+            chart: "compare.png",
+            why,
+        });
+    }
+    let f = fonts()?;
+    let root = canvas(out, opts.width, 620)?;
+    let title = common::title(res, "message fates per configuration");
+    let keys = res.param_keys.join(", ");
+    let sub = format!(
+        "{} flow · mean over trials · varied: {keys}",
+        opts.flow.as_str()
+    );
+    let body = header(&root, f, &title, &sub)?;
+    let (legend_area, plot) = body.split_vertically(34);
+    let items: Vec<(String, RGBColor)> = Fate::ALL
+        .iter()
+        .map(|x| (fate_name(*x).to_string(), fate_color(*x)))
+        .collect();
+    common::legend(&legend_area, f, (16, 6), &items)?;
+    let n = scenarios.len() as f64;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(16)
+        .margin_right(30)
+        .x_label_area_size(56)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..n, 0.0..1.05)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .light_line_style(RGBColor(238, 238, 238))
+        .y_desc("fraction of messages (0–1)")
+        .axis_desc_style((SANS, 15))
+        .label_style((SANS, 13))
+        .y_label_formatter(&|v| tidy(*v))
+        .draw()?;
+    let group_px = (chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0) - 8;
+    for (g, s) in scenarios.iter().enumerate() {
+        let fr = fractions(res, opts, *s);
+        let bar = 0.8 / 6.0;
+        for (i, fate) in Fate::ALL.iter().enumerate() {
+            let x0 = g as f64 + 0.1 + i as f64 * bar;
+            let rect = Rectangle::new(
+                [(x0, 0.0), (x0 + bar * 0.9, fr[i])],
+                fate_color(*fate).filled(),
+            );
+            chart.draw_series(std::iter::once(rect))?;
+            if fr[i] > 0.0 {
+                let (x, y) = chart.backend_coord(&(x0 + bar * 0.45, fr[i]));
+                let pct = format!("{:.0}%", fr[i] * 100.0);
+                common::label(
+                    &root,
+                    f,
+                    (&pct, 12.0, INK),
+                    (x, y - 3),
+                    (HPos::Center, VPos::Bottom),
+                    60,
+                )?;
+            }
+        }
+        let (x, y) = chart.backend_coord(&(g as f64 + 0.5, 0.0));
+        let label = config_label(res, *s);
+        common::label(
+            &root,
+            f,
+            (&label, 15.0, INK),
+            (x, y + 10),
+            (HPos::Center, VPos::Top),
+            group_px,
+        )?;
+    }
+    let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
+    let (x1, _) = chart.backend_coord(&(n, 0.0));
+    let desc = format!("configuration ({keys})");
+    common::label(
+        &root,
+        f,
+        (&desc, 15.0, INK),
+        ((x0 + x1) / 2, y0 + 34),
+        (HPos::Center, VPos::Top),
+        x1 - x0,
+    )?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! PNG charts drawn only from a results folder's CSVs (SPEC §4): one function
+//! per chart, each returning `Result` and never measuring anything.
+
+mod boundaries;
+mod boundary_rows;
+mod common;
+mod compare;
+pub mod fonts;
+mod recv_sizes;
+mod sweep_plot;
+mod text;
+mod timeline;
+pub mod values;
+
+pub use boundaries::boundaries;
+pub use compare::compare;
+pub use recv_sizes::recv_sizes;
+pub use sweep_plot::sweep;
+pub use timeline::timeline;
+
+use super::load::{load, Flow, LoadError, Results};
+use std::path::{Path, PathBuf};
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The results folder could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// No usable font file was found.
+    #[error("no font found for chart text; install fonts-dejavu-core (looked at {searched})")]
+    NoFont {
+        /// The files tried.
+        searched: String,
+    },
+    /// The chart does not apply to these results.
+    #[error("{chart}: {why}")]
+    NotApplicable {
+        /// The chart's file name.
+        chart: &'static str,
+        /// Why not.
+        why: String,
+    },
+    /// plotters failed while drawing or writing the PNG.
+    #[error("drawing failed: {0}")]
+    Draw(String),
+}
+
+impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>>
+    for ChartError
+{
+    fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
+        ChartError::Draw(e.to_string())
+    }
+}
+
+/// What to draw and how.
+#[derive(Debug, Clone)]
+pub struct ChartOptions {
+    /// Image width in pixels.
+    pub width: u32,
+    /// `boundaries.png` shows at most this many messages per flow.
+    pub max_messages: usize,
+    /// The `summary.csv` column `sweep.png` plots.
+    pub metric: String,
+    /// The flow that `sweep.png` and `compare.png` count.
+    pub flow: Flow,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            width: 1200,
+            max_messages: 24,
+            metric: "merged_fraction".to_string(),
+            flow: Flow::C2s,
+        }
+    }
+}
+
+/// Draws every chart that applies to the results in `dir`, into `dir`.
+pub fn draw_all(dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>, ChartError> {
+    let res = load(dir)?;
+    draw_loaded(&res, dir, opts)
+}
+
+/// Draws every chart that applies to already loaded results, into `out_dir`.
+pub fn draw_loaded(
+    res: &Results,
+    out_dir: &Path,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ChartError> {
+    type Draw = fn(&Results, &ChartOptions, &Path) -> Result<(), ChartError>;
+    let mut charts: Vec<(&str, Draw)> = Vec::new();
+    if !res.sends.is_empty() || !res.recvs.is_empty() {
+        charts.push(("boundaries.png", boundaries));
+        charts.push(("timeline.png", timeline));
+    }
+    if !res.recvs.is_empty() {
+        charts.push(("recv-sizes.png", recv_sizes));
+    }
+    if !res.param_keys.is_empty() {
+        charts.push(("sweep.png", sweep));
+    }
+    if common::scenarios(res).len() > 1 {
+        charts.push(("compare.png", compare));
+    }
+    let mut written = Vec::new();
+    for (name, draw) in charts {
+        let path = out_dir.join(name);
+        draw(res, opts, &path)?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,152 @@
+//! `recv-sizes.png`: how many bytes each recv returned, over every scenario
+//! and trial, stacked by recv kind. Bins double in width when sizes spread
+//! over more than two orders of magnitude.
+
+use super::common::{self, canvas, header, kind_color, tidy, INK, KINDS};
+use super::fonts::{fonts, SANS};
+use super::{ChartError, ChartOptions};
+use crate::report::load::Results;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::path::Path;
+
+/// Bin edges `[lo, hi)` covering `1..=max`: powers of two when the spread is
+/// wide, otherwise about 20 equal bins of whole bytes.
+pub fn bins(min: u64, max: u64) -> Vec<(u64, u64)> {
+    let (min, max) = (min.max(1), max.max(1));
+    if max / min >= 100 {
+        let mut lo = 1u64 << (63 - min.leading_zeros());
+        let mut out = Vec::new();
+        while lo <= max {
+            out.push((lo, lo * 2));
+            lo *= 2;
+        }
+        return out;
+    }
+    let width = (max - min + 1).div_ceil(20).max(1);
+    (0..)
+        .map(|i| (min + i * width, min + (i + 1) * width))
+        .take_while(|b| b.0 <= max)
+        .collect()
+}
+
+fn bin_label((lo, hi): (u64, u64)) -> String {
+    match hi - lo {
+        1 => lo.to_string(),
+        _ => format!("{lo}–{}", hi - 1),
+    }
+}
+
+/// Draws `recv-sizes.png` into `out`.
+pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
+    let sizes: Vec<(u64, usize)> = res
+        .recvs
+        .iter()
+        .map(|r| (r.len, KINDS.iter().position(|k| *k == r.kind).unwrap_or(0)))
+        .collect();
+    let (Some(min), Some(max)) = (
+        sizes.iter().map(|s| s.0).min(),
+        sizes.iter().map(|s| s.0).max(),
+    ) else {
+        let why = "recvs.csv has no rows".to_string();
+        return Err(ChartError::NotApplicable {
+            chart: "recv-sizes.png",
+            why,
+        });
+    };
+    let edges = bins(min, max);
+    let mut counts = vec![[0u32; 3]; edges.len()];
+    for (len, k) in &sizes {
+        if let Some(i) = edges.iter().position(|b| *len >= b.0 && *len < b.1) {
+            counts[i][*k] += 1;
+        }
+    }
+    let f = fonts()?;
+    let root = canvas(out, opts.width, 600)?;
+    let title = common::title(res, "bytes per recv()");
+    let sub = format!(
+        "{} recv calls, all scenarios, trials and flows · stacked by recv kind",
+        sizes.len()
+    );
+    let body = header(&root, f, &title, &sub)?;
+    let (legend_area, plot) = body.split_vertically(34);
+    let items: Vec<(String, RGBColor)> = KINDS
+        .iter()
+        .map(|k| (common::kind_name(*k).to_string(), kind_color(*k)))
+        .collect();
+    common::legend(&legend_area, f, (16, 6), &items)?;
+    let top = counts
+        .iter()
+        .map(|c| c.iter().sum::<u32>())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let n = edges.len() as f64;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(16)
+        .margin_right(30)
+        .x_label_area_size(60)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..n, 0.0..f64::from(top) * 1.1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .light_line_style(RGBColor(238, 238, 238))
+        .y_desc("recv calls")
+        .axis_desc_style((SANS, 15))
+        .label_style((SANS, 13))
+        .y_label_formatter(&|v| {
+            if v.fract() == 0.0 {
+                tidy(*v)
+            } else {
+                String::new()
+            }
+        })
+        .draw()?;
+    for (i, c) in counts.iter().enumerate() {
+        let mut base = 0.0;
+        for (k, kind) in KINDS.iter().enumerate().filter(|(k, _)| c[*k] > 0) {
+            let h = f64::from(c[k]);
+            let rect = [(i as f64 + 0.08, base), (i as f64 + 0.92, base + h)];
+            chart.draw_series(std::iter::once(Rectangle::new(
+                rect,
+                kind_color(*kind).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Rectangle::new(rect, INK.stroke_width(1))))?;
+            base += h;
+        }
+    }
+    let step = (edges.len() / 16).max(1);
+    let slot = chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0;
+    for (i, b) in edges.iter().enumerate().step_by(step) {
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        common::label(
+            &root,
+            f,
+            (&bin_label(*b), 13.0, INK),
+            (x, y + 8),
+            (HPos::Center, VPos::Top),
+            slot * step as i32 - 4,
+        )?;
+    }
+    let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
+    let (x1, _) = chart.backend_coord(&(n, 0.0));
+    let doubling = edges.len() > 1 && edges.iter().all(|b| b.1 == 2 * b.0);
+    let log = if doubling {
+        ", bins double in width"
+    } else {
+        ""
+    };
+    let desc = format!("bytes returned by one recv(){log}");
+    common::label(
+        &root,
+        f,
+        (&desc, 15.0, INK),
+        ((x0 + x1) / 2, y0 + 34),
+        (HPos::Center, VPos::Top),
+        x1 - x0,
+    )?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! `timeline.png`: time across, stream offset up. Sends, segments and recvs
+//! of scenario 0, trial 0 as step lines and marks, so a late receiver (a
+//! flat recv line, then one tall step) or a burst shows as a shape.
+
+use super::common::{self, canvas, header, kind_color, Canvas, INK};
+use super::fonts::{fonts, Fonts, SANS};
+use super::{ChartError, ChartOptions};
+use crate::report::load::{Flow, Results};
+use plotters::prelude::*;
+use std::path::Path;
+
+const SEND: RGBColor = RGBColor(90, 90, 100);
+const SEGMENT: RGBColor = RGBColor(150, 80, 170);
+const RECV: RGBColor = RGBColor(20, 30, 70);
+const PANEL_H: u32 = 380;
+
+/// Time unit for the x axis: (divisor from ns, name).
+fn unit(max_ns: u64) -> (f64, &'static str) {
+    match max_ns {
+        0..=1_999_999 => (1e3, "µs"),
+        _ => (1e6, "ms"),
+    }
+}
+
+/// One flow's marks: (t_ns, stream offset after the event).
+struct Marks {
+    sends: Vec<(u64, u64)>,
+    segments: Vec<(u64, u64)>,
+    recvs: Vec<(u64, u64, RGBColor)>,
+}
+
+fn marks(res: &Results, flow: Flow) -> Marks {
+    let pick = |s: u32, t: u32, f: Flow| s == 0 && t == 0 && f == flow;
+    let sends = res
+        .sends
+        .iter()
+        .filter(|r| pick(r.scenario, r.trial, r.flow));
+    let segs = res
+        .segments
+        .iter()
+        .flatten()
+        .filter(|r| pick(r.scenario, r.trial, r.flow));
+    let recvs = res
+        .recvs
+        .iter()
+        .filter(|r| pick(r.scenario, r.trial, r.flow));
+    Marks {
+        sends: sends
+            .map(|r| (r.t_ns, r.offset + r.ret.max(0) as u64))
+            .collect(),
+        segments: segs.map(|r| (r.t_ns, r.offset + r.len)).collect(),
+        recvs: recvs
+            .map(|r| (r.t_ns, r.offset + r.len, kind_color(r.kind)))
+            .collect(),
+    }
+}
+
+/// Step-line points through `(t, y)` marks, starting from zero.
+fn steps(points: impl Iterator<Item = (u64, u64)>, div: f64) -> Vec<(f64, f64)> {
+    let mut out = vec![(0.0, 0.0)];
+    let mut level = 0.0;
+    for (t, y) in points {
+        let t = t as f64 / div;
+        out.push((t, level));
+        level = y as f64;
+        out.push((t, level));
+    }
+    out
+}
+
+/// Draws the timeline of scenario 0, trial 0 into `out`.
+pub fn timeline(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
+    let f = fonts()?;
+    let flows: Vec<(Flow, Marks)> = [Flow::C2s, Flow::S2c]
+        .into_iter()
+        .map(|fl| (fl, marks(res, fl)))
+        .filter(|(_, m)| !(m.sends.is_empty() && m.recvs.is_empty()))
+        .collect();
+    if flows.is_empty() {
+        let why = "no sends or recvs in scenario 0, trial 0".to_string();
+        return Err(ChartError::NotApplicable {
+            chart: "timeline.png",
+            why,
+        });
+    }
+    let height = common::HEADER_H + 34 + PANEL_H * flows.len() as u32;
+    let root = canvas(out, opts.width, height)?;
+    let title = common::title(res, "bytes over time");
+    let body = header(&root, f, &title, &common::subtitle(res, 0, 0))?;
+    let (legend_area, mut rest) = body.split_vertically(34);
+    let mut items = vec![("send()".to_string(), SEND)];
+    if res.segments.as_ref().is_some_and(|s| !s.is_empty()) {
+        items.push(("segment".to_string(), SEGMENT));
+    }
+    items.push(("recv()".to_string(), RECV));
+    let kinds = common::KINDS
+        .iter()
+        .map(|k| (format!("recv {}", common::kind_name(*k)), kind_color(*k)));
+    items.extend(kinds);
+    common::legend(&legend_area, f, (16, 6), &items)?;
+    for (flow, m) in &flows {
+        let (area, below) = rest.split_vertically(PANEL_H);
+        draw_panel(&area, f, *flow, m)?;
+        rest = below;
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn draw_panel(
+    area: &Canvas<'_>,
+    f: &'static Fonts,
+    flow: Flow,
+    m: &Marks,
+) -> Result<(), ChartError> {
+    let all_t = m
+        .sends
+        .iter()
+        .map(|p| p.0)
+        .chain(m.segments.iter().map(|p| p.0));
+    let max_t = all_t
+        .chain(m.recvs.iter().map(|p| p.0))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let all_y = m
+        .sends
+        .iter()
+        .map(|p| p.1)
+        .chain(m.recvs.iter().map(|p| p.1));
+    let max_y = all_y.max().unwrap_or(0).max(1) as f64;
+    let (div, name) = unit(max_t);
+    let caption = format!("{} stream", flow.as_str());
+    let w = area.dim_in_pixel().0 as i32;
+    common::label(
+        area,
+        f,
+        (&caption, 17.0, INK),
+        (w / 2, 2),
+        super::common::CENTER_TOP,
+        w,
+    )?;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(28)
+        .margin_right(30)
+        .margin_left(16)
+        .margin_bottom(10)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..max_t as f64 / div * 1.04, 0.0..max_y * 1.08)?;
+    chart
+        .configure_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_desc(format!("time since trial start ({name})"))
+        .y_desc(format!("{} stream offset (bytes)", flow.as_str()))
+        .axis_desc_style((SANS, 15))
+        .label_style((SANS, 13))
+        .x_label_formatter(&|v| common::tidy(*v))
+        .y_label_formatter(&|v| match v.fract() == 0.0 {
+            true => format!("{v:.0}"),
+            false => String::new(),
+        })
+        .draw()?;
+    let send_line = steps(m.sends.iter().copied(), div);
+    chart.draw_series(LineSeries::new(send_line, SEND.stroke_width(2)))?;
+    let send_marks = m
+        .sends
+        .iter()
+        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), 2, SEND.filled()));
+    chart.draw_series(send_marks)?;
+    let seg_marks = m
+        .segments
+        .iter()
+        .map(|p| TriangleMarker::new((p.0 as f64 / div, p.1 as f64), 5, SEGMENT.filled()));
+    chart.draw_series(seg_marks)?;
+    let recv_line = steps(m.recvs.iter().map(|p| (p.0, p.1)), div);
+    chart.draw_series(LineSeries::new(recv_line, RECV.stroke_width(2)))?;
+    // Big dots for a handful of recvs, small ones when they would smear.
+    let r = if m.recvs.len() > 200 { 2 } else { 6 };
+    let recv_marks = m
+        .recvs
+        .iter()
+        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), r, p.2.filled()));
+    chart.draw_series(recv_marks)?;
+    Ok(())
+}

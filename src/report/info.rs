@@ -1,0 +1,68 @@
+//! The few facts of `experiment.toml` that charts print in their titles. The
+//! file is read as a plain TOML table so that charts keep working when the
+//! experiment schema grows.
+
+use super::load::{ExperimentInfo, LoadError};
+use std::path::Path;
+use toml::{Table, Value};
+
+/// Reads `experiment.toml` leniently: absent keys become defaults.
+pub fn read(path: &Path) -> Result<ExperimentInfo, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::Missing(path.to_path_buf()),
+        _ => LoadError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })?;
+    let table: Table = text.parse().map_err(|e: toml::de::Error| LoadError::Toml {
+        path: path.to_path_buf(),
+        msg: e.to_string().trim_end().to_string(),
+    })?;
+    Ok(from_table(&table))
+}
+
+fn string(table: &Table, key: &str) -> String {
+    match table.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Short text for a scalar or a short array; `None` for anything longer.
+fn knob_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if s.chars().count() <= 24 => Some(s.clone()),
+        Value::Integer(_) | Value::Float(_) | Value::Boolean(_) => Some(v.to_string()),
+        Value::Array(a) if a.len() <= 4 => {
+            let items: Option<Vec<String>> = a.iter().map(knob_text).collect();
+            Some(format!("[{}]", items?.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+fn from_table(table: &Table) -> ExperimentInfo {
+    let section = |name: &str| match table.get(name) {
+        Some(Value::Table(t)) => t.clone(),
+        _ => Table::new(),
+    };
+    let transport = section("transport");
+    let mut knobs = Vec::new();
+    for name in ["sender", "receiver"] {
+        for (k, v) in section(name).iter() {
+            if let Some(text) = knob_text(v) {
+                knobs.push((format!("{name}.{k}"), text));
+            }
+        }
+    }
+    let or = |s: String, d: &str| if s.is_empty() { d.to_string() } else { s };
+    ExperimentInfo {
+        name: string(table, "name"),
+        title: string(table, "title"),
+        about: string(table, "about"),
+        kind: or(string(&transport, "kind"), "tcp"),
+        framing: or(string(&transport, "framing"), "none"),
+        knobs,
+    }
+}
