@@ -1,7 +1,7 @@
 //! The commands: each takes parsed arguments, calls the library, and
 //! returns the text to print and whether the run reproduced.
 
-use crate::cli::{Command, Format, RunArgs, ShowArgs};
+use crate::cli::{Command, Format, PlotArgs, RunArgs, ShowArgs};
 use crate::error::Result;
 use crate::experiment::{plan, Overrides, Source, CATALOGUE};
 use crate::report::{json::run_json, readback, results::write_results, ruler::RulerOptions, text};
@@ -33,6 +33,7 @@ pub fn execute(command: Command) -> Result<Outcome> {
         Command::Run(args) if args.all => run_all(&args),
         Command::Run(args) => run_one(&args),
         Command::Show(args) => show(&args),
+        Command::Plot(args) => plot(&args),
     }
 }
 
@@ -69,8 +70,8 @@ fn run_one(args: &RunArgs) -> Result<Outcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&plan.name));
-    let run = run_plan(&plan, |_, _| {})?;
-    write_results(&out_dir, &run)?;
+    let run = run_with_progress(&plan, args.quiet)?;
+    warn(write_results(&out_dir, &run)?);
     Ok(render(&run, &out_dir, args.format, args.ruler_messages))
 }
 
@@ -108,8 +109,8 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
     let mut docs = Vec::new();
     for b in CATALOGUE {
         let plan = plan(&Source::resolve(b.name)?, &overrides(args))?;
-        let run = run_plan(&plan, |_, _| {})?;
-        write_results(&root.join(b.name), &run)?;
+        let run = run_with_progress(&plan, args.quiet)?;
+        warn(write_results(&root.join(b.name), &run)?);
         let (ok, total) = run.reproduced();
         all_ok &= ok == total;
         let flow = plan.scenarios[0]
@@ -161,4 +162,64 @@ fn show(args: &ShowArgs) -> Result<Outcome> {
         args.format,
         args.ruler_messages,
     ))
+}
+
+/// Runs a plan with a progress bar on stderr when it has more than a few
+/// trials (indicatif draws nothing when stderr is not a terminal).
+fn run_with_progress(plan: &crate::experiment::Plan, quiet: bool) -> Result<RunResult> {
+    let total: u64 = plan
+        .scenarios
+        .iter()
+        .map(|s| u64::from(s.experiment.trials))
+        .sum();
+    if quiet || total < 5 {
+        return run_plan(plan, |_, _| {});
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} trials, {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(plan.name.clone());
+    let run = run_plan(plan, |done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    run
+}
+
+fn warn(warnings: Vec<String>) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// `plot`: redraw every chart (and sweep.csv) from a results folder.
+fn plot(args: &PlotArgs) -> Result<Outcome> {
+    use crate::report::chart::{draw_all, ChartOptions};
+    use crate::report::load::Flow;
+    let dir = &args.results_dir;
+    let fail = |msg: String| crate::error::Error::Results {
+        path: dir.clone(),
+        msg,
+    };
+    let flow = if args.flow == "s2c" {
+        Flow::S2c
+    } else {
+        Flow::C2s
+    };
+    let opts = ChartOptions {
+        metric: args.metric.clone(),
+        flow,
+        max_messages: args.max_messages as usize,
+        ..ChartOptions::default()
+    };
+    let written = draw_all(dir, &opts).map_err(|e| fail(e.to_string()))?;
+    let mut stdout = String::new();
+    for p in written {
+        let _ = writeln!(stdout, "{}", p.display());
+    }
+    Ok(Outcome {
+        stdout,
+        reproduced: true,
+    })
 }

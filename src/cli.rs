@@ -21,6 +21,24 @@ pub enum Command {
     Run(RunArgs),
     /// Reprint the verdict and ruler of a results folder from its CSVs.
     Show(ShowArgs),
+    /// Redraw every chart of a results folder from its CSVs alone.
+    Plot(PlotArgs),
+}
+
+/// `nianbao plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A results folder written by `nianbao run`.
+    pub results_dir: PathBuf,
+    /// The summary.csv figure sweep.png plots (e.g. merged_fraction, split_fraction, segments, recvs).
+    #[arg(long, default_value = "merged_fraction")]
+    pub metric: String,
+    /// The flow sweep.png and compare.png count.
+    #[arg(long, value_parser = ["c2s", "s2c"], default_value = "c2s")]
+    pub flow: String,
+    /// Messages drawn per flow in boundaries.png.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub max_messages: u32,
 }
 
 /// Output format.
@@ -60,6 +78,9 @@ pub struct RunArgs {
     /// Messages drawn in the ruler before it says "showing the first N".
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub ruler_messages: u32,
+    /// No progress bar on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `nianbao show`.

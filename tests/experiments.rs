@@ -22,7 +22,8 @@ fn run_named(name: &str, sets: &[&str]) -> (nianbao::run::RunResult, tempfile::T
     let plan = plan(&source, &over).expect("valid experiment");
     let run = run_plan(&plan, |_, _| {}).expect("runs");
     let tmp = tempfile::tempdir().expect("temp dir");
-    write_results(&tmp.path().join(name), &run).expect("results written");
+    let warnings = write_results(&tmp.path().join(name), &run).expect("results written");
+    assert!(warnings.is_empty(), "{warnings:?}");
     (run, tmp)
 }
 
@@ -88,6 +89,13 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
         let meta: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).expect("meta"))
                 .expect("json");
+        for png in ["boundaries.png", "timeline.png", "recv-sizes.png"] {
+            assert!(
+                std::fs::metadata(dir.join(png)).is_ok_and(|m| m.len() > 1000),
+                "{}: {png}",
+                b.name
+            );
+        }
         assert!(meta["kernel_release"]
             .as_str()
             .is_some_and(|k| !k.is_empty()));

@@ -2,6 +2,8 @@
 //! everything goes into a new sibling folder, which then replaces the old
 //! one with renames. An interrupted run leaves the previous results intact.
 
+use super::chart::{draw_all, ChartOptions};
+use super::sweep::write_sweep_csv;
 use super::{csv as csvw, meta};
 use crate::error::{Error, Result};
 use crate::run::RunResult;
@@ -9,8 +11,10 @@ use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-/// Writes all results of `run` into `dir`, replacing what was there.
-pub fn write_results(dir: &Path, run: &RunResult) -> Result<()> {
+/// Writes all results of `run` (CSVs, meta.json, sweep.csv and the charts)
+/// into `dir`, replacing what was there. Returns warnings (charts that could
+/// not be drawn, e.g. for lack of a font); the CSVs are complete regardless.
+pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
     let fail = |msg: String| Error::Results {
         path: dir.to_path_buf(),
         msg,
@@ -32,7 +36,12 @@ pub fn write_results(dir: &Path, run: &RunResult) -> Result<()> {
         let _ = fs::remove_dir_all(&tmp);
         return Err(fail(e));
     }
-    swap_in(&tmp, dir, &parent.join(format!(".{leaf}.old-{stamp}"))).map_err(fail)
+    let warnings = match draw_all(&tmp, &ChartOptions::default()) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![format!("charts not drawn: {e}")],
+    };
+    swap_in(&tmp, dir, &parent.join(format!(".{leaf}.old-{stamp}"))).map_err(fail)?;
+    Ok(warnings)
 }
 
 fn write_all(tmp: &Path, run: &RunResult) -> std::result::Result<(), String> {
@@ -50,6 +59,10 @@ fn write_all(tmp: &Path, run: &RunResult) -> std::result::Result<(), String> {
     csvw::write_sends(run, create("sends.csv")?).map_err(csv_err("sends.csv"))?;
     csvw::write_recvs(run, create("recvs.csv")?).map_err(csv_err("recvs.csv"))?;
     csvw::write_messages(run, create("messages.csv")?).map_err(csv_err("messages.csv"))?;
+    if !run.plan.swept.is_empty() {
+        write_sweep_csv(&tmp.join("summary.csv"), &tmp.join("sweep.csv"))
+            .map_err(|e| format!("cannot write sweep.csv: {e}"))?;
+    }
     Ok(())
 }
 
