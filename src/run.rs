@@ -4,7 +4,7 @@
 use crate::analysis::{analyse, Delivery, FlowAnalysis};
 use crate::engine::run_trial;
 use crate::error::Result;
-use crate::expect::{check_trial, Outcome};
+use crate::expect::{check_trial, fmt_num, Outcome};
 use crate::experiment::{Experiment, Kind, Plan};
 use crate::payload::FlowModel;
 use crate::trace::Flow;
@@ -94,10 +94,78 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
             progress(trials.len(), total);
         }
     }
+    check_compares(plan, &mut trials);
     Ok(RunResult {
         plan: plan.clone(),
         trials,
         started_unix,
         duration_ns: started.elapsed().as_nanos() as u64,
     })
+}
+
+/// Applies `[[expect.compare]]`: the figure's mean over all trials of the
+/// `less` scenarios must be below its mean over the `than` scenarios. A
+/// direction of effect is a statement about averages, so it holds or fails
+/// for the run as a whole (every trial is marked alike).
+fn check_compares(plan: &Plan, trials: &mut [TrialResult]) {
+    let exp = &plan.scenarios[0].experiment;
+    let flow = exp.expect.flow.unwrap_or(Flow::C2s);
+    for c in &exp.expect.compares {
+        let mean = |want: &[(String, String)]| {
+            let v: Vec<f64> = trials
+                .iter()
+                .filter(|t| {
+                    want.iter()
+                        .all(|w| plan.scenarios[t.scenario].params.contains(w))
+                })
+                .filter_map(|t| t.flows.iter().find(|f| f.flow == flow))
+                .map(|f| summary_figure(&f.summary, &c.figure))
+                .collect();
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        };
+        let (a, b) = (mean(&c.less), mean(&c.than));
+        if a < b {
+            continue;
+        }
+        let msg = format!(
+            "compare: mean {} {} = {} is not below {} = {}",
+            c.figure,
+            show(&c.less),
+            fmt_num(a),
+            show(&c.than),
+            fmt_num(b)
+        );
+        for t in trials.iter_mut() {
+            t.outcome.ok = false;
+            t.outcome.failures.push(msg.clone());
+        }
+    }
+}
+
+fn show(params: &[(String, String)]) -> String {
+    let inner: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("[{}]", inner.join(" "))
+}
+
+/// A summary figure by name (NaN when unknown).
+fn summary_figure(s: &crate::analysis::Summary, name: &str) -> f64 {
+    match name {
+        "segments" => s.segments.map_or(f64::NAN, |v| v as f64),
+        "recvs" => s.recvs as f64,
+        "merged_fraction" => s.merged_fraction,
+        "split_fraction" => s.split_fraction,
+        "merged" => s.merged as f64,
+        "split" => s.split as f64,
+        "sticky" => s.sticky as f64,
+        "whole" => s.whole as f64,
+        "fragment" => s.fragment as f64,
+        "intact" => s.intact as f64,
+        "lost" => s.lost as f64,
+        "bytes" => s.bytes as f64,
+        _ => f64::NAN,
+    }
 }

@@ -28,6 +28,8 @@ catalogue!(
     "remote-cmd",
     "utf8-split",
     "short-write",
+    "nagle",
+    "recv-size-sweep",
 );
 
 /// The built-in experiment of that name.

@@ -12,6 +12,7 @@ pub struct FileExperiment {
     pub about: Option<String>,
     pub trials: Option<u32>,
     pub deadline: Option<Dur>,
+    pub chart_metric: Option<String>,
     #[serde(default)]
     pub transport: FileTransport,
     #[serde(default)]

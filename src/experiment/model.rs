@@ -20,6 +20,8 @@ pub struct Experiment {
     pub about: String,
     pub trials: u32,
     pub deadline: Duration,
+    /// The summary figure sweep.png plots.
+    pub chart_metric: String,
     pub transport: Transport,
     pub sender: Sender,
     pub receiver: Receiver,
@@ -113,6 +115,19 @@ pub struct Expect {
     pub recvs: Option<Vec<String>>,
     /// Bounds on summary figures: (figure, comparison, value).
     pub bounds: Vec<Bound>,
+    /// Comparisons between the scenarios of a sweep.
+    pub compares: Vec<Compare>,
+}
+
+/// `[[expect.compare]]`: in every trial, `figure` is smaller where the
+/// parameters are `less` than where they are `than` (a direction of effect).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compare {
+    pub figure: String,
+    /// Swept keys and values (as typed) picking the scenarios with the smaller figure.
+    pub less: Vec<(String, String)>,
+    /// Those picking the scenarios with the larger figure.
+    pub than: Vec<(String, String)>,
 }
 
 /// One bound such as `merged_fraction >= 0.9`.

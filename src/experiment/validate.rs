@@ -63,6 +63,19 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
     if deadline.is_zero() {
         return Err(bad("deadline", "must be more than 0, like \"10s\""));
     }
+    let chart_metric = f
+        .chart_metric
+        .clone()
+        .unwrap_or_else(|| "merged_fraction".into());
+    if !crate::report::csv::SUMMARY_COLUMNS.contains(&chart_metric.as_str()) {
+        return Err(bad(
+            "chart_metric",
+            format!(
+                "`{chart_metric}` is not a summary.csv column; allowed: {}",
+                crate::report::csv::SUMMARY_COLUMNS.join(", ")
+            ),
+        ));
+    }
     let transport = transport(&f.transport)?;
     let sender = sender(&f.sender)?;
     let receiver = receiver(&f.receiver)?;
@@ -84,6 +97,7 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
         name,
         trials,
         deadline,
+        chart_metric,
         transport,
         sender,
         receiver,
@@ -360,6 +374,7 @@ fn expect(table: Option<&toml::Table>) -> V<Expect> {
                     )
                 })?);
             }
+            "compare" => out.compares = compares(value).map_err(|m| bad(&path, m))?,
             figure if FIGURES.contains(&figure) => {
                 let text = value
                     .as_str()
@@ -375,7 +390,7 @@ fn expect(table: Option<&toml::Table>) -> V<Expect> {
                 return Err(bad(
                     &path,
                     format!(
-                        "unknown expectation; allowed: flow, recvs, {}",
+                        "unknown expectation; allowed: flow, recvs, compare, {}",
                         FIGURES.join(", ")
                     ),
                 ))
@@ -403,4 +418,40 @@ pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
         .parse::<f64>()
         .map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
     Ok((op, value))
+}
+
+/// Parses `[[expect.compare]]` tables: `figure`, `less = {key = value}`, `than = {key = value}`.
+fn compares(value: &toml::Value) -> Result<Vec<Compare>, String> {
+    let shape = "a list of tables like { figure = \"segments\", less = { \"sender.nodelay\" = false }, than = { \"sender.nodelay\" = true } }";
+    let list = value.as_array().ok_or(shape)?;
+    list.iter()
+        .map(|t| {
+            let t = t.as_table().ok_or(shape)?;
+            if let Some(k) = t
+                .keys()
+                .find(|k| !["figure", "less", "than"].contains(&k.as_str()))
+            {
+                return Err(format!("unknown key `{k}`; allowed: figure, less, than"));
+            }
+            let figure = t.get("figure").and_then(|f| f.as_str()).ok_or(shape)?;
+            if !FIGURES.contains(&figure) {
+                return Err(format!(
+                    "`{figure}` is not a figure; allowed: {}",
+                    FIGURES.join(", ")
+                ));
+            }
+            let side = |k: &str| -> Result<Vec<(String, String)>, String> {
+                let table = t.get(k).and_then(|v| v.as_table()).ok_or(shape)?;
+                Ok(table
+                    .iter()
+                    .map(|(k, v)| (k.clone(), super::overrides::display_value(v)))
+                    .collect())
+            };
+            Ok(Compare {
+                figure: figure.to_string(),
+                less: side("less")?,
+                than: side("than")?,
+            })
+        })
+        .collect()
 }

@@ -36,7 +36,14 @@ pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
         let _ = fs::remove_dir_all(&tmp);
         return Err(fail(e));
     }
-    let warnings = match draw_all(&tmp, &ChartOptions::default()) {
+    let metric = run.plan.scenarios[0].experiment.chart_metric.clone();
+    let warnings = match draw_all(
+        &tmp,
+        &ChartOptions {
+            metric,
+            ..ChartOptions::default()
+        },
+    ) {
         Ok(_) => Vec::new(),
         Err(e) => vec![format!("charts not drawn: {e}")],
     };

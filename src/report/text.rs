@@ -162,11 +162,11 @@ fn sweep_table(run: &RunResult) -> String {
 /// Whether `[expect]` reproduced, with the first failure in words.
 fn expectation(run: &RunResult, color: bool) -> String {
     let (ok, total) = run.reproduced();
-    let has_expect = run
-        .plan
-        .scenarios
-        .iter()
-        .any(|s| s.experiment.expect.recvs.is_some() || !s.experiment.expect.bounds.is_empty());
+    let has_expect = run.plan.scenarios.iter().any(|s| {
+        s.experiment.expect.recvs.is_some()
+            || !s.experiment.expect.bounds.is_empty()
+            || !s.experiment.expect.compares.is_empty()
+    });
     if !has_expect {
         return format!(
             "\n  No [expect] in this experiment: nothing to reproduce ({total} trial(s) ran).\n"
