@@ -51,7 +51,9 @@ fn every_experiment_file_is_in_the_catalogue_and_validates() {
         let exp = &p.scenarios[0].experiment;
         assert_eq!(exp.name, b.name);
         assert!(
-            exp.expect.recvs.is_some() || !exp.expect.bounds.is_empty(),
+            exp.expect.recvs.is_some()
+                || !exp.expect.bounds.is_empty()
+                || !exp.expect.compares.is_empty(),
             "{} has an [expect]",
             b.name
         );
@@ -82,10 +84,18 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
             header(&dir, "messages.csv"),
             "scenario,trial,flow,msg_id,offset,len,sent_ns,delivered_ns,reads,fate,label"
         );
-        assert_eq!(
-            header(&dir, "summary.csv"),
-            "scenario,trial,flow,messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns"
-        );
+        let mut summary = vec!["scenario", "trial", "flow"];
+        summary.extend(run.plan.swept.iter().map(String::as_str));
+        summary.push("messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns");
+        assert_eq!(header(&dir, "summary.csv"), summary.join(","));
+        if !run.plan.swept.is_empty() {
+            assert!(
+                header(&dir, "sweep.csv").ends_with("metric,n,mean,median,min,max,std"),
+                "{}",
+                b.name
+            );
+            assert!(dir.join("sweep.png").exists(), "{}", b.name);
+        }
         let meta: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).expect("meta"))
                 .expect("json");
