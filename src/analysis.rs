@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What one recv returned, relative to message boundaries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecvKind {
     /// Exactly one complete message.
@@ -20,7 +20,7 @@ pub enum RecvKind {
 }
 
 /// What happened to one message, as the receiving application saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fate {
     Intact,
@@ -29,6 +29,18 @@ pub enum Fate {
     Truncated,
     Lost,
     Corrupt,
+}
+
+impl Fate {
+    /// Every fate, in the order charts show them.
+    pub const ALL: [Fate; 6] = [
+        Fate::Intact,
+        Fate::Merged,
+        Fate::Split,
+        Fate::Truncated,
+        Fate::Lost,
+        Fate::Corrupt,
+    ];
 }
 
 impl fmt::Display for RecvKind {

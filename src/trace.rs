@@ -18,12 +18,19 @@ pub enum Flow {
     S2c,
 }
 
-impl fmt::Display for Flow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Flow {
+    /// The CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Flow::C2s => "c2s",
             Flow::S2c => "s2c",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Flow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

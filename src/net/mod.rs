@@ -30,15 +30,8 @@ pub fn recv_timeout_until(
     total: Duration,
     what: impl FnOnce() -> String,
 ) -> Result<()> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Error::Deadline {
-            side,
-            what: what(),
-            after: total,
-        });
-    }
-    sock.set_read_timeout(Some(left.max(MIN_TIMEOUT)))
+    let left = time_left(deadline, side, total, what)?;
+    sock.set_read_timeout(Some(left))
         .map_err(|e| Error::io(format!("{side}: set SO_RCVTIMEO"), e))
 }
 
@@ -50,6 +43,18 @@ pub fn send_timeout_until(
     total: Duration,
     what: impl FnOnce() -> String,
 ) -> Result<()> {
+    let left = time_left(deadline, side, total, what)?;
+    sock.set_write_timeout(Some(left))
+        .map_err(|e| Error::io(format!("{side}: set SO_SNDTIMEO"), e))
+}
+
+/// What is left before `deadline` (at least [`MIN_TIMEOUT`]), or the deadline error.
+fn time_left(
+    deadline: Instant,
+    side: &'static str,
+    total: Duration,
+    what: impl FnOnce() -> String,
+) -> Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(Error::Deadline {
@@ -58,8 +63,7 @@ pub fn send_timeout_until(
             after: total,
         });
     }
-    sock.set_write_timeout(Some(left.max(MIN_TIMEOUT)))
-        .map_err(|e| Error::io(format!("{side}: set SO_SNDTIMEO"), e))
+    Ok(left.max(MIN_TIMEOUT))
 }
 
 /// Whether an I/O error is a timeout of SO_RCVTIMEO/SO_SNDTIMEO or EAGAIN.

@@ -231,8 +231,5 @@ pub fn write_summary<W: Write>(run: &RunResult, out: W) -> CsvResult {
 }
 
 fn flow_name(fa: &FlowAnalysis) -> &'static str {
-    match fa.flow {
-        crate::trace::Flow::C2s => "c2s",
-        crate::trace::Flow::S2c => "s2c",
-    }
+    fa.flow.as_str()
 }

@@ -43,67 +43,8 @@ pub enum LoadError {
     },
 }
 
-/// Direction of one flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Flow {
-    /// Client to server.
-    C2s,
-    /// Server to client (replies).
-    S2c,
-}
-
-impl Flow {
-    /// The CSV spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flow::C2s => "c2s",
-            Flow::S2c => "s2c",
-        }
-    }
-}
-
-/// Kind of one recv event (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RecvKind {
-    /// Exactly one complete message.
-    Whole,
-    /// Bytes of two or more messages (粘包).
-    Sticky,
-    /// A strict part of one message (分包).
-    Fragment,
-}
-
-/// Fate of one message (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fate {
-    /// Delivered whole and alone.
-    Intact,
-    /// Delivered inside one read with other messages' bytes.
-    Merged,
-    /// Spread over two or more reads.
-    Split,
-    /// Partly delivered, the rest discarded.
-    Truncated,
-    /// Never delivered.
-    Lost,
-    /// The decoder produced wrong bytes.
-    Corrupt,
-}
-
-impl Fate {
-    /// Every fate, in the order charts show them.
-    pub const ALL: [Fate; 6] = [
-        Fate::Intact,
-        Fate::Merged,
-        Fate::Split,
-        Fate::Truncated,
-        Fate::Lost,
-        Fate::Corrupt,
-    ];
-}
+pub use crate::analysis::{Fate, RecvKind};
+pub use crate::trace::Flow;
 
 /// One row of `sends.csv`.
 #[derive(Debug, Clone, Deserialize)]

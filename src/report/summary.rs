@@ -6,24 +6,7 @@ use super::load::{csv_error, open_csv, Flow, LoadError};
 use std::path::Path;
 
 /// The numeric columns of `summary.csv`, in file order.
-pub const FIGURES: [&str; 16] = [
-    "messages",
-    "recvs",
-    "segments",
-    "whole",
-    "sticky",
-    "fragment",
-    "intact",
-    "merged",
-    "split",
-    "truncated",
-    "lost",
-    "corrupt",
-    "merged_fraction",
-    "split_fraction",
-    "bytes",
-    "duration_ns",
-];
+pub use super::csv::SUMMARY_COLUMNS as FIGURES;
 
 /// One row of `summary.csv`: one (scenario, trial, flow).
 #[derive(Debug, Clone, PartialEq)]
