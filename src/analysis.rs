@@ -131,6 +131,8 @@ pub struct FlowAnalysis {
     pub discarded: u64,
     /// Kernel drop counter (UDP), when known.
     pub drops: Option<u64>,
+    /// Framing: why the decoder stopped early, if it did.
+    pub decode_error: Option<String>,
 }
 
 /// Analyses one flow.
@@ -150,6 +152,7 @@ pub fn analyse(flow: Flow, delivery: Delivery, t: &FlowTrace, duration_ns: u64) 
         would_block: t.would_block,
         discarded: t.discarded,
         drops: t.drops,
+        decode_error: t.decode_error.clone(),
         sends: t.sends.clone(),
         messages,
         recvs,
