@@ -171,7 +171,11 @@ pub fn classify(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvEvent
     recvs
         .iter()
         .map(|r| {
-            let first = message_at(messages, r.offset);
+            // Bytes outside every message (a framing's raw prefix) belong to none.
+            let first = message_at(messages, r.offset).or_else(|| {
+                let i = messages.partition_point(|m| m.offset < r.offset);
+                (i < messages.len() && messages[i].offset < r.offset + r.len).then_some(i)
+            });
             let last = if delivery == Delivery::Datagram {
                 first
             } else {

@@ -28,6 +28,10 @@ catalogue!(
     "remote-cmd",
     "utf8-split",
     "short-write",
+    "framing-compare",
+    "delimiter-collision",
+    "json-header-file",
+    "hostile-length",
 );
 
 /// The built-in experiment of that name.

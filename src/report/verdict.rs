@@ -114,7 +114,7 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
     if cuts > 0.0 {
         lines.push(format!("{cuts} recv(s) ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above)."));
     }
-    if s.lost > 0 {
+    if s.lost > 0 && fa.delivery != Delivery::Framed {
         lines.push(format!(
             "{} message(s) never fully arrived before the connection closed.",
             s.lost
