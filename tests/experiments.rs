@@ -81,9 +81,11 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
             header(&dir, "messages.csv"),
             "scenario,trial,flow,msg_id,offset,len,sent_ns,delivered_ns,reads,fate,label"
         );
+        // SPEC §4: every swept parameter, then the figures.
+        let swept: String = run.plan.swept.iter().map(|k| format!("{k},")).collect();
         assert_eq!(
             header(&dir, "summary.csv"),
-            "scenario,trial,flow,messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns"
+            format!("scenario,trial,flow,{swept}messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns")
         );
         let meta: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).expect("meta"))
