@@ -143,6 +143,8 @@ pub struct FlowAnalysis {
     pub discarded: u64,
     /// Kernel drop counter (UDP), when known.
     pub drops: Option<u64>,
+    /// Framing: why the decoder stopped early, if it did.
+    pub decode_error: Option<String>,
 }
 
 /// Analyses one flow.
@@ -162,6 +164,7 @@ pub fn analyse(flow: Flow, delivery: Delivery, t: &FlowTrace, duration_ns: u64) 
         would_block: t.would_block,
         discarded: t.discarded,
         drops: t.drops,
+        decode_error: t.decode_error.clone(),
         sends: t.sends.clone(),
         messages,
         recvs,
@@ -180,7 +183,11 @@ pub fn classify(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvEvent
     recvs
         .iter()
         .map(|r| {
-            let first = message_at(messages, r.offset);
+            // Bytes outside every message (a framing's raw prefix) belong to none.
+            let first = message_at(messages, r.offset).or_else(|| {
+                let i = messages.partition_point(|m| m.offset < r.offset);
+                (i < messages.len() && messages[i].offset < r.offset + r.len).then_some(i)
+            });
             let last = if delivery == Delivery::Datagram {
                 first
             } else {

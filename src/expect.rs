@@ -68,6 +68,7 @@ pub fn figures(fa: &FlowAnalysis, model: &FlowModel) -> BTreeMap<&'static str, f
         ("utf8_cuts", cuts.len() as f64),
         ("discarded", fa.discarded as f64),
         ("drops", fa.drops.map_or(f64::NAN, |v| v as f64)),
+        ("decode_errors", u8::from(fa.decode_error.is_some()) as f64),
     ])
 }
 

@@ -22,3 +22,4 @@ pub mod run;
 pub mod stats;
 pub mod trace;
 pub mod units;
+pub mod wire;

@@ -276,12 +276,18 @@ pub enum FlowModel {
     Plain(Stream),
     /// The c2s stream sent back (upper-cased when `upper`).
     Echo { c2s: Stream, upper: bool },
+    /// The c2s stream with framing: a raw prefix, then one frame per message.
+    Framed(Box<crate::wire::FramedFlow>),
 }
 
 impl FlowModel {
     /// The models of both flows of an experiment.
     pub fn of(exp: &crate::experiment::Experiment) -> (FlowModel, Option<FlowModel>) {
         let c2s = Stream::from_messages(&exp.sender.messages);
+        let framed = exp
+            .framed()
+            .then(|| Box::new(crate::wire::FramedFlow::of(exp)));
+        let reads = framed.as_ref().map_or(c2s.total(), |f| f.total());
         let s2c = match &exp.receiver.reply {
             Reply::None => None,
             Reply::Echo => Some(FlowModel::Echo {
@@ -294,10 +300,27 @@ impl FlowModel {
             }),
             Reply::Sizes(sizes) => Some(FlowModel::Plain(Stream::replies(
                 sizes,
-                (c2s.total() as usize).clamp(1, MAX_REPLIES),
+                (reads as usize).clamp(1, MAX_REPLIES),
             ))),
         };
-        (FlowModel::Plain(c2s), s2c)
+        let c2s = framed.map_or(FlowModel::Plain(c2s), FlowModel::Framed);
+        (c2s, s2c)
+    }
+
+    /// The messages' places in the flow (frames, with framing).
+    pub fn spans(&self) -> &[MessageSpan] {
+        match self {
+            FlowModel::Plain(s) | FlowModel::Echo { c2s: s, .. } => s.spans(),
+            FlowModel::Framed(f) => f.spans(),
+        }
+    }
+
+    /// Total bytes of the flow.
+    pub fn total(&self) -> u64 {
+        match self {
+            FlowModel::Plain(s) | FlowModel::Echo { c2s: s, .. } => s.total(),
+            FlowModel::Framed(f) => f.total(),
+        }
     }
 
     /// Copies up to `max` bytes at `offset` into `out`.
@@ -310,6 +333,7 @@ impl FlowModel {
                     out.make_ascii_uppercase();
                 }
             }
+            FlowModel::Framed(f) => f.bytes(offset, max, out),
         }
     }
 
@@ -317,7 +341,7 @@ impl FlowModel {
     pub fn verify(&self, offset: u64, data: &[u8]) -> Result<(), u64> {
         match self {
             FlowModel::Plain(s) => s.verify(offset, data),
-            FlowModel::Echo { .. } => {
+            FlowModel::Echo { .. } | FlowModel::Framed(_) => {
                 let mut want = Vec::with_capacity(data.len());
                 self.bytes(offset, data.len() as u64, &mut want);
                 match want.iter().zip(data).position(|(a, b)| a != b) {

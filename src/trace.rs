@@ -107,6 +107,9 @@ pub struct FlowTrace {
     pub segments: Option<u64>,
     /// Bytes that the receive path discarded (UDP truncation).
     pub discarded: u64,
+    /// Framing: why the decoder stopped early (a hostile length, EOF inside
+    /// a frame); the messages it did not decode are lost or corrupt.
+    pub decode_error: Option<String>,
 }
 
 impl FlowTrace {

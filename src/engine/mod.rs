@@ -2,6 +2,7 @@
 //! server) and the sender (the client) in two threads of this process,
 //! stamping events on one monotonic clock, both bound by one deadline.
 
+mod framed;
 mod tcp;
 mod udp;
 

@@ -2,12 +2,13 @@
 //! each read when replies are on); the client sends every message with its
 //! gaps and options, reads replies, then waits for the server to finish.
 
+use super::framed::{FrameReader, Outgoing};
 use super::{check, gap_before, pause, record_send, reserve, Ctx};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
 use crate::net::{self, TcpOptions};
-use crate::payload::{generate, reply_bytes, reply_size, Rng, Stream};
-use crate::trace::{FlowTrace, MessageSpan, RecvEvent, Trace};
+use crate::payload::{generate, reply_bytes, reply_size, FlowModel, Rng};
+use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, RecvEvent, Trace};
 use socket2::Socket;
 use std::net::{Shutdown, SocketAddr};
 
@@ -30,9 +31,11 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     });
     let server = server.map_err(|_| Error::Stream("the receiver thread panicked".into()))?;
     // The server's error is the cause when both fail (the client then sees a closed socket).
-    let (c2s_recvs, s2c_sent) = server?;
+    let (got, s2c_sent) = server?;
     let (mut c2s, s2c_recvs) = client?;
-    c2s.recvs = c2s_recvs;
+    c2s.recvs = got.recvs;
+    c2s.decoded = got.decoded;
+    c2s.decode_error = got.decode_error;
     let s2c = s2c_sent.map(|mut f| {
         f.recvs = s2c_recvs;
         f
@@ -44,13 +47,28 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     })
 }
 
-/// The server side: returns the c2s recvs and the s2c messages and sends.
-fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Vec<RecvEvent>, Option<FlowTrace>)> {
+/// What the server recorded of the c2s flow.
+#[derive(Default)]
+struct Received {
+    recvs: Vec<RecvEvent>,
+    decoded: Vec<DecodedEvent>,
+    decode_error: Option<String>,
+}
+
+/// The server side: returns the c2s reads (and decoded frames) and the s2c trace.
+fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> {
     let exp = ctx.exp;
     let r = &exp.receiver;
-    let total = ctx.c2s_total();
-    let mut recvs = reserve(ctx.c2s_messages()).recvs;
-    let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s_messages()));
+    let total = ctx.c2s.total();
+    let mut got = Received {
+        recvs: reserve(ctx.c2s.spans().len()).recvs,
+        ..Received::default()
+    };
+    let mut framed = match ctx.c2s {
+        FlowModel::Framed(f) => Some(FrameReader::new(f)),
+        _ => None,
+    };
+    let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s.spans().len()));
     let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
     let mut replies = Replier::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
@@ -58,38 +76,59 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Vec<RecvEvent>, Option<FlowTra
     let mut offset = 0u64;
     for i in 0.. {
         let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
-        net::recv_timeout_until(&conn, ctx.deadline, "receiver", exp.deadline, || {
-            format!("data from the sender (got {offset} of {total} bytes)")
-        })?;
-        let n = match recv(&conn, &mut buf[..asked]) {
-            Ok(n) => n,
-            Err(e) if net::is_timeout(&e) => {
-                return Err(ctx.late(
-                    "receiver",
-                    format!("data from the sender (got {offset} of {total} bytes)"),
-                ))
-            }
-            Err(e) => return Err(Error::io(format!("receiver: recv after {offset} bytes"), e)),
-        };
+        let n = read_some(ctx, &conn, &mut buf[..asked], offset, total)?;
         if n == 0 {
+            if let Some(f) = framed.as_mut() {
+                f.finish();
+            }
             break;
         }
-        recvs.push(RecvEvent {
+        got.recvs.push(RecvEvent {
             t_ns: ctx.clock.now_ns(),
             offset,
             len: n as u64,
             asked: asked as u64,
             truncated: false,
         });
-        check(ctx.c2s, "c2s", offset, &buf[..n])?;
+        let decoding = match framed.as_mut() {
+            Some(f) => f.push(&buf[..n], &ctx.clock, &mut got.decoded),
+            None => check(ctx.c2s, "c2s", offset, &buf[..n]).map(|()| true)?,
+        };
+        if !decoding {
+            drain(ctx, &conn, &mut buf, offset + n as u64, total)?;
+            break;
+        }
         if let Some(rec) = s2c.as_mut() {
             replies.answer(ctx, &conn, &buf[..n], rec)?;
         }
         offset += n as u64;
         pause(r.recv_gap);
     }
+    got.decode_error = framed.and_then(|f| f.error);
     let _ = conn.shutdown(Shutdown::Write);
-    Ok((recvs, s2c))
+    Ok((got, s2c))
+}
+
+/// One recv within the deadline; 0 at EOF.
+fn read_some(ctx: &Ctx, conn: &Socket, buf: &mut [u8], offset: u64, total: u64) -> Result<usize> {
+    let what = || format!("data from the sender (got {offset} of {total} bytes)");
+    net::recv_timeout_until(conn, ctx.deadline, "receiver", ctx.exp.deadline, what)?;
+    match recv(conn, buf) {
+        Ok(n) => Ok(n),
+        Err(e) if net::is_timeout(&e) => Err(ctx.late("receiver", what())),
+        Err(e) => Err(Error::io(format!("receiver: recv after {offset} bytes"), e)),
+    }
+}
+
+/// After a decode error: reads and discards until EOF, recording nothing,
+/// so the sender finishes normally and memory stays at one recv buffer.
+fn drain(ctx: &Ctx, conn: &Socket, buf: &mut [u8], mut offset: u64, total: u64) -> Result<()> {
+    loop {
+        match read_some(ctx, conn, buf, offset, total)? {
+            0 => return Ok(()),
+            n => offset += n as u64,
+        }
+    }
 }
 
 /// Makes and sends the server's replies, one per read.
@@ -142,9 +181,9 @@ impl Replier {
 fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     let exp = ctx.exp;
     let s = &exp.sender;
-    let stream = ctx.c2s_stream();
-    let mut rec = reserve(stream.spans().len());
-    rec.messages.extend_from_slice(stream.spans());
+    let spans = ctx.c2s.spans();
+    let mut rec = reserve(spans.len());
+    rec.messages.extend_from_slice(spans);
     let mut replies = ReplyReader {
         recvs: reserve(16).recvs,
         offset: 0,
@@ -162,11 +201,25 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
             .map_err(|e| Error::io("set O_NONBLOCK", e))?;
     }
     let mut rng = Rng::new(s.seed);
-    let mut payload = Vec::new();
-    let last = stream.spans().len() as u64 - 1;
-    for span in stream.spans() {
+    let mut out = Outgoing::new(ctx.c2s);
+    let prefix = out.prefix();
+    if !prefix.is_empty() {
+        send_all(
+            ctx,
+            &sock,
+            prefix,
+            0,
+            0,
+            0,
+            &mut rec,
+            s.nonblocking,
+            "sender",
+        )?;
+    }
+    let last = spans.len() as u64 - 1;
+    for span in spans {
         pause(gap_before(span.id, s, &mut rng));
-        stream.payload(span.id, &mut payload);
+        let payload = out.message(span.id);
         let flags = if s.more && span.id != last {
             nix::libc::MSG_MORE
         } else {
@@ -175,7 +228,7 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
         send_all(
             ctx,
             &sock,
-            &payload,
+            payload,
             flags,
             span.id,
             span.offset,
@@ -312,20 +365,5 @@ fn recv(sock: &Socket, buf: &mut [u8]) -> std::io::Result<usize> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             other => return other,
         }
-    }
-}
-
-impl Ctx<'_> {
-    fn c2s_stream(&self) -> &Stream {
-        match self.c2s {
-            crate::payload::FlowModel::Plain(s) => s,
-            crate::payload::FlowModel::Echo { c2s, .. } => c2s,
-        }
-    }
-    fn c2s_total(&self) -> u64 {
-        self.c2s_stream().total()
-    }
-    fn c2s_messages(&self) -> usize {
-        self.c2s_stream().spans().len()
     }
 }

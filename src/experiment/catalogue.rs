@@ -30,6 +30,10 @@ catalogue!(
     "short-write",
     "nagle",
     "recv-size-sweep",
+    "framing-compare",
+    "delimiter-collision",
+    "json-header-file",
+    "hostile-length",
 );
 
 /// The built-in experiment of that name.

@@ -50,6 +50,8 @@ pub struct FileSender {
     pub cork: Option<bool>,
     pub more: Option<bool>,
     pub nonblocking: Option<bool>,
+    /// Escaped bytes sent before the first frame (framing only).
+    pub raw_prefix: Option<String>,
 }
 
 /// `[receiver]`.

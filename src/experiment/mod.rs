@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod file;
+mod framing_check;
 mod model;
 mod overrides;
 mod validate;
@@ -142,6 +143,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         origin: origin(&inv),
         msg: inv.msg,
     })?;
+    check_when(&base_expect_when(&table), &axes)?;
     let mut scenarios = Vec::new();
     for (index, point) in expand(&axes).into_iter().enumerate() {
         let mut t = table.clone();
@@ -160,10 +162,12 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
                 .unwrap_or(Value::String(String::new()));
             sweep_err(&inv.key, &v, &inv.msg)
         })?;
-        let params = point
+        let params: Vec<(String, String)> = point
             .iter()
             .map(|(k, v)| (k.clone(), display_value(v)))
             .collect();
+        let mut experiment = experiment;
+        experiment.expect = experiment.expect.resolved(&params);
         scenarios.push(Scenario {
             index,
             params,
@@ -188,6 +192,40 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         swept: axes.into_iter().map(|(k, _)| k).collect(),
         scenarios,
     })
+}
+
+/// The `[expect.when]` conditions of the merged table, as `(key, value)`.
+fn base_expect_when(table: &Table) -> Vec<String> {
+    table
+        .get("expect")
+        .and_then(|e| e.get("when"))
+        .and_then(Value::as_table)
+        .map(|w| w.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Every `[expect.when."key=value"]` names a swept key.
+fn check_when(conds: &[String], axes: &[(String, Vec<Value>)]) -> Result<()> {
+    for cond in conds {
+        let key = cond
+            .split_once('=')
+            .map_or(cond.as_str(), |(k, _)| k.trim());
+        if !axes.iter().any(|(k, _)| k == key) {
+            let swept: Vec<&str> = axes.iter().map(|(k, _)| k.as_str()).collect();
+            return Err(Error::Config {
+                origin: format!("[expect.when.\"{cond}\"]"),
+                msg: format!(
+                    "`{key}` is not swept, so this condition never applies; swept keys: {}",
+                    if swept.is_empty() {
+                        "none".to_string()
+                    } else {
+                        swept.join(", ")
+                    }
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Takes `[sweep]` out of the table and appends/overrides `--sweep` axes.

@@ -1,6 +1,7 @@
 //! The validated experiment the engine runs: every default filled in, every
 //! value checked, units resolved.
 
+use crate::framing::{Framing, Limits};
 use crate::trace::Flow;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -39,12 +40,23 @@ pub enum Kind {
 #[derive(Clone, Debug)]
 pub struct Transport {
     pub kind: Kind,
-    /// Framing as written (`none`, `u32be`, …); `none` is raw.
-    pub framing: String,
+    /// How the c2s stream marks message boundaries; [`Framing::None`] is raw.
+    pub framing: Framing,
     pub ip: IpAddr,
     /// 0 = any free port.
     pub port: u16,
+    /// Largest whole frame (header + payload) the decoder accepts, bytes.
     pub max_frame: u64,
+}
+
+impl Transport {
+    /// The decoder and encoder limits of this transport.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_frame: self.max_frame as usize,
+            ..Limits::default()
+        }
+    }
 }
 
 /// What the sender sends.
@@ -74,6 +86,9 @@ pub struct Sender {
     pub cork: bool,
     pub more: bool,
     pub nonblocking: bool,
+    /// Bytes sent before the first frame, outside every message (framing
+    /// only): e.g. a hostile length prefix.
+    pub raw_prefix: Vec<u8>,
 }
 
 /// How the server answers each read.
@@ -117,10 +132,13 @@ pub struct Expect {
     pub bounds: Vec<Bound>,
     /// Comparisons between the scenarios of a sweep.
     pub compares: Vec<Compare>,
+    /// `[expect.when."key=value"]`: bounds for the scenarios where a swept
+    /// key has that value; they replace the default bound on the same figure.
+    pub when: Vec<When>,
 }
 
-/// `[[expect.compare]]`: in every trial, `figure` is smaller where the
-/// parameters are `less` than where they are `than` (a direction of effect).
+/// `[[expect.compare]]`: `figure` is smaller where the parameters are `less`
+/// than where they are `than` (a direction of effect, judged on means).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compare {
     pub figure: String,
@@ -128,6 +146,39 @@ pub struct Compare {
     pub less: Vec<(String, String)>,
     /// Those picking the scenarios with the larger figure.
     pub than: Vec<(String, String)>,
+}
+
+/// Expectations for the scenarios where `key` was swept to `value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct When {
+    pub key: String,
+    pub value: String,
+    pub recvs: Option<Vec<String>>,
+    pub bounds: Vec<Bound>,
+}
+
+impl Expect {
+    /// The expectations of one scenario: every `when` whose key has that
+    /// value in `params` overrides the defaults, figure by figure.
+    pub fn resolved(&self, params: &[(String, String)]) -> Expect {
+        let mut out = Expect {
+            when: Vec::new(),
+            ..self.clone()
+        };
+        for w in &self.when {
+            if !params.iter().any(|(k, v)| *k == w.key && *v == w.value) {
+                continue;
+            }
+            if w.recvs.is_some() {
+                out.recvs = w.recvs.clone();
+            }
+            for b in &w.bounds {
+                out.bounds.retain(|x| x.figure != b.figure);
+                out.bounds.push(b.clone());
+            }
+        }
+        out
+    }
 }
 
 /// One bound such as `merged_fraction >= 0.9`.
@@ -180,6 +231,6 @@ impl Experiment {
 
     /// Whether the stream is framed.
     pub fn framed(&self) -> bool {
-        self.transport.framing != "none"
+        self.transport.framing != Framing::None
     }
 }

@@ -20,7 +20,7 @@ pub struct Invalid {
 
 type V<T> = Result<T, Invalid>;
 
-fn bad(key: &str, msg: impl Into<String>) -> Invalid {
+pub(super) fn bad(key: &str, msg: impl Into<String>) -> Invalid {
     Invalid {
         key: key.to_string(),
         msg: msg.into(),
@@ -50,6 +50,7 @@ pub const FIGURES: &[&str] = &[
     "utf8_cuts",
     "discarded",
     "drops",
+    "decode_errors",
 ];
 
 /// Validates a parsed file; `fallback_name` names it when it has no `name`.
@@ -80,7 +81,7 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
     let sender = sender(&f.sender)?;
     let receiver = receiver(&f.receiver)?;
     if transport.kind == Kind::Udp {
-        if transport.framing != "none" {
+        if transport.framing != crate::framing::Framing::None {
             return Err(bad(
                 "transport.framing",
                 "UDP keeps boundaries itself: framing must be \"none\" with kind = \"udp\"",
@@ -90,6 +91,7 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
             return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
         }
     }
+    super::framing_check::check_framing(&transport, &sender, &receiver)?;
     let expect = expect(f.expect.as_ref())?;
     Ok(Experiment {
         title: f.title.clone().unwrap_or_else(|| name.clone()),
@@ -116,7 +118,7 @@ fn transport(t: &file::FileTransport) -> V<Transport> {
             ))
         }
     };
-    let framing = t.framing.clone().unwrap_or_else(|| "none".into());
+    let framing = super::framing_check::parse_framing(t.framing.as_deref().unwrap_or("none"))?;
     let ip: IpAddr = match t.ip.as_deref().unwrap_or("127.0.0.1") {
         "v4" => IpAddr::from([127, 0, 0, 1]),
         "v6" => "::1".parse().expect("::1 parses"),
@@ -167,6 +169,10 @@ fn sender(s: &file::FileSender) -> V<Sender> {
         cork: s.cork.unwrap_or(false),
         more: s.more.unwrap_or(false),
         nonblocking: s.nonblocking.unwrap_or(false),
+        raw_prefix: match &s.raw_prefix {
+            Some(text) => unescape_bytes(text).map_err(|m| bad("sender.raw_prefix", m))?,
+            None => Vec::new(),
+        },
     })
 }
 
@@ -348,7 +354,7 @@ fn opt_dur(d: &Option<Dur>, key: &str) -> V<Option<Duration>> {
     }
 }
 
-fn expect(table: Option<&toml::Table>) -> V<Expect> {
+pub(super) fn expect(table: Option<&toml::Table>) -> V<Expect> {
     let mut out = Expect::default();
     let Some(table) = table else { return Ok(out) };
     for (key, value) in table {
@@ -375,6 +381,7 @@ fn expect(table: Option<&toml::Table>) -> V<Expect> {
                 })?);
             }
             "compare" => out.compares = compares(value).map_err(|m| bad(&path, m))?,
+            "when" => out.when = super::framing_check::when_tables(value)?,
             figure if FIGURES.contains(&figure) => {
                 let text = value
                     .as_str()
@@ -390,7 +397,7 @@ fn expect(table: Option<&toml::Table>) -> V<Expect> {
                 return Err(bad(
                     &path,
                     format!(
-                        "unknown expectation; allowed: flow, recvs, compare, {}",
+                        "unknown expectation; allowed: flow, recvs, compare, when, {}",
                         FIGURES.join(", ")
                     ),
                 ))

@@ -74,7 +74,7 @@ mod varint;
 
 use std::ops::Range;
 
-pub use error::FrameError;
+pub use error::{FrameError, ALLOWED};
 
 /// How the application marks message boundaries (SPEC §1 "framing").
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -182,6 +182,7 @@ fn empty_flow(flow: Flow, delivery: crate::analysis::Delivery, summary: Summary)
         would_block: 0,
         discarded: 0,
         drops: None,
+        decode_error: None,
     }
 }
 

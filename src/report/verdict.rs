@@ -30,6 +30,9 @@ pub fn verdict(
         Delivery::Datagram => datagram_lines(fa),
         _ => stream_lines(exp, fa, model),
     };
+    if fa.delivery == Delivery::Framed {
+        lines.extend(framed_lines(exp, fa));
+    }
     if fa.flow == Flow::S2c {
         lines.extend(bleed_line(exp, fa, commands));
     }
@@ -111,10 +114,34 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
     if cuts > 0.0 {
         lines.push(format!("{cuts} recv(s) ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above)."));
     }
-    if s.lost > 0 {
+    if s.lost > 0 && fa.delivery != Delivery::Framed {
         lines.push(format!(
             "{} message(s) never fully arrived before the connection closed.",
             s.lost
+        ));
+    }
+    lines
+}
+
+/// With framing: what the decoder made of the sticky and fragmented reads.
+fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
+    let s = &fa.summary;
+    let framing = &exp.transport.framing;
+    let mut lines = vec![format!(
+        "Framing {framing}: the decoder rebuilt {} of {} messages intact from {} raw reads ({} sticky, {} fragment){}.",
+        s.intact, s.messages, s.recvs, s.sticky, s.fragment,
+        if s.intact == s.messages { ": the boundaries come from the frames, not from the reads" } else { "" }
+    )];
+    if s.corrupt > 0 {
+        lines.push(format!(
+            "{} message(s) decoded wrong (corrupt): a frame boundary fell inside a payload, e.g. a delimiter byte in the data that the {framing} encoder does not escape.",
+            s.corrupt
+        ));
+    }
+    if let Some(e) = &fa.decode_error {
+        lines.push(format!(
+            "The decoder rejected the stream and stopped reading: {e}. Memory stayed bounded by max_frame = {} bytes; the remaining messages were not decoded.",
+            exp.transport.max_frame
         ));
     }
     lines

@@ -1,0 +1,138 @@
+//! Load-time checks of `transport.framing` and what depends on it: the
+//! framing string parses, its limits admit a frame, every message fits a
+//! frame, and the knobs that only make sense framed (or raw) are consistent.
+//! Also parses `[expect.when."key=value"]` tables.
+
+use super::model::*;
+use super::validate::{bad, Invalid};
+use crate::framing::{FrameError, Framing, ALLOWED};
+use crate::wire::frame_len;
+
+type V<T> = Result<T, Invalid>;
+
+/// Parses `transport.framing`; the error lists the allowed values.
+pub(super) fn parse_framing(text: &str) -> V<Framing> {
+    text.parse::<Framing>().map_err(|e| match e {
+        FrameError::Unknown { .. } => bad("transport.framing", e.to_string()),
+        _ => bad("transport.framing", format!("{e}; allowed: {ALLOWED}")),
+    })
+}
+
+/// Checks the framing against its limits, the messages and the other knobs.
+pub(super) fn check_framing(t: &Transport, s: &Sender, r: &Receiver) -> V<()> {
+    if t.framing == Framing::None {
+        if !s.raw_prefix.is_empty() {
+            return Err(bad(
+                "sender.raw_prefix",
+                "bytes before the first frame need a framing (transport.framing other than \"none\")",
+            ));
+        }
+        return Ok(());
+    }
+    if t.max_frame == 0 || t.max_frame > MAX_MESSAGE * 2 {
+        return Err(bad(
+            "transport.max_frame",
+            format!("{} is out of range; give 1 byte to 128 MiB", t.max_frame),
+        ));
+    }
+    t.framing.validate(&t.limits()).map_err(|e| {
+        let key = if e.to_string().contains("max_frame") {
+            "transport.max_frame"
+        } else {
+            "transport.framing"
+        };
+        bad(key, e.to_string())
+    })?;
+    if matches!(r.reply, Reply::Echo | Reply::Upper) {
+        return Err(bad(
+            "receiver.reply",
+            "echo and upper replies read raw bytes; with framing use a list of reply sizes or \"none\"",
+        ));
+    }
+    for (i, len) in message_lens(&s.messages) {
+        check_fits(t, i, len)?;
+    }
+    Ok(())
+}
+
+/// Message lengths to check: each explicit one, or the generated extremes.
+fn message_lens(m: &Messages) -> Vec<(Option<usize>, u64)> {
+    match m {
+        Messages::Explicit(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Some(i), p.len() as u64))
+            .collect(),
+        Messages::Generated { min, max, .. } => vec![(None, *min), (None, *max)],
+    }
+}
+
+fn check_fits(t: &Transport, i: Option<usize>, len: u64) -> V<()> {
+    let what = match i {
+        Some(i) => format!("message {i} ({len} bytes)"),
+        None => format!("a generated message of {len} bytes"),
+    };
+    match t.framing {
+        Framing::Fixed(n) if len != n as u64 => {
+            return Err(bad(
+                "transport.framing",
+                format!("fixed:{n} frames are exactly {n} bytes, but {what} is not"),
+            ))
+        }
+        Framing::U16Be if len > u16::MAX as u64 => {
+            return Err(bad(
+                "transport.framing",
+                format!("u16be carries at most 65535 bytes per frame, but {what} is longer"),
+            ))
+        }
+        _ => {}
+    }
+    let frame = frame_len(&t.framing, i.unwrap_or(0) as u64, len);
+    if frame > t.max_frame {
+        return Err(bad(
+            "transport.max_frame",
+            format!(
+                "{what} makes a {frame}-byte frame, over max_frame = {}",
+                t.max_frame
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `[expect.when]`: `"key=value"` → a table of bounds (and `recvs`).
+pub(super) fn when_tables(table: &toml::Value) -> V<Vec<When>> {
+    let path = "expect.when";
+    let t = table.as_table().ok_or_else(|| {
+        bad(
+            path,
+            "must be tables like [expect.when.\"transport.framing=none\"]",
+        )
+    })?;
+    let mut out = Vec::new();
+    for (cond, sub) in t {
+        let (key, value) = cond.split_once('=').ok_or_else(|| {
+            bad(
+                path,
+                format!("`{cond}` is not a condition; write \"key=value\", like \"transport.framing=none\""),
+            )
+        })?;
+        let sub = sub
+            .as_table()
+            .ok_or_else(|| bad(path, format!("`{cond}` must be a table of bounds")))?;
+        if sub.contains_key("when") || sub.contains_key("flow") {
+            return Err(bad(
+                &format!("{path}.{cond}"),
+                "may hold recvs and figure bounds only",
+            ));
+        }
+        let e = super::validate::expect(Some(sub))?;
+        out.push(When {
+            key: key.trim().to_string(),
+            value: value.trim().to_string(),
+            recvs: e.recvs,
+            bounds: e.bounds,
+        });
+    }
+    Ok(out)
+}
