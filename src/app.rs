@@ -102,7 +102,7 @@ fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> O
 fn run_all(args: &RunArgs) -> Result<Outcome> {
     let root = args.out.clone().unwrap_or_else(|| PathBuf::from("results"));
     let mut table = format!(
-        "{:<16} {:>10} {:>8} {:>7} {:>7} {:>7} {:>8} {:>8}\n",
+        "{:<20} {:>10} {:>8} {:>7} {:>7} {:>7} {:>8} {:>8}\n",
         "experiment", "reproduced", "recvs", "sticky", "fragmt", "whole", "merged", "split"
     );
     let mut all_ok = true;
@@ -130,7 +130,7 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
         };
         let _ = writeln!(
             table,
-            "{:<16} {:>7}/{:<2} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>7.0}% {:>7.0}%",
+            "{:<20} {:>7}/{:<2} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>7.0}% {:>7.0}%",
             b.name,
             ok,
             total,

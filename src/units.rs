@@ -128,6 +128,7 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
                 '\\' => out.push_str("\\\\"),
+                c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
                 c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
                 c => out.push(c),
             }

@@ -32,7 +32,9 @@ fn string(table: &Table, key: &str) -> String {
 /// Short text for a scalar or a short array; `None` for anything longer.
 fn knob_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) if s.chars().count() <= 24 => Some(s.clone()),
+        Value::String(s) if s.chars().count() <= 24 => {
+            Some(crate::units::escape_bytes(s.as_bytes()))
+        }
         Value::Integer(_) | Value::Float(_) | Value::Boolean(_) => Some(v.to_string()),
         Value::Array(a) if a.len() <= 4 => {
             let items: Option<Vec<String>> = a.iter().map(knob_text).collect();

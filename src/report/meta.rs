@@ -31,8 +31,19 @@ pub fn meta_json(run: &RunResult) -> String {
         "trials": total,
         "reproduced": ok,
         "swept": run.plan.swept,
+        "decode_errors": decode_errors(run),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Every framing decode error, per scenario, trial and flow (the CSVs have no place for them).
+fn decode_errors(run: &RunResult) -> Value {
+    let list: Vec<Value> = run
+        .trials
+        .iter()
+        .flat_map(|t| t.flows.iter().filter_map(move |f| f.decode_error.as_ref().map(|e| json!({"scenario": t.scenario, "trial": t.trial, "flow": f.flow.as_str(), "error": e}))))
+        .collect();
+    Value::Array(list)
 }
 
 /// The running kernel's release, like `6.1.0-18-amd64`.

@@ -150,11 +150,26 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             fate: m.fate,
         });
     }
-    let trials = assemble(&plan, flows);
     let meta: serde_json::Value = std::fs::read_to_string(dir.join("meta.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
+    for e in meta["decode_errors"].as_array().into_iter().flatten() {
+        let flow = if e["flow"] == "s2c" {
+            Flow::S2c
+        } else {
+            Flow::C2s
+        };
+        let key = (
+            e["scenario"].as_u64().unwrap_or(0) as usize,
+            e["trial"].as_u64().unwrap_or(0) as u32,
+            flow,
+        );
+        if let Some(f) = flows.get_mut(&key) {
+            f.decode_error = e["error"].as_str().map(String::from);
+        }
+    }
+    let trials = assemble(&plan, flows);
     Ok(RunResult {
         plan,
         trials,

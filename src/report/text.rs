@@ -124,8 +124,16 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
 /// One row per scenario: its parameters and mean figures over trials.
 fn sweep_table(run: &RunResult) -> String {
     let mut out = format!(
-        "\n  {:<40} {:>8} {:>8} {:>9} {:>7} {:>10}\n",
-        "scenario", "merged", "split", "segments", "recvs", "reproduced"
+        "\n  {:<36} {:>7} {:>7} {:>7} {:>8} {:>6} {:>8} {:>10} {:>10}\n",
+        "scenario",
+        "intact",
+        "merged",
+        "split",
+        "segments",
+        "recvs",
+        "overhead",
+        "msgs/s",
+        "reproduced"
     );
     for sc in &run.plan.scenarios {
         let trials: Vec<_> = run
@@ -144,18 +152,27 @@ fn sweep_table(run: &RunResult) -> String {
         } else {
             "-".into()
         };
+        // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
+        let payload =
+            crate::payload::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
+        let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
+        let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
         let _ = writeln!(
             out,
-            "  {:<40} {:>7.1}% {:>7.1}% {:>9} {:>7} {:>6}/{}",
+            "  {:<36} {:>6.1}% {:>6.1}% {:>6.1}% {:>8} {:>6} {:>6.1} B {:>10.0} {:>7}/{}",
             label.join(" "),
+            100.0 * mean(&|s| s.intact as f64 / s.messages.max(1) as f64),
             100.0 * mean(&|s| s.merged_fraction),
             100.0 * mean(&|s| s.split_fraction),
             segs,
             fmt_num(mean(&|s| s.recvs as f64)),
+            overhead,
+            rate,
             ok,
             trials.len()
         );
     }
+    out.push_str("  (means over trials of the c2s flow; overhead: wire bytes beyond the payload per message; msgs/s includes the receiver's start delay)\n");
     out
 }
 
