@@ -208,7 +208,7 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
         Flow::C2s
     };
     let opts = ChartOptions {
-        metric: args.metric.clone(),
+        metric: args.metric.clone().unwrap_or_else(|| chart_metric(dir)),
         flow,
         max_messages: args.max_messages as usize,
         ..ChartOptions::default()
@@ -222,4 +222,17 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
         stdout,
         reproduced: true,
     })
+}
+
+/// The `chart_metric` a results folder's experiment.toml chose (merged_fraction if none).
+fn chart_metric(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("experiment.toml"))
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            t.get("chart_metric")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        })
+        .unwrap_or_else(|| "merged_fraction".to_string())
 }

@@ -30,9 +30,10 @@ pub enum Command {
 pub struct PlotArgs {
     /// A results folder written by `nianbao run`.
     pub results_dir: PathBuf,
-    /// The summary.csv figure sweep.png plots (e.g. merged_fraction, split_fraction, segments, recvs).
-    #[arg(long, default_value = "merged_fraction")]
-    pub metric: String,
+    /// The summary.csv figure sweep.png plots (e.g. merged_fraction, split_fraction, segments, recvs);
+    /// default: the experiment's `chart_metric`, else merged_fraction.
+    #[arg(long)]
+    pub metric: Option<String>,
     /// The flow sweep.png and compare.png count.
     #[arg(long, value_parser = ["c2s", "s2c"], default_value = "c2s")]
     pub flow: String,

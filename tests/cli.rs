@@ -115,3 +115,32 @@ fn list_names_every_experiment() {
         assert!(out.lines().any(|l| l.starts_with(name)), "{name} in {out}");
     }
 }
+
+#[test]
+fn plot_redraws_a_results_folder_identically_from_its_csvs() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, _, err) = nianbao(&["run", "recv-size-sweep", "--out", "r", "-q"], tmp.path());
+    assert_eq!(code, 0, "{err}");
+    let dir = tmp.path().join("r");
+    let before: Vec<Vec<u8>> = ["boundaries.png", "sweep.png", "compare.png"]
+        .iter()
+        .map(|p| std::fs::read(dir.join(p)).expect("png"))
+        .collect();
+    for png in ["boundaries.png", "sweep.png", "compare.png"] {
+        std::fs::remove_file(dir.join(png)).expect("remove");
+    }
+    let (code, out, err) = nianbao(&["plot", "r"], tmp.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sweep.png"), "{out}");
+    let after: Vec<Vec<u8>> = ["boundaries.png", "sweep.png", "compare.png"]
+        .iter()
+        .map(|p| std::fs::read(dir.join(p)).expect("png"))
+        .collect();
+    assert!(
+        before == after,
+        "plot redraws the same bytes (sweep.png uses the experiment's chart_metric)"
+    );
+    let (code, _, err) = nianbao(&["plot", "r", "--metric", "nonsense"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("nonsense"), "{err}");
+}
