@@ -117,6 +117,9 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
     if run.plan.scenarios.len() > 1 {
         out += &sweep_table(run);
     }
+    if let Some(line) = nagle_verdict(run) {
+        let _ = writeln!(out, "  → {line}");
+    }
     out += &expectation(run, opts.color);
     out
 }
@@ -212,4 +215,47 @@ fn expectation(run: &RunResult, color: bool) -> String {
         }
     }
     out
+}
+
+/// For sweeps over `sender.nodelay`: what Nagle did at the smallest gap, in words.
+fn nagle_verdict(run: &RunResult) -> Option<String> {
+    let swept = &run.plan.swept;
+    swept.iter().find(|k| *k == "sender.nodelay")?;
+    let first_gap = run.plan.scenarios[0]
+        .params
+        .iter()
+        .find(|(k, _)| k == "sender.gap")
+        .map(|(_, v)| v.clone());
+    let mean = |nodelay: &str, f: &dyn Fn(&crate::analysis::Summary) -> f64| {
+        let v: Vec<f64> = run
+            .trials
+            .iter()
+            .filter(|t| {
+                let p = &run.plan.scenarios[t.scenario].params;
+                p.iter().any(|(k, v)| k == "sender.nodelay" && v == nodelay)
+                    && first_gap
+                        .as_ref()
+                        .is_none_or(|g| p.iter().any(|(k, v)| k == "sender.gap" && v == g))
+            })
+            .map(|t| f(&t.flows[0].summary))
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let segs = |s: &crate::analysis::Summary| s.segments.map_or(f64::NAN, |v| v as f64);
+    let (on, off) = (mean("false", &segs)?, mean("true", &segs)?);
+    let msgs = mean("false", &|s| s.messages as f64)?;
+    let (m_on, m_off) = (
+        mean("false", &|s| s.merged_fraction)?,
+        mean("true", &|s| s.merged_fraction)?,
+    );
+    let autocork = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_autocorking")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into());
+    let gap = first_gap
+        .map(|g| format!(" at gap {g}"))
+        .unwrap_or_default();
+    Some(format!(
+        "Nagle{gap}: {msgs:.0} writes left as {on:.0} data segments with Nagle on (TCP_NODELAY off) against {off:.0} with TCP_NODELAY ({:.0} % vs {:.0} % of messages merged). Nagle holds a small write while earlier data is unacknowledged; TCP_NODELAY counts can still fall below one per write because Linux autocorking (net.ipv4.tcp_autocorking = {autocork}) holds small writes while earlier ones sit in the device queue. With longer gaps each write is acknowledged before the next and both send one segment per write.",
+        100.0 * m_on, 100.0 * m_off
+    ))
 }
