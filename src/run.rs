@@ -4,7 +4,7 @@
 use crate::analysis::{analyse, Delivery, FlowAnalysis};
 use crate::engine::run_trial;
 use crate::error::Result;
-use crate::expect::{check_trial, fmt_num, Outcome};
+use crate::expect::{check_trial, figures, fmt_num, model_of, Outcome};
 use crate::experiment::{Experiment, Kind, Plan};
 use crate::payload::FlowModel;
 use crate::trace::Flow;
@@ -110,6 +110,14 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
 fn check_compares(plan: &Plan, trials: &mut [TrialResult]) {
     let exp = &plan.scenarios[0].experiment;
     let flow = exp.expect.flow.unwrap_or(Flow::C2s);
+    if exp.expect.compares.is_empty() {
+        return;
+    }
+    let models: Vec<_> = plan
+        .scenarios
+        .iter()
+        .map(|s| FlowModel::of(&s.experiment))
+        .collect();
     for c in &exp.expect.compares {
         let mean = |want: &[(String, String)]| {
             let v: Vec<f64> = trials
@@ -118,8 +126,11 @@ fn check_compares(plan: &Plan, trials: &mut [TrialResult]) {
                     want.iter()
                         .all(|w| plan.scenarios[t.scenario].params.contains(w))
                 })
-                .filter_map(|t| t.flows.iter().find(|f| f.flow == flow))
-                .map(|f| summary_figure(&f.summary, &c.figure))
+                .filter_map(|t| {
+                    let fa = t.flows.iter().find(|f| f.flow == flow)?;
+                    let model = model_of(&models[t.scenario], flow)?;
+                    figures(fa, model).get(c.figure.as_str()).copied()
+                })
                 .collect();
             if v.is_empty() {
                 f64::NAN
@@ -149,23 +160,4 @@ fn check_compares(plan: &Plan, trials: &mut [TrialResult]) {
 fn show(params: &[(String, String)]) -> String {
     let inner: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!("[{}]", inner.join(" "))
-}
-
-/// A summary figure by name (NaN when unknown).
-fn summary_figure(s: &crate::analysis::Summary, name: &str) -> f64 {
-    match name {
-        "segments" => s.segments.map_or(f64::NAN, |v| v as f64),
-        "recvs" => s.recvs as f64,
-        "merged_fraction" => s.merged_fraction,
-        "split_fraction" => s.split_fraction,
-        "merged" => s.merged as f64,
-        "split" => s.split as f64,
-        "sticky" => s.sticky as f64,
-        "whole" => s.whole as f64,
-        "fragment" => s.fragment as f64,
-        "intact" => s.intact as f64,
-        "lost" => s.lost as f64,
-        "bytes" => s.bytes as f64,
-        _ => f64::NAN,
-    }
 }

@@ -3,7 +3,7 @@
 //!
 //! Kernel quirks worth knowing (they show in the results):
 //! - Linux doubles the SO_SNDBUF / SO_RCVBUF value you set, and clamps it to a
-//!   minimum (4608 bytes for SO_SNDBUF, 2304 for SO_RCVBUF); [`effective_buffers`] reads back what it got.
+//!   minimum (4608 bytes for SO_SNDBUF, 2304 for SO_RCVBUF) (`nianbao` records what was asked; the kernel reports the doubled value).
 //! - `net.ipv4.tcp_autocorking` lets Linux hold small writes while earlier
 //!   data is still queued, even with TCP_NODELAY on.
 
@@ -83,14 +83,6 @@ pub fn wait_writable(sock: &Socket, deadline: Instant) -> io::Result<bool> {
     let mut fds = [PollFd::new(sock.as_fd(), PollFlags::POLLOUT)];
     let n = poll(&mut fds, PollTimeout::from(ms)).map_err(io::Error::from)?;
     Ok(n > 0)
-}
-
-/// The SO_SNDBUF and SO_RCVBUF the kernel actually uses.
-pub fn effective_buffers(sock: &Socket) -> (usize, usize) {
-    (
-        sock.send_buffer_size().unwrap_or(0),
-        sock.recv_buffer_size().unwrap_or(0),
-    )
 }
 
 /// A bind error with a hint for the common causes.

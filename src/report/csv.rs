@@ -87,10 +87,15 @@ fn each_flow(
     run: &RunResult,
     mut f: impl FnMut(usize, u32, &FlowAnalysis, &FlowModel) -> CsvResult,
 ) -> CsvResult {
+    let models: Vec<_> = run
+        .plan
+        .scenarios
+        .iter()
+        .map(|s| FlowModel::of(&s.experiment))
+        .collect();
     for t in &run.trials {
-        let models = FlowModel::of(&run.plan.scenarios[t.scenario].experiment);
         for fa in &t.flows {
-            if let Some(model) = model_of(&models, fa.flow) {
+            if let Some(model) = model_of(&models[t.scenario], fa.flow) {
                 f(t.scenario, t.trial, fa, model)?;
             }
         }

@@ -79,6 +79,9 @@ pub struct RecvRow {
     pub last_msg: Option<u64>,
     pub kind: RecvKind,
     pub truncated: bool,
+    /// The recv size asked for (0 when the column is absent).
+    #[serde(default)]
+    pub asked: u64,
     /// Escaped preview of the payload.
     #[serde(default)]
     pub label: String,

@@ -1,6 +1,10 @@
 //! Reads a results folder back into a [`RunResult`] so `show` prints exactly
 //! what `run` printed, from the CSVs and experiment.toml alone.
 
+use super::load::{
+    read_rows, LoadError, MessageRow as MessageIn, RecvRow as RecvIn, SendRow as SendIn,
+};
+use super::summary::{self, FIGURES};
 use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
 use crate::error::{Error, Result};
 use crate::expect::check_trial;
@@ -8,61 +12,10 @@ use crate::experiment::{plan, Overrides, Plan, Source};
 use crate::payload::FlowModel;
 use crate::run::{delivery, RunResult, TrialResult};
 use crate::trace::{Flow, MessageSpan, RecvEvent, SendEvent};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 type Key = (usize, u32, Flow);
-
-#[derive(Deserialize)]
-struct SendIn {
-    scenario: usize,
-    trial: u32,
-    flow: Flow,
-    t_ns: u64,
-    msg_id: u64,
-    offset: u64,
-    len: u64,
-    ret: u64,
-}
-
-#[derive(Deserialize)]
-struct RecvIn {
-    scenario: usize,
-    trial: u32,
-    flow: Flow,
-    t_ns: u64,
-    offset: u64,
-    len: u64,
-    first_msg: Option<u64>,
-    last_msg: Option<u64>,
-    kind: crate::analysis::RecvKind,
-    truncated: bool,
-    asked: u64,
-}
-
-#[derive(Deserialize)]
-struct MessageIn {
-    scenario: usize,
-    trial: u32,
-    flow: Flow,
-    msg_id: u64,
-    offset: u64,
-    len: u64,
-    sent_ns: Option<u64>,
-    delivered_ns: Option<u64>,
-    reads: u64,
-    fate: crate::analysis::Fate,
-}
-
-/// A summary.csv row: the key columns, then every column by name.
-struct SummaryIn {
-    scenario: usize,
-    trial: u32,
-    flow: Flow,
-    rest: BTreeMap<String, String>,
-}
 
 /// Reads `dir` (experiment.toml and the CSVs) back into a run.
 pub fn read_results(dir: &Path) -> Result<RunResult> {
@@ -84,14 +37,19 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         &Overrides::default(),
     )?;
     let mut flows: BTreeMap<Key, FlowAnalysis> = BTreeMap::new();
-    for s in read_summary(dir)? {
-        let exp = &scenario(&plan, s.scenario, dir)?.experiment;
-        let summary = summary_from(&s.rest).map_err(|m| Error::Results {
+    let loaded = |e: LoadError| Error::Results {
+        path: dir.to_path_buf(),
+        msg: e.to_string(),
+    };
+    let (_, rows) = summary::read(&dir.join("summary.csv")).map_err(loaded)?;
+    for s in rows {
+        let exp = &scenario(&plan, s.scenario as usize, dir)?.experiment;
+        let summary = summary_from(&s.figures).map_err(|m| Error::Results {
             path: dir.join("summary.csv"),
             msg: m,
         })?;
         flows.insert(
-            (s.scenario, s.trial, s.flow),
+            (s.scenario as usize, s.trial, s.flow),
             empty_flow(s.flow, delivery(exp, s.flow), summary),
         );
     }
@@ -102,28 +60,29 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             k.0, k.1, k.2
         ),
     };
-    for r in read_csv::<SendIn>(dir, "sends.csv")? {
+    for r in read_rows::<SendIn>(&dir.join("sends.csv")).map_err(loaded)? {
         let f = flows
-            .get_mut(&(r.scenario, r.trial, r.flow))
-            .ok_or_else(|| missing("sends.csv", (r.scenario, r.trial, r.flow)))?;
-        f.short_writes += u64::from(r.ret < r.len);
+            .get_mut(&(r.scenario as usize, r.trial, r.flow))
+            .ok_or_else(|| missing("sends.csv", (r.scenario as usize, r.trial, r.flow)))?;
+        let ret = u64::try_from(r.ret).unwrap_or(0);
+        f.short_writes += u64::from(ret < r.len);
         f.sends.push(SendEvent {
             t_ns: r.t_ns,
             msg_id: r.msg_id,
             offset: r.offset,
             len: r.len,
-            ret: r.ret,
+            ret,
         });
     }
-    for r in read_csv::<RecvIn>(dir, "recvs.csv")? {
+    for r in read_rows::<RecvIn>(&dir.join("recvs.csv")).map_err(loaded)? {
         let f = flows
-            .get_mut(&(r.scenario, r.trial, r.flow))
-            .ok_or_else(|| missing("recvs.csv", (r.scenario, r.trial, r.flow)))?;
+            .get_mut(&(r.scenario as usize, r.trial, r.flow))
+            .ok_or_else(|| missing("recvs.csv", (r.scenario as usize, r.trial, r.flow)))?;
         let event = RecvEvent {
             t_ns: r.t_ns,
             offset: r.offset,
             len: r.len,
-            asked: r.asked,
+            asked: if r.asked > 0 { r.asked } else { r.len },
             truncated: r.truncated,
         };
         f.recvs.push(RecvRow {
@@ -133,10 +92,10 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             kind: r.kind,
         });
     }
-    for m in read_csv::<MessageIn>(dir, "messages.csv")? {
+    for m in read_rows::<MessageIn>(&dir.join("messages.csv")).map_err(loaded)? {
         let f = flows
-            .get_mut(&(m.scenario, m.trial, m.flow))
-            .ok_or_else(|| missing("messages.csv", (m.scenario, m.trial, m.flow)))?;
+            .get_mut(&(m.scenario as usize, m.trial, m.flow))
+            .ok_or_else(|| missing("messages.csv", (m.scenario as usize, m.trial, m.flow)))?;
         let span = MessageSpan {
             id: m.msg_id,
             offset: m.offset,
@@ -146,7 +105,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             span,
             sent_ns: m.sent_ns,
             delivered_ns: m.delivered_ns,
-            reads: m.reads,
+            reads: m.reads.unwrap_or(0),
             fate: m.fate,
         });
     }
@@ -235,22 +194,25 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
     trials
 }
 
-fn summary_from(rest: &BTreeMap<String, String>) -> std::result::Result<Summary, String> {
-    let get = |k: &str| rest.get(k).ok_or_else(|| format!("has no column `{k}`"));
+/// A [`Summary`] from summary.csv's figure columns (in [`FIGURES`] order).
+fn summary_from(figures: &[Option<f64>]) -> std::result::Result<Summary, String> {
+    let get = |k: &str| {
+        let i = FIGURES
+            .iter()
+            .position(|f| *f == k)
+            .ok_or_else(|| format!("has no column `{k}`"))?;
+        Ok::<_, String>(figures.get(i).copied().flatten())
+    };
     let num = |k: &str| {
         get(k)?
-            .parse::<u64>()
-            .map_err(|_| format!("column `{k}` is not a whole number"))
+            .map(|v| v as u64)
+            .ok_or_else(|| format!("column `{k}` is empty"))
     };
-    let frac = |k: &str| {
-        get(k)?
-            .parse::<f64>()
-            .map_err(|_| format!("column `{k}` is not a number"))
-    };
+    let frac = |k: &str| get(k)?.ok_or_else(|| format!("column `{k}` is empty"));
     Ok(Summary {
         messages: num("messages")?,
         recvs: num("recvs")?,
-        segments: get("segments")?.parse().ok(),
+        segments: get("segments")?.map(|v| v as u64),
         whole: num("whole")?,
         sticky: num("sticky")?,
         fragment: num("fragment")?,
@@ -265,63 +227,4 @@ fn summary_from(rest: &BTreeMap<String, String>) -> std::result::Result<Summary,
         bytes: num("bytes")?,
         duration_ns: num("duration_ns")?,
     })
-}
-
-/// Reads summary.csv, whose swept-parameter columns vary by experiment.
-fn read_summary(dir: &Path) -> Result<Vec<SummaryIn>> {
-    let path = dir.join("summary.csv");
-    let fail = |msg: String| Error::Results {
-        path: path.clone(),
-        msg,
-    };
-    let mut r = csv::Reader::from_path(&path).map_err(|e| fail(e.to_string()))?;
-    let header = r.headers().map_err(|e| fail(e.to_string()))?.clone();
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| fail(e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let rest: BTreeMap<String, String> = header
-            .iter()
-            .zip(rec.iter())
-            .map(|(h, v)| (h.to_string(), v.to_string()))
-            .collect();
-        let field = |k: &str| rest.get(k).cloned().unwrap_or_default();
-        let bad = |k: &str| fail(format!("line {line}: column `{k}` is missing or invalid"));
-        let flow = match field("flow").as_str() {
-            "c2s" => Flow::C2s,
-            "s2c" => Flow::S2c,
-            _ => return Err(bad("flow")),
-        };
-        let scenario = field("scenario").parse().map_err(|_| bad("scenario"))?;
-        let trial = field("trial").parse().map_err(|_| bad("trial"))?;
-        rows.push(SummaryIn {
-            scenario,
-            trial,
-            flow,
-            rest,
-        });
-    }
-    Ok(rows)
-}
-
-/// Reads every row of `dir/name`; an error names the file and line.
-fn read_csv<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>> {
-    let path = dir.join(name);
-    let mut r = csv::Reader::from_path(&path).map_err(|e| Error::Results {
-        path: path.clone(),
-        msg: e.to_string(),
-    })?;
-    r.deserialize()
-        .map(|row| {
-            row.map_err(|e| {
-                let line = e
-                    .position()
-                    .map_or(String::new(), |p| format!("line {}: ", p.line()));
-                Error::Results {
-                    path: path.clone(),
-                    msg: format!("{line}{e}"),
-                }
-            })
-        })
-        .collect()
 }
