@@ -8,21 +8,26 @@
 //! whole wire stream.
 
 use crate::experiment::Experiment;
-use crate::framing::{Encoder, FrameMeta, Framing, Limits};
+use crate::framing::{md5_hex, Encoder, FrameMeta, Framing, Limits};
 use crate::payload::Stream;
 use crate::trace::MessageSpan;
 
 /// The `name` a `json-header` frame carries for message `id` (the tutorial's
-/// file name); other framings carry no metadata.
+/// file name); such frames also carry the body's `md5`. Other framings carry
+/// no metadata.
 pub fn meta_name(framing: &Framing, id: u64) -> Option<String> {
     (*framing == Framing::JsonHeader).then(|| format!("file{id}.bin"))
 }
 
+/// Header bytes of `,"md5":"…"`: 32 hex digits and 9 of JSON around them.
+const MD5_JSON: u64 = 32 + 9;
+
 /// Bytes of the frame of message `id` with a payload of `len` bytes.
 pub fn frame_len(framing: &Framing, id: u64, len: u64) -> u64 {
-    // serde_json writes `{"size":S,"name":"N"}`: the name adds `,"name":""` + N.
-    let name = meta_name(framing, id).map_or(0, |n| n.len() + 10);
-    framing.header_overhead(len as usize) as u64 + len + name as u64
+    // serde_json writes `{"size":S,"name":"N","md5":"H"}`: the name adds
+    // `,"name":""` + N, the md5 `,"md5":""` + 32 hex digits.
+    let meta = meta_name(framing, id).map_or(0, |n| n.len() as u64 + 10 + MD5_JSON);
+    framing.header_overhead(len as usize) as u64 + len + meta
 }
 
 /// A framed c2s flow: payloads, framing, limits and frame places.
@@ -97,9 +102,13 @@ impl FramedFlow {
         self.payloads.payload(id, payload);
         out.clear();
         let name = meta_name(&self.framing, id);
+        // The sender hashes the body it sends, as the tutorial's file server does.
+        let md5 = name.is_some().then(|| md5_hex(payload));
         let meta = FrameMeta {
             name: name.as_deref(),
-            md5: None,
+            md5: md5
+                .as_ref()
+                .map(|h| std::str::from_utf8(h).expect("hex is ASCII")),
         };
         // Validation checked that every message fits a frame of this framing.
         enc.encode(payload, &meta, out)
@@ -108,26 +117,52 @@ impl FramedFlow {
     }
 
     /// Copies up to `max` wire bytes at `offset` into `out`.
+    ///
+    /// Only a read that touches a frame's header (or delimiter) encodes that
+    /// frame; bytes inside a payload come straight from the payload stream, so
+    /// labelling every read of one large frame stays linear in its size.
     pub fn bytes(&self, offset: u64, max: u64, out: &mut Vec<u8>) {
         out.clear();
         let (mut enc, mut scratch, mut frame) = (self.encoder(), Vec::new(), Vec::new());
+        let mut part = Vec::new();
         let mut at = offset;
         while (out.len() as u64) < max && at < self.total() {
-            let want = (max - out.len() as u64) as usize;
+            let want = max - out.len() as u64;
             if at < self.prefix.len() as u64 {
                 let rest = &self.prefix[at as usize..];
-                let take = rest.len().min(want);
+                let take = rest.len().min(want as usize);
                 out.extend_from_slice(&rest[..take]);
                 at += take as u64;
                 continue;
             }
             let i = self.frames.partition_point(|s| s.offset + s.len <= at);
-            let s = &self.frames[i];
-            self.frame(enc.as_mut(), s.id, &mut scratch, &mut frame);
-            let from = (at - s.offset) as usize;
-            let take = (frame.len() - from).min(want);
+            let f = &self.frames[i];
+            let p = &self.payloads.spans()[f.id as usize];
+            let head = f.len - p.len - self.tail_len();
+            let (body_from, body_to) = (f.offset + head, f.offset + head + p.len);
+            if at >= body_from && at < body_to {
+                let take = (body_to - at).min(want);
+                self.payloads
+                    .bytes(p.offset + (at - body_from), take, &mut part);
+                out.extend_from_slice(&part);
+                at += take;
+                continue;
+            }
+            self.frame(enc.as_mut(), f.id, &mut scratch, &mut frame);
+            let from = (at - f.offset) as usize;
+            // Up to the payload (in the header), or to the frame's end (in the tail).
+            let stop = if at < body_from { head } else { f.len } as usize;
+            let take = (stop - from).min(want as usize);
             out.extend_from_slice(&frame[from..from + take]);
             at += take as u64;
+        }
+    }
+
+    /// Bytes after the payload in every frame (`line`'s delimiter).
+    fn tail_len(&self) -> u64 {
+        match &self.framing {
+            Framing::Line { delimiter } => delimiter.len() as u64,
+            _ => 0,
         }
     }
 
@@ -193,5 +228,32 @@ mod tests {
         assert!(fl.payload_ok(5, b"c"));
         assert!(!fl.payload_ok(4, b"c"));
         assert!(!fl.payload_ok(1, b"a"));
+    }
+
+    #[test]
+    fn wire_bytes_at_every_offset_match_the_encoded_frames() {
+        for f in ["u32be", "varint", "line:\\r\\n", "json-header", "fixed:5"] {
+            let extra = if f == "fixed:5" {
+                "count = 4\nsize = 5"
+            } else {
+                "messages = [\"\", \"ab\", \"cdefghi\", \"j\"]\nraw_prefix = '\\x07'"
+            };
+            let fl = flow(f, extra);
+            let mut all = fl.prefix().to_vec();
+            let (mut enc, mut p, mut frame) = (fl.encoder(), Vec::new(), Vec::new());
+            for s in fl.spans() {
+                fl.frame(enc.as_mut(), s.id, &mut p, &mut frame);
+                all.extend_from_slice(&frame);
+            }
+            assert_eq!(all.len() as u64, fl.total(), "{f}");
+            let mut out = Vec::new();
+            for at in 0..all.len() {
+                for max in [1, 3, 200] {
+                    fl.bytes(at as u64, max, &mut out);
+                    let end = (at + max as usize).min(all.len());
+                    assert_eq!(out, all[at..end], "{f} at {at} max {max}");
+                }
+            }
+        }
     }
 }

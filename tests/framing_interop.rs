@@ -141,3 +141,29 @@ fn u32be_encoded_by_tokio_util_is_decoded_by_us() {
     let got = decode_chunks(&Framing::U32Be, &Limits::default(), buf.chunks(7)).unwrap();
     assert_eq!(got, messages);
 }
+
+#[test]
+fn json_header_file_frame_passes_the_tutorials_md5_check_in_python() {
+    use nianbao::experiment::{plan, Overrides, Source};
+    use nianbao::wire::FramedFlow;
+    let source = Source {
+        label: "t.toml".into(),
+        text: "[transport]\nframing = \"json-header\"\n[sender]\ncount = 1\nsize = \"3000\"\n"
+            .into(),
+        stem: "t".into(),
+    };
+    let plan = plan(&source, &Overrides::default()).expect("valid");
+    let flow = FramedFlow::of(&plan.scenarios[0].experiment);
+    let (mut enc, mut scratch, mut frame) = (flow.encoder(), Vec::new(), Vec::new());
+    flow.frame(enc.as_mut(), 0, &mut scratch, &mut frame);
+    let script = "import hashlib,json,struct,sys\n\
+        data = sys.stdin.buffer.read()\n\
+        x = struct.unpack('!i', data[:4])[0]\n\
+        header = json.loads(data[4:4 + x])\n\
+        body = data[4 + x:]\n\
+        print(header['name'], header['size'] == len(body), hashlib.md5(body).hexdigest() == header['md5'])";
+    let Some(out) = python(script, &frame) else {
+        return;
+    };
+    assert_eq!(String::from_utf8(out).unwrap(), "file0.bin True True\n");
+}

@@ -2,7 +2,7 @@
 //! raw, or an encoded frame) and the receiver's decoder loop, which turns raw
 //! reads into decoded frames checked against the payloads sent.
 
-use crate::framing::{Decoder, Encoder};
+use crate::framing::{md5_matches, Decoder, Encoder};
 use crate::payload::FlowModel;
 use crate::trace::{Clock, DecodedEvent};
 use crate::wire::FramedFlow;
@@ -85,8 +85,16 @@ impl<'a> FrameReader<'a> {
             match self.decoder.decode(&self.buf[start..]) {
                 Ok(Some(frame)) if frame.consumed > 0 => {
                     let offset = self.base + start as u64;
-                    let rest = &self.buf[start..];
-                    let ok = self.flow.payload_ok(offset, &rest[frame.payload.clone()]);
+                    let payload = &self.buf[start..][frame.payload.clone()];
+                    // Like the tutorial's receiver, a body is checked against
+                    // the md5 its header announced; nianbao also checks it
+                    // against what the sender sent.
+                    let md5_ok = frame
+                        .header
+                        .as_ref()
+                        .and_then(|h| h.md5.as_deref())
+                        .is_none_or(|md5| md5_matches(md5, payload));
+                    let ok = md5_ok && self.flow.payload_ok(offset, payload);
                     out.push(DecodedEvent {
                         t_ns: clock.now_ns(),
                         offset,
@@ -122,5 +130,75 @@ impl<'a> FrameReader<'a> {
         let at = self.base + start as u64;
         self.error
             .get_or_insert_with(|| format!("decoder stopped at byte {at}: {msg}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::{plan, Overrides, Source};
+    use crate::framing::{FrameMeta, Framing, Limits};
+
+    fn json_flow() -> FramedFlow {
+        let source = Source {
+            label: "t.toml".into(),
+            text: "[transport]\nframing = \"json-header\"\n[sender]\nmessages = [\"hello\"]\n"
+                .into(),
+            stem: "t".into(),
+        };
+        let plan = plan(&source, &Overrides::default()).expect("valid");
+        FramedFlow::of(&plan.scenarios[0].experiment)
+    }
+
+    /// Feeds one frame of `hello` whose header carries `md5`, one byte per read.
+    fn decode_with_md5(md5: &str) -> Vec<DecodedEvent> {
+        let flow = json_flow();
+        let meta = FrameMeta {
+            name: Some("file0.bin"),
+            md5: Some(md5),
+        };
+        let mut frame = Vec::new();
+        Framing::JsonHeader
+            .encoder(&Limits::default())
+            .encode(b"hello", &meta, &mut frame)
+            .expect("encodes");
+        let (mut reader, clock, mut out) = (FrameReader::new(&flow), Clock::start(), Vec::new());
+        for b in &frame {
+            assert!(reader.push(std::slice::from_ref(b), &clock, &mut out));
+        }
+        reader.finish();
+        assert_eq!(reader.error, None);
+        out
+    }
+
+    #[test]
+    fn the_sender_puts_the_bodys_md5_in_the_header() {
+        let flow = json_flow();
+        let (mut enc, mut scratch, mut frame) = (flow.encoder(), Vec::new(), Vec::new());
+        flow.frame(enc.as_mut(), 0, &mut scratch, &mut frame);
+        // hashlib.md5(b"hello").hexdigest()
+        let header = br#"{"size":5,"name":"file0.bin","md5":"5d41402abc4b2a76b9719d911017c592"}"#;
+        let mut want = (header.len() as u32).to_be_bytes().to_vec();
+        want.extend_from_slice(header);
+        want.extend_from_slice(b"hello");
+        assert_eq!(frame, want);
+    }
+
+    #[test]
+    fn a_body_that_matches_its_md5_is_intact() {
+        let events = decode_with_md5("5D41402ABC4B2A76B9719D911017C592");
+        assert_eq!(events.len(), 1);
+        assert!(events[0].ok);
+    }
+
+    #[test]
+    fn a_body_that_does_not_match_its_md5_is_corrupt() {
+        // The body is what was sent; only the announced digest is wrong.
+        let events = decode_with_md5("00000000000000000000000000000000");
+        assert_eq!(events.len(), 1);
+        assert!(
+            !events[0].ok,
+            "an md5 mismatch must make the message corrupt"
+        );
     }
 }

@@ -252,6 +252,25 @@ fn check_md5(md5: &str) -> Result<&str, FrameError> {
     }
 }
 
+/// The MD5 digest of `data` as 32 lower-case hex digits, as Python's
+/// `hashlib.md5(data).hexdigest()` writes it in the tutorial's header.
+pub fn md5_hex(data: &[u8]) -> [u8; 32] {
+    use md5::{Digest, Md5};
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Md5::digest(data);
+    let mut out = [0u8; 32];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    out
+}
+
+/// Whether a header's `md5` (32 hex digits, either case) is the digest of `body`.
+pub fn md5_matches(md5: &str, body: &[u8]) -> bool {
+    md5.as_bytes().eq_ignore_ascii_case(&md5_hex(body))
+}
+
 /// A short description of a JSON value's type, for error messages.
 fn kind(v: &Value) -> &'static str {
     match v {

@@ -75,6 +75,7 @@ mod varint;
 use std::ops::Range;
 
 pub use error::{FrameError, ALLOWED};
+pub use json_header::{md5_hex, md5_matches};
 
 /// How the application marks message boundaries (SPEC §1 "framing").
 #[derive(Debug, Clone, PartialEq, Eq)]

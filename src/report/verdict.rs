@@ -4,6 +4,7 @@
 use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
 use crate::expect::figures;
 use crate::experiment::Experiment;
+use crate::framing::Framing;
 use crate::payload::FlowModel;
 use crate::trace::Flow;
 use crate::units::{format_duration, preview};
@@ -132,9 +133,15 @@ fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
         s.intact, s.messages, s.recvs, s.sticky, s.fragment,
         if s.intact == s.messages { ": the boundaries come from the frames, not from the reads" } else { "" }
     )];
+    if *framing == Framing::JsonHeader {
+        lines.push(format!(
+            "Each header carried the body's size, name and md5; the receiver hashed every body and counts it intact only if it matches: {} of {} did.",
+            s.intact, s.messages
+        ));
+    }
     if s.corrupt > 0 {
         lines.push(format!(
-            "{} message(s) decoded wrong (corrupt): a frame boundary fell inside a payload, e.g. a delimiter byte in the data that the {framing} encoder does not escape.",
+            "{} message(s) decoded wrong (corrupt): a frame boundary fell inside a payload, e.g. a delimiter byte in the data that the {framing} encoder does not escape, or a body that did not match its header's md5.",
             s.corrupt
         ));
     }
