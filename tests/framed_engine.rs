@@ -170,3 +170,44 @@ fn bad_framing_settings_name_their_key() {
     let msg = load_err("[sender]\nraw_prefix = 'x'\n");
     assert!(msg.contains("sender.raw_prefix"), "{msg}");
 }
+
+#[test]
+fn write_size_streams_a_json_header_file_in_chunks_and_the_md5_checks_out() {
+    let r = run("[transport]\nframing = \"json-header\"\n[sender]\ncount = 2\nsize = \"10000\"\nwrite_size = \"4KiB\"\n[receiver]\nrecv_sizes = [1000]\n");
+    let c2s = &r.trials[0].flows[0];
+    // Each frame (10000 B body + header) is written as 4096, 4096, rest.
+    let per_message: Vec<Vec<(u64, u64)>> = (0..2)
+        .map(|id| {
+            c2s.sends
+                .iter()
+                .filter(|s| s.msg_id == id)
+                .map(|s| (s.offset, s.len))
+                .collect()
+        })
+        .collect();
+    for (id, sends) in per_message.iter().enumerate() {
+        let frame = &c2s.messages[id].span;
+        assert_eq!(sends.len(), 3, "message {id}: {sends:?}");
+        assert_eq!(sends[0], (frame.offset, 4096));
+        assert_eq!(sends[1], (frame.offset + 4096, 4096));
+        assert_eq!(sends[2], (frame.offset + 8192, frame.len - 8192));
+    }
+    assert!(c2s.sends.iter().all(|s| s.len <= 4096 && s.ret == s.len));
+    let s = &c2s.summary;
+    assert_eq!((s.intact, s.corrupt, s.messages), (2, 0, 2), "{s:?}");
+    assert!(s.fragment >= 20, "{s:?}");
+}
+
+#[test]
+fn write_size_is_checked_at_load() {
+    let msg = load_err("[sender]\nwrite_size = 0\n");
+    assert!(
+        msg.contains("sender.write_size") && msg.contains("at least 1 byte"),
+        "{msg}"
+    );
+    let msg = load_err("[transport]\nkind = \"udp\"\n[sender]\nwrite_size = \"1KiB\"\n");
+    assert!(
+        msg.contains("sender.write_size") && msg.contains("one datagram"),
+        "{msg}"
+    );
+}

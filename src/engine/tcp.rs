@@ -219,23 +219,29 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     let last = spans.len() as u64 - 1;
     for span in spans {
         pause(gap_before(span.id, s, &mut rng));
-        let payload = out.message(span.id);
-        let flags = if s.more && span.id != last {
-            nix::libc::MSG_MORE
-        } else {
-            0
-        };
-        send_all(
-            ctx,
-            &sock,
-            payload,
-            flags,
-            span.id,
-            span.offset,
-            &mut rec,
-            s.nonblocking,
-            "sender",
-        )?;
+        let bytes = out.message(span.id);
+        // One send() per message, or per `write_size` chunk of it.
+        let chunk = s.write_size.map_or(bytes.len(), |w| w as usize).max(1);
+        for (i, part) in bytes.chunks(chunk).enumerate() {
+            let at = (i * chunk) as u64;
+            let last_part = span.id == last && at + part.len() as u64 == span.len;
+            let flags = if s.more && !last_part {
+                nix::libc::MSG_MORE
+            } else {
+                0
+            };
+            send_all(
+                ctx,
+                &sock,
+                part,
+                flags,
+                span.id,
+                span.offset + at,
+                &mut rec,
+                s.nonblocking,
+                "sender",
+            )?;
+        }
         if ctx.s2c.is_some() {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, &sock)?;

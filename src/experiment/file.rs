@@ -52,6 +52,8 @@ pub struct FileSender {
     pub nonblocking: Option<bool>,
     /// Escaped bytes sent before the first frame (framing only).
     pub raw_prefix: Option<String>,
+    /// Largest send() call; longer messages (frames) go in several.
+    pub write_size: Option<Size>,
 }
 
 /// `[receiver]`.

@@ -89,6 +89,9 @@ pub struct Sender {
     /// Bytes sent before the first frame, outside every message (framing
     /// only): e.g. a hostile length prefix.
     pub raw_prefix: Vec<u8>,
+    /// Largest send() call, bytes: a longer message (or frame) is written in
+    /// several calls, like the tutorial's file sent in chunks. `None` = one call.
+    pub write_size: Option<u64>,
 }
 
 /// How the server answers each read.

@@ -90,6 +90,12 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
         if receiver.reply != Reply::None {
             return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
         }
+        if sender.write_size.is_some() {
+            return Err(bad(
+                "sender.write_size",
+                "each UDP send() is one datagram, so a message cannot be cut into writes; write_size needs kind = \"tcp\"",
+            ));
+        }
     }
     super::framing_check::check_framing(&transport, &sender, &receiver)?;
     let expect = expect(f.expect.as_ref())?;
@@ -172,6 +178,13 @@ fn sender(s: &file::FileSender) -> V<Sender> {
         raw_prefix: match &s.raw_prefix {
             Some(text) => unescape_bytes(text).map_err(|m| bad("sender.raw_prefix", m))?,
             None => Vec::new(),
+        },
+        write_size: match opt_size(&s.write_size, "sender.write_size")? {
+            Some(0) => return Err(bad(
+                "sender.write_size",
+                "must be at least 1 byte, like \"4KiB\" (leave it out for one send() per message)",
+            )),
+            other => other,
         },
     })
 }
