@@ -84,13 +84,33 @@ pub fn header<'a>(
 ) -> Result<Canvas<'a>, ChartError> {
     let width = root.dim_in_pixel().0 as i32 - 32;
     let top_left = (HPos::Left, VPos::Top);
-    if let Some(t) = fit(f, title, 22.0, INK, width) {
+    if let Some(t) = shrink_to_fit(f, title, (22.0, 17.0), INK, width) {
         root.draw(&t.at((16, 10), top_left))?;
     }
-    if let Some(s) = fit(f, subtitle, 14.0, MUTED, width) {
+    if let Some(s) = shrink_to_fit(f, subtitle, (14.0, 12.0), MUTED, width) {
         root.draw(&s.at((16, 44), top_left))?;
     }
     Ok(root.split_vertically(HEADER_H).1)
+}
+
+/// `text` at the largest size from `sizes.0` down to `sizes.1` at which it
+/// fits `max_px`; cut with `…` at the smallest size only when nothing fits.
+fn shrink_to_fit(
+    f: &'static Fonts,
+    text: &str,
+    (largest, smallest): (f32, f32),
+    color: RGBColor,
+    max_px: i32,
+) -> Option<super::text::Label> {
+    let mut size = largest;
+    while size > smallest {
+        let l = super::text::Label::new(f, text, size, color);
+        if l.width() <= max_px {
+            return Some(l);
+        }
+        size -= 1.0;
+    }
+    fit(f, text, smallest, color, max_px)
 }
 
 /// Draws `text` with its `anchor` at `pos`, cut to `max_px` wide.
