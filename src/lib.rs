@@ -21,5 +21,6 @@ pub mod report;
 pub mod run;
 pub mod stats;
 pub mod trace;
+pub mod tsc;
 pub mod units;
 pub mod wire;

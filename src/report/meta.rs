@@ -25,6 +25,7 @@ pub fn meta_json(run: &RunResult) -> String {
         "kernel_release": kernel_release(),
         "sysctls": sysctls(),
         "loopback_mtu": read_trim("/sys/class/net/lo/mtu").and_then(|s| s.parse::<u64>().ok()),
+        "clock": crate::tsc::describe(),
         "start_unix_s": run.started_unix,
         "duration_ns": run.duration_ns,
         "scenarios": run.plan.scenarios.len(),
