@@ -41,18 +41,9 @@ impl Default for RulerOptions {
 /// Draws the ruler of one flow.
 pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> String {
     let shown = fa.messages.len().min(opts.max_messages.max(1));
-    let Some(last) = fa.messages.get(shown.saturating_sub(1)) else {
+    let Some(end) = shown_end(fa, opts.max_messages.max(1)) else {
         return "  (no messages)\n".into();
     };
-    let mut end = last.span.offset + last.span.len;
-    // Many small reads of a long message: stop after a screenful of reads.
-    if let Some(r) = fa.recvs.get(opts.max_messages.max(1)) {
-        end = end.min(
-            r.event
-                .offset
-                .max(fa.messages[0].span.offset + fa.messages[0].span.len),
-        );
-    }
     let sent: Vec<Block> = fa.messages[..shown]
         .iter()
         .filter(|m| m.span.offset < end)
@@ -106,6 +97,31 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         out += &format!("  … showing bytes 0–{end} of {total_bytes}: {shown} of {total_msgs} messages, {} of {} recvs\n", recvs.len(), fa.recvs.len());
     }
     out
+}
+
+/// Where the drawing stops: after `cap` messages, or after `cap` reads when
+/// there are more. The first message is kept whole when it takes at most
+/// `2 × cap` reads (a short message read in small pieces); a longer one
+/// (a file in one frame, read 1 KiB at a time) stops after `cap` of them.
+fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
+    let shown = fa.messages.len().min(cap);
+    let last = &fa.messages.get(shown.checked_sub(1)?)?.span;
+    let end = last.offset + last.len;
+    let Some(r) = fa.recvs.get(cap) else {
+        return Some(end);
+    };
+    let first = &fa.messages[0].span;
+    let first_end = first.offset + first.len;
+    let long = fa
+        .recvs
+        .get(2 * cap)
+        .is_some_and(|r| r.event.offset < first_end);
+    let stop = if long {
+        r.event.offset
+    } else {
+        r.event.offset.max(first_end)
+    };
+    Some(end.min(stop))
 }
 
 /// The kind in words, with the tutorial's term.
