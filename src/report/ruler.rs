@@ -2,18 +2,29 @@
 //! other on the byte axis, boundaries aligned.
 //!
 //! ```text
-//!              0     5    9
-//!   sent      |hello|feng|
-//!   recv      |hello·feng|
-//!              sticky 粘包
+//!            0     5    9
+//!   sent    |hello|feng|
+//!   recv    |hello·feng|
+//!            sticky 粘包
 //! ```
 //! The stream is cut into atoms at every boundary of every row; each atom is
 //! shown once (escaped, long ones elided) and every row uses the same
 //! columns. `|` is a boundary of that row, `·` one of another row.
+//!
+//! With framing the messages are frames, the recv row still shows the raw
+//! reads (as sticky or fragmented as ever), and a third row shows what the
+//! decoder made of each frame, from the message fates:
+//!
+//! ```text
+//!   sent    |first\n|two\nlines\n|third\n|
+//!   recv    |first\n·two\nlines\n·third\n|
+//!            sticky 粘包
+//!   decoded |intact |#1 corrupt ✗|intact |
+//! ```
 
 pub use super::ruler_layout::text_width;
-use super::ruler_layout::{elide, Block, Layout};
-use crate::analysis::{FlowAnalysis, RecvKind};
+use super::ruler_layout::{elide, Block, Class, Layout};
+use crate::analysis::{Fate, FlowAnalysis, MessageRow, RecvKind};
 use crate::payload::FlowModel;
 use crate::units::escape_bytes;
 
@@ -44,15 +55,27 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
     let Some(end) = shown_end(fa, opts.max_messages.max(1)) else {
         return "  (no messages)\n".into();
     };
-    let sent: Vec<Block> = fa.messages[..shown]
+    let block = |m: &MessageRow, class| Block {
+        start: m.span.offset,
+        end: (m.span.offset + m.span.len).min(end),
+        class,
+    };
+    let messages: Vec<&MessageRow> = fa.messages[..shown]
         .iter()
         .filter(|m| m.span.offset < end)
-        .map(|m| Block {
-            start: m.span.offset,
-            end: (m.span.offset + m.span.len).min(end),
-            kind: None,
-        })
         .collect();
+    let sent: Vec<Block> = messages.iter().map(|m| block(m, Class::Sent)).collect();
+    // With framing, the fate of each frame is what the decoder made of it.
+    let decoded: Vec<Block> = match model {
+        FlowModel::Framed(_) => messages
+            .iter()
+            .map(|m| {
+                let (id, fate) = (m.span.id, m.fate);
+                block(m, Class::Decoded { id, fate })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let shown = sent.len();
     let recvs: Vec<Block> = fa
         .recvs
@@ -61,7 +84,7 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         .map(|r| Block {
             start: r.event.offset,
             end: (r.event.offset + r.event.len).min(end),
-            kind: Some(r.kind),
+            class: Class::Recv(r.kind),
         })
         .collect();
     let mut cuts: Vec<u64> = sent
@@ -89,7 +112,10 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         out += &layout.offsets(band.clone());
         out += &layout.row("sent", &sent, band.clone());
         out += &layout.row("recv", &recvs, band.clone());
-        out += &layout.kinds(&recvs, band);
+        out += &layout.kinds(&recvs, band.clone());
+        if !decoded.is_empty() {
+            out += &layout.labelled("decoded", &decoded, band);
+        }
     }
     let total_msgs = fa.messages.len();
     let total_bytes = fa.messages.last().map_or(0, |m| m.span.offset + m.span.len);
@@ -138,6 +164,41 @@ pub(super) fn short(kind: RecvKind) -> &'static str {
         RecvKind::Whole => "W",
         RecvKind::Sticky => "S",
         RecvKind::Fragment => "F",
+    }
+}
+
+/// A decoded frame's fate as a mark: ✓ intact, ✗ anything else.
+pub fn fate_mark(fate: Fate) -> &'static str {
+    match fate {
+        Fate::Intact => "✓",
+        _ => "✗",
+    }
+}
+
+/// Labels of a decoded frame, longest first: the ruler writes the first
+/// that fits the frame's columns (`#1 corrupt ✗`, …, `corrupt`, …, `✗`).
+pub(super) fn fate_labels(id: u64, fate: Fate) -> [String; 6] {
+    let mark = fate_mark(fate);
+    [
+        format!("#{id} {fate} {mark}"),
+        format!("#{id} {fate}"),
+        format!("{fate} {mark}"),
+        fate.to_string(),
+        format!("#{id} {mark}"),
+        mark.to_string(),
+    ]
+}
+
+/// ANSI colour of a fate, matching the kinds where they mean alike: intact
+/// green, merged yellow, split cyan, truncated magenta, lost grey, corrupt red.
+pub fn fate_ansi(fate: Fate) -> &'static str {
+    match fate {
+        Fate::Intact => "32",
+        Fate::Merged => "33;1",
+        Fate::Split => "36",
+        Fate::Truncated => "35",
+        Fate::Lost => "90",
+        Fate::Corrupt => "31;1",
     }
 }
 

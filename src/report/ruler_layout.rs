@@ -2,8 +2,9 @@
 //! of every row, bands of atoms that fit the terminal width, and each row
 //! drawn over the same columns. [`super::ruler`] decides what to draw.
 
-use super::ruler::{ansi, kind_label, short};
-use crate::analysis::RecvKind;
+use super::ruler::{ansi, fate_ansi, fate_labels, kind_label, short};
+use crate::analysis::{Fate, RecvKind};
+use std::ops::Range;
 
 /// Longest atom text before it is elided.
 const ATOM_MAX: usize = 18;
@@ -34,12 +35,23 @@ pub(super) fn elide(text: String) -> String {
     format!("{head}…{tail}")
 }
 
-/// A block of one row: `[start, end)` of the stream, and its colour class.
+/// A block of one row: `[start, end)` of the stream, and what it stands for.
 #[derive(Clone, Copy)]
 pub(super) struct Block {
     pub start: u64,
     pub end: u64,
-    pub kind: Option<RecvKind>,
+    pub class: Class,
+}
+
+/// What a block stands for, which sets its colour and label.
+#[derive(Clone, Copy)]
+pub(super) enum Class {
+    /// A sent message: its bytes, uncoloured.
+    Sent,
+    /// A recv call, coloured by kind.
+    Recv(RecvKind),
+    /// A decoded frame (framing only), labelled and coloured by fate.
+    Decoded { id: u64, fate: Fate },
 }
 
 /// The atoms of one ruler and how to draw rows over them.
@@ -55,7 +67,7 @@ const LABEL: usize = 8;
 
 impl Layout<'_> {
     /// Ranges of atom indices that fit in `width` columns each.
-    pub(super) fn bands(&self, width: usize) -> Vec<std::ops::Range<usize>> {
+    pub(super) fn bands(&self, width: usize) -> Vec<Range<usize>> {
         let mut bands = Vec::new();
         let (mut start, mut used) = (0, LABEL + 3);
         for (i, a) in self.atoms.iter().enumerate() {
@@ -71,7 +83,7 @@ impl Layout<'_> {
     }
 
     /// The offset scale above a band: each boundary's offset over its `|`.
-    pub(super) fn offsets(&self, band: std::ops::Range<usize>) -> String {
+    pub(super) fn offsets(&self, band: Range<usize>) -> String {
         let mut body = String::new();
         let (mut cur, mut col) = (0usize, 0usize);
         for i in band.start..=band.end {
@@ -89,14 +101,14 @@ impl Layout<'_> {
     }
 
     /// One row: its blocks over the band's atoms.
-    pub(super) fn row(&self, name: &str, blocks: &[Block], band: std::ops::Range<usize>) -> String {
+    pub(super) fn row(&self, name: &str, blocks: &[Block], band: Range<usize>) -> String {
         let mut line = format!("  {name:LABEL$}");
         for i in band.clone() {
             line.push(self.edge(blocks, self.cuts[i]));
             let (a, b) = (self.cuts[i], self.cuts[i + 1]);
             let text = &self.atoms[i];
             match blocks.iter().find(|k| k.start <= a && b <= k.end) {
-                Some(k) => line += &self.paint(k.kind, text),
+                Some(k) => line += &self.paint(k.class, text),
                 None => line += &" ".repeat(text_width(text)),
             }
         }
@@ -115,8 +127,37 @@ impl Layout<'_> {
         }
     }
 
+    /// A row whose blocks show a label instead of bytes: each block spans the
+    /// columns of the atoms it covers, `|` at its ends (`·` where it runs on
+    /// into the next band), and holds the longest label that fits.
+    pub(super) fn labelled(&self, name: &str, blocks: &[Block], band: Range<usize>) -> String {
+        let mut line = format!("  {name:LABEL$}");
+        let (lo, hi) = (self.cuts[band.start], self.cuts[band.end]);
+        let (mut written, mut close) = (0usize, None);
+        for k in blocks.iter().filter(|k| k.start < hi && k.end > lo) {
+            let start_col = self.col_of(k.start.max(lo), band.clone());
+            let end_col = self.col_of(k.end.min(hi), band.clone());
+            if let Some(c) = close.take().filter(|_| start_col > written) {
+                line.push(c);
+                written += 1;
+            }
+            line += &" ".repeat(start_col.saturating_sub(written));
+            line.push(if k.start < lo { '·' } else { '|' });
+            let room = end_col.saturating_sub(start_col + 1);
+            let label = labels(k.class)
+                .into_iter()
+                .find(|l| text_width(l) <= room)
+                .unwrap_or_default();
+            line += &self.paint(k.class, &label);
+            line += &" ".repeat(room - text_width(&label));
+            (written, close) = (end_col, Some(if k.end > hi { '·' } else { '|' }));
+        }
+        line.extend(close);
+        line.trim_end().to_string() + "\n"
+    }
+
     /// The kind of each recv, written under its block where it fits.
-    pub(super) fn kinds(&self, recvs: &[Block], band: std::ops::Range<usize>) -> String {
+    pub(super) fn kinds(&self, recvs: &[Block], band: Range<usize>) -> String {
         let mut line = format!("  {:LABEL$}", "");
         let (lo, hi) = (self.cuts[band.start], self.cuts[band.end]);
         let mut col = 0usize;
@@ -124,8 +165,8 @@ impl Layout<'_> {
             let start_col = self.col_of(k.start.max(lo), band.clone());
             let end_col = self.col_of(k.end.min(hi), band.clone());
             let room = end_col.saturating_sub(start_col);
-            let Some(kind) = k.kind else { continue };
-            let label = [kind_label(kind), kind.to_string(), short(kind).to_string()]
+            let Class::Recv(kind) = k.class else { continue };
+            let label = labels(Class::Recv(kind))
                 .into_iter()
                 .find(|l| text_width(l) <= room.max(1));
             let Some(label) = label else { continue };
@@ -133,7 +174,7 @@ impl Layout<'_> {
                 continue;
             }
             line += &" ".repeat(start_col + 1 - col.min(start_col + 1));
-            line += &self.paint(Some(kind), &label);
+            line += &self.paint(k.class, &label);
             col = start_col + 1 + text_width(&label);
         }
         let line = line.trim_end().to_string();
@@ -145,7 +186,7 @@ impl Layout<'_> {
     }
 
     /// Column (after the label) of a cut offset within a band.
-    fn col_of(&self, at: u64, band: std::ops::Range<usize>) -> usize {
+    fn col_of(&self, at: u64, band: Range<usize>) -> usize {
         let mut col = 0;
         for i in band {
             if self.cuts[i] >= at {
@@ -156,10 +197,24 @@ impl Layout<'_> {
         col
     }
 
-    fn paint(&self, kind: Option<RecvKind>, text: &str) -> String {
-        match (self.color, kind) {
-            (true, Some(k)) => format!("\x1b[{}m{text}\x1b[0m", ansi(k)),
+    fn paint(&self, class: Class, text: &str) -> String {
+        let code = match class {
+            Class::Sent => None,
+            Class::Recv(kind) => Some(ansi(kind)),
+            Class::Decoded { fate, .. } => Some(fate_ansi(fate)),
+        };
+        match code {
+            Some(code) if self.color => format!("\x1b[{code}m{text}\x1b[0m"),
             _ => text.to_string(),
         }
+    }
+}
+
+/// Labels of a block, longest first.
+fn labels(class: Class) -> Vec<String> {
+    match class {
+        Class::Decoded { id, fate } => fate_labels(id, fate).to_vec(),
+        Class::Recv(kind) => vec![kind_label(kind), kind.to_string(), short(kind).into()],
+        Class::Sent => Vec::new(),
     }
 }
