@@ -144,3 +144,49 @@ fn plot_redraws_a_results_folder_identically_from_its_csvs() {
     assert_eq!(code, 2);
     assert!(err.contains("nonsense"), "{err}");
 }
+
+/// A framed sweep: the same three sends read late, raw then with a u32 length.
+const FRAMED_SWEEP: &str = r#"
+name = "framed-sweep"
+[transport]
+framing = "none"
+[sender]
+messages = ["hello", "feng", "world"]
+[receiver]
+start_delay = "50ms"
+recv_sizes = [1024]
+[sweep]
+"transport.framing" = ["none", "u32be"]
+"#;
+
+#[test]
+fn a_framed_sweep_shows_sticky_raw_reads_over_intact_decoded_frames_and_show_agrees() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join("framed.toml"), FRAMED_SWEEP).expect("write");
+    let (code, out, err) = nianbao(&["run", "framed.toml", "--out", "r", "-q"], tmp.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("c2s flow (trial 0, scenario 0):"), "{out}");
+    let framed = out
+        .split("c2s flow (trial 0, scenario 1: transport.framing=u32be):")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no ruler for the framed scenario:\n{out}"));
+    let lines: Vec<&str> = framed.lines().collect();
+    let recv = lines
+        .iter()
+        .position(|l| l.starts_with("  recv    |"))
+        .unwrap_or_else(|| panic!("no recv row:\n{framed}"));
+    assert!(lines[recv + 1].contains("sticky 粘包"), "{framed}");
+    let decoded = lines[recv + 2];
+    assert!(decoded.starts_with("  decoded |#0 intact ✓"), "{framed}");
+    for id in 1..3 {
+        assert!(decoded.contains(&format!("|#{id} intact ✓")), "{framed}");
+    }
+    let raw = out.split("scenario 1:").next().unwrap_or_default();
+    assert!(
+        !raw.contains("decoded"),
+        "no decoded row for raw TCP:\n{out}"
+    );
+    let (code, shown, err) = nianbao(&["show", "r"], tmp.path());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(shown, out, "show reprints what run printed");
+}

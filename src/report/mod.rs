@@ -11,6 +11,7 @@ pub mod meta;
 pub mod readback;
 pub mod results;
 pub mod ruler;
+mod ruler_layout;
 pub mod summary;
 pub mod sweep;
 pub mod text;

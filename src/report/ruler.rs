@@ -2,16 +2,29 @@
 //! other on the byte axis, boundaries aligned.
 //!
 //! ```text
-//!              0     5    9
-//!   sent      |hello|feng|
-//!   recv      |hello·feng|
-//!              sticky 粘包
+//!            0     5    9
+//!   sent    |hello|feng|
+//!   recv    |hello·feng|
+//!            sticky 粘包
 //! ```
 //! The stream is cut into atoms at every boundary of every row; each atom is
 //! shown once (escaped, long ones elided) and every row uses the same
 //! columns. `|` is a boundary of that row, `·` one of another row.
+//!
+//! With framing the messages are frames, the recv row still shows the raw
+//! reads (as sticky or fragmented as ever), and a third row shows what the
+//! decoder made of each frame, from the message fates:
+//!
+//! ```text
+//!   sent    |first\n|two\nlines\n|third\n|
+//!   recv    |first\n·two\nlines\n·third\n|
+//!            sticky 粘包
+//!   decoded |intact |#1 corrupt ✗|intact |
+//! ```
 
-use crate::analysis::{FlowAnalysis, RecvKind};
+pub use super::ruler_layout::text_width;
+use super::ruler_layout::{elide, Block, Class, Layout};
+use crate::analysis::{Fate, FlowAnalysis, MessageRow, RecvKind};
 use crate::payload::FlowModel;
 use crate::units::escape_bytes;
 
@@ -36,67 +49,33 @@ impl Default for RulerOptions {
     }
 }
 
-/// Longest atom text before it is elided.
-const ATOM_MAX: usize = 18;
-
-/// Display width of a character (CJK and full-width forms take two columns).
-fn char_width(c: char) -> usize {
-    let u = c as u32;
-    let wide = matches!(u, 0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x20000..=0x3FFFD);
-    if wide {
-        2
-    } else {
-        1
-    }
-}
-
-/// Display width of a string.
-pub fn text_width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
-fn elide(text: String) -> String {
-    let n = text.chars().count();
-    if n <= ATOM_MAX {
-        return text;
-    }
-    let head: String = text.chars().take(ATOM_MAX / 2).collect();
-    let tail: String = text.chars().skip(n - (ATOM_MAX / 2 - 1)).collect();
-    format!("{head}…{tail}")
-}
-
-/// A block of one row: `[start, end)` of the stream, and its colour class.
-#[derive(Clone, Copy)]
-struct Block {
-    start: u64,
-    end: u64,
-    kind: Option<RecvKind>,
-}
-
 /// Draws the ruler of one flow.
 pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> String {
     let shown = fa.messages.len().min(opts.max_messages.max(1));
-    let Some(last) = fa.messages.get(shown.saturating_sub(1)) else {
+    let Some(end) = shown_end(fa, opts.max_messages.max(1)) else {
         return "  (no messages)\n".into();
     };
-    let mut end = last.span.offset + last.span.len;
-    // Many small reads of a long message: stop after a screenful of reads.
-    if let Some(r) = fa.recvs.get(opts.max_messages.max(1)) {
-        end = end.min(
-            r.event
-                .offset
-                .max(fa.messages[0].span.offset + fa.messages[0].span.len),
-        );
-    }
-    let sent: Vec<Block> = fa.messages[..shown]
+    let block = |m: &MessageRow, class| Block {
+        start: m.span.offset,
+        end: (m.span.offset + m.span.len).min(end),
+        class,
+    };
+    let messages: Vec<&MessageRow> = fa.messages[..shown]
         .iter()
         .filter(|m| m.span.offset < end)
-        .map(|m| Block {
-            start: m.span.offset,
-            end: (m.span.offset + m.span.len).min(end),
-            kind: None,
-        })
         .collect();
+    let sent: Vec<Block> = messages.iter().map(|m| block(m, Class::Sent)).collect();
+    // With framing, the fate of each frame is what the decoder made of it.
+    let decoded: Vec<Block> = match model {
+        FlowModel::Framed(_) => messages
+            .iter()
+            .map(|m| {
+                let (id, fate) = (m.span.id, m.fate);
+                block(m, Class::Decoded { id, fate })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let shown = sent.len();
     let recvs: Vec<Block> = fa
         .recvs
@@ -105,7 +84,7 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         .map(|r| Block {
             start: r.event.offset,
             end: (r.event.offset + r.event.len).min(end),
-            kind: Some(r.kind),
+            class: Class::Recv(r.kind),
         })
         .collect();
     let mut cuts: Vec<u64> = sent
@@ -133,7 +112,10 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         out += &layout.offsets(band.clone());
         out += &layout.row("sent", &sent, band.clone());
         out += &layout.row("recv", &recvs, band.clone());
-        out += &layout.kinds(&recvs, band);
+        out += &layout.kinds(&recvs, band.clone());
+        if !decoded.is_empty() {
+            out += &layout.labelled("decoded", &decoded, band);
+        }
     }
     let total_msgs = fa.messages.len();
     let total_bytes = fa.messages.last().map_or(0, |m| m.span.offset + m.span.len);
@@ -143,123 +125,29 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
     out
 }
 
-struct Layout<'a> {
-    cuts: &'a [u64],
-    atoms: &'a [String],
-    color: bool,
-}
-
-const LABEL: usize = 8;
-
-impl Layout<'_> {
-    /// Ranges of atom indices that fit in `width` columns each.
-    fn bands(&self, width: usize) -> Vec<std::ops::Range<usize>> {
-        let mut bands = Vec::new();
-        let (mut start, mut used) = (0, LABEL + 3);
-        for (i, a) in self.atoms.iter().enumerate() {
-            let w = text_width(a) + 1;
-            if used + w > width && i > start {
-                bands.push(start..i);
-                (start, used) = (i, LABEL + 3);
-            }
-            used += w;
-        }
-        bands.push(start..self.atoms.len());
-        bands
-    }
-
-    /// The offset scale above a band: each boundary's offset over its `|`.
-    fn offsets(&self, band: std::ops::Range<usize>) -> String {
-        let mut body = String::new();
-        let (mut cur, mut col) = (0usize, 0usize);
-        for i in band.start..=band.end {
-            if body.is_empty() || col > cur {
-                let label = self.cuts[i].to_string();
-                body += &" ".repeat(col - cur.min(col));
-                body += &label;
-                cur = col + label.len();
-            }
-            if i < band.end {
-                col += text_width(&self.atoms[i]) + 1;
-            }
-        }
-        format!("  {:LABEL$}{body}\n", "")
-    }
-
-    /// One row: its blocks over the band's atoms.
-    fn row(&self, name: &str, blocks: &[Block], band: std::ops::Range<usize>) -> String {
-        let mut line = format!("  {name:LABEL$}");
-        for i in band.clone() {
-            line.push(self.edge(blocks, self.cuts[i]));
-            let (a, b) = (self.cuts[i], self.cuts[i + 1]);
-            let text = &self.atoms[i];
-            match blocks.iter().find(|k| k.start <= a && b <= k.end) {
-                Some(k) => line += &self.paint(k.kind, text),
-                None => line += &" ".repeat(text_width(text)),
-            }
-        }
-        line.push(self.edge(blocks, self.cuts[band.end]));
-        line.trim_end().to_string() + "\n"
-    }
-
-    /// `|` at a boundary of this row, `·` inside one of its blocks, else blank.
-    fn edge(&self, blocks: &[Block], at: u64) -> char {
-        if blocks.iter().any(|k| k.start == at || k.end == at) {
-            '|'
-        } else if blocks.iter().any(|k| k.start < at && at < k.end) {
-            '·'
-        } else {
-            ' '
-        }
-    }
-
-    /// The kind of each recv, written under its block where it fits.
-    fn kinds(&self, recvs: &[Block], band: std::ops::Range<usize>) -> String {
-        let mut line = format!("  {:LABEL$}", "");
-        let (lo, hi) = (self.cuts[band.start], self.cuts[band.end]);
-        let mut col = 0usize;
-        for k in recvs.iter().filter(|k| k.start < hi && k.end > lo) {
-            let start_col = self.col_of(k.start.max(lo), band.clone());
-            let end_col = self.col_of(k.end.min(hi), band.clone());
-            let room = end_col.saturating_sub(start_col);
-            let Some(kind) = k.kind else { continue };
-            let label = [kind_label(kind), kind.to_string(), short(kind).to_string()]
-                .into_iter()
-                .find(|l| text_width(l) <= room.max(1));
-            let Some(label) = label else { continue };
-            if start_col + 1 < col {
-                continue;
-            }
-            line += &" ".repeat(start_col + 1 - col.min(start_col + 1));
-            line += &self.paint(Some(kind), &label);
-            col = start_col + 1 + text_width(&label);
-        }
-        let line = line.trim_end().to_string();
-        if line.trim().is_empty() {
-            String::new()
-        } else {
-            line + "\n"
-        }
-    }
-
-    /// Column (after the label) of a cut offset within a band.
-    fn col_of(&self, at: u64, band: std::ops::Range<usize>) -> usize {
-        let mut col = 0;
-        for i in band {
-            if self.cuts[i] >= at {
-                break;
-            }
-            col += text_width(&self.atoms[i]) + 1;
-        }
-        col
-    }
-
-    fn paint(&self, kind: Option<RecvKind>, text: &str) -> String {
-        match (self.color, kind) {
-            (true, Some(k)) => format!("\x1b[{}m{text}\x1b[0m", ansi(k)),
-            _ => text.to_string(),
-        }
-    }
+/// Where the drawing stops: after `cap` messages, or after `cap` reads when
+/// there are more. The first message is kept whole when it takes at most
+/// `2 × cap` reads (a short message read in small pieces); a longer one
+/// (a file in one frame, read 1 KiB at a time) stops after `cap` of them.
+fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
+    let shown = fa.messages.len().min(cap);
+    let last = &fa.messages.get(shown.checked_sub(1)?)?.span;
+    let end = last.offset + last.len;
+    let Some(r) = fa.recvs.get(cap) else {
+        return Some(end);
+    };
+    let first = &fa.messages[0].span;
+    let first_end = first.offset + first.len;
+    let long = fa
+        .recvs
+        .get(2 * cap)
+        .is_some_and(|r| r.event.offset < first_end);
+    let stop = if long {
+        r.event.offset
+    } else {
+        r.event.offset.max(first_end)
+    };
+    Some(end.min(stop))
 }
 
 /// The kind in words, with the tutorial's term.
@@ -271,11 +159,46 @@ pub fn kind_label(kind: RecvKind) -> String {
     }
 }
 
-fn short(kind: RecvKind) -> &'static str {
+pub(super) fn short(kind: RecvKind) -> &'static str {
     match kind {
         RecvKind::Whole => "W",
         RecvKind::Sticky => "S",
         RecvKind::Fragment => "F",
+    }
+}
+
+/// A decoded frame's fate as a mark: ✓ intact, ✗ anything else.
+pub fn fate_mark(fate: Fate) -> &'static str {
+    match fate {
+        Fate::Intact => "✓",
+        _ => "✗",
+    }
+}
+
+/// Labels of a decoded frame, longest first: the ruler writes the first
+/// that fits the frame's columns (`#1 corrupt ✗`, …, `corrupt`, …, `✗`).
+pub(super) fn fate_labels(id: u64, fate: Fate) -> [String; 6] {
+    let mark = fate_mark(fate);
+    [
+        format!("#{id} {fate} {mark}"),
+        format!("#{id} {fate}"),
+        format!("{fate} {mark}"),
+        fate.to_string(),
+        format!("#{id} {mark}"),
+        mark.to_string(),
+    ]
+}
+
+/// ANSI colour of a fate, matching the kinds where they mean alike: intact
+/// green, merged yellow, split cyan, truncated magenta, lost grey, corrupt red.
+pub fn fate_ansi(fate: Fate) -> &'static str {
+    match fate {
+        Fate::Intact => "32",
+        Fate::Merged => "33;1",
+        Fate::Split => "36",
+        Fate::Truncated => "35",
+        Fate::Lost => "90",
+        Fate::Corrupt => "31;1",
     }
 }
 

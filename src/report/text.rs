@@ -1,12 +1,13 @@
 //! What `run` and `show` print: title, knobs, the ruler and verdict of the
-//! first trial, sweep rows, and whether `[expect]` reproduced.
+//! first trial (and of the first framed scenario when scenario 0 is raw),
+//! sweep rows, and whether `[expect]` reproduced.
 
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::expect::{fmt_num, model_of};
 use crate::experiment::{Experiment, Kind, Messages, Reply};
 use crate::payload::FlowModel;
-use crate::run::RunResult;
+use crate::run::{RunResult, TrialResult};
 use crate::units::format_duration;
 use std::fmt::Write;
 
@@ -85,35 +86,12 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
     if !first.about.is_empty() {
         let _ = writeln!(out, "  {}", first.about);
     }
-    for t in run.trials.iter().filter(|t| t.trial == 0) {
-        let sc = &run.plan.scenarios[t.scenario];
-        if run.plan.scenarios.len() > 1 && t.scenario > 0 {
-            continue;
-        }
-        let exp = &sc.experiment;
-        let _ = writeln!(out, "\n  {}", knobs(exp));
-        let models = FlowModel::of(exp);
-        let commands = t.flows.first().map_or(0, |f| f.summary.messages);
-        for fa in &t.flows {
-            let Some(model) = model_of(&models, fa.flow) else {
-                continue;
-            };
-            let _ = writeln!(
-                out,
-                "\n  {} flow (trial 0{}):",
-                fa.flow,
-                if run.plan.scenarios.len() > 1 {
-                    ", scenario 0"
-                } else {
-                    ""
-                }
-            );
-            out += &ruler(fa, model, opts);
-            for line in verdict(exp, fa, model, commands) {
-                let _ = writeln!(out, "  → {line}");
-            }
-        }
+    let several = run.plan.scenarios.len() > 1;
+    if let Some(t) = trial_zero(run, 0) {
+        let _ = writeln!(out, "\n  {}", knobs(first));
+        out += &flow_rulers(first, t, if several { ", scenario 0" } else { "" }, opts);
     }
+    out += &framed_ruler(run, opts).unwrap_or_default();
     if run.plan.scenarios.len() > 1 {
         out += &sweep_table(run);
     }
@@ -121,6 +99,47 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
         let _ = writeln!(out, "  → {line}");
     }
     out += &expectation(run, opts.color);
+    out
+}
+
+/// When scenario 0 is raw (no framing) and a later one is framed, the ruler
+/// of the first framed one too, headed with its parameters: raw reads as
+/// sticky as ever over a decoded row of intact frames.
+fn framed_ruler(run: &RunResult, opts: &RulerOptions) -> Option<String> {
+    let scenarios = &run.plan.scenarios;
+    if scenarios[0].experiment.framed() {
+        return None;
+    }
+    let sc = scenarios.iter().find(|s| s.experiment.framed())?;
+    let t = trial_zero(run, sc.index)?;
+    let params: Vec<String> = sc.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let heading = format!(", scenario {}: {}", sc.index, params.join(" "));
+    Some(flow_rulers(&sc.experiment, t, &heading, opts))
+}
+
+/// Trial 0 of a scenario, if it ran.
+fn trial_zero(run: &RunResult, scenario: usize) -> Option<&TrialResult> {
+    run.trials
+        .iter()
+        .find(|t| t.scenario == scenario && t.trial == 0)
+}
+
+/// The ruler and verdict of every flow of one trial, each headed
+/// `c2s flow (trial 0{heading}):`.
+fn flow_rulers(exp: &Experiment, t: &TrialResult, heading: &str, opts: &RulerOptions) -> String {
+    let mut out = String::new();
+    let models = FlowModel::of(exp);
+    let commands = t.flows.first().map_or(0, |f| f.summary.messages);
+    for fa in &t.flows {
+        let Some(model) = model_of(&models, fa.flow) else {
+            continue;
+        };
+        let _ = writeln!(out, "\n  {} flow (trial {}{heading}):", fa.flow, t.trial);
+        out += &ruler(fa, model, opts);
+        for line in verdict(exp, fa, model, commands) {
+            let _ = writeln!(out, "  → {line}");
+        }
+    }
     out
 }
 
