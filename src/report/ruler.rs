@@ -59,6 +59,7 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         start: m.span.offset,
         end: (m.span.offset + m.span.len).min(end),
         class,
+        open: m.span.offset + m.span.len > end,
     };
     let messages: Vec<&MessageRow> = fa.messages[..shown]
         .iter()
@@ -85,6 +86,7 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
             start: r.event.offset,
             end: (r.event.offset + r.event.len).min(end),
             class: Class::Recv(r.kind),
+            open: r.event.offset + r.event.len > end,
         })
         .collect();
     let mut cuts: Vec<u64> = sent

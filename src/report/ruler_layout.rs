@@ -41,6 +41,8 @@ pub(super) struct Block {
     pub start: u64,
     pub end: u64,
     pub class: Class,
+    /// The drawing stops inside this block: its end is not a boundary.
+    pub open: bool,
 }
 
 /// What a block stands for, which sets its colour and label.
@@ -116,11 +118,18 @@ impl Layout<'_> {
         line.trim_end().to_string() + "\n"
     }
 
-    /// `|` at a boundary of this row, `·` inside one of its blocks, else blank.
+    /// `|` at a boundary of this row, `·` inside one of its blocks (or where
+    /// the drawing stops inside one), else blank.
     fn edge(&self, blocks: &[Block], at: u64) -> char {
-        if blocks.iter().any(|k| k.start == at || k.end == at) {
+        if blocks
+            .iter()
+            .any(|k| k.start == at || (k.end == at && !k.open))
+        {
             '|'
-        } else if blocks.iter().any(|k| k.start < at && at < k.end) {
+        } else if blocks
+            .iter()
+            .any(|k| k.start < at && (at < k.end || (at == k.end && k.open)))
+        {
             '·'
         } else {
             ' '
@@ -150,7 +159,7 @@ impl Layout<'_> {
                 .unwrap_or_default();
             line += &self.paint(k.class, &label);
             line += &" ".repeat(room - text_width(&label));
-            (written, close) = (end_col, Some(if k.end > hi { '·' } else { '|' }));
+            (written, close) = (end_col, Some(if k.end > hi || k.open { '·' } else { '|' }));
         }
         line.extend(close);
         line.trim_end().to_string() + "\n"
