@@ -21,6 +21,39 @@ pub(super) fn sweep_err(key: &str, value: &Value, msg: &str) -> Error {
     }
 }
 
+/// A sweep point that fails validation at `key`: names the swept value of
+/// `key` when it was swept, else the whole point (with its variant).
+pub(super) fn point_err(point: &[(String, Value)], key: &str, msg: &str) -> Error {
+    let rest: Vec<&(String, Value)> = point
+        .iter()
+        .filter(|(k, _)| k != super::VARIANT_AXIS)
+        .collect();
+    let variant = point
+        .iter()
+        .find(|(k, _)| k == super::VARIANT_AXIS)
+        .map(|(_, v)| format!(" (with [[variant]] {:?})", display_value(v)))
+        .unwrap_or_default();
+    match rest.iter().find(|(k, _)| k == key) {
+        Some((k, v)) => {
+            let mut e = sweep_err(k, v, msg);
+            if let Error::Config { origin, .. } = &mut e {
+                origin.push_str(&variant);
+            }
+            e
+        }
+        None => {
+            let shown: Vec<String> = rest
+                .iter()
+                .map(|(k, v)| format!("{k}={}", display_value(v)))
+                .collect();
+            Error::Config {
+                origin: format!("sweep {}{variant}", shown.join(" ")),
+                msg: format!("{key}: {msg}"),
+            }
+        }
+    }
+}
+
 pub(super) fn config_err(
     label: &str,
     text: &str,
@@ -84,6 +117,70 @@ pub(super) fn find_key_line(text: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// `file:line:1: [[variant]] "UDP": key `transport.kind``, as far as known.
+pub(super) fn variant_origin(
+    source: &Source,
+    index: usize,
+    name: &str,
+    key: Option<&str>,
+) -> String {
+    let line = key_line(&source.text, index, key);
+    let mut out = match line {
+        Some(l) => format!("{}:{l}:1: [[variant]]", source.label),
+        None => format!("{}: [[variant]]", source.label),
+    };
+    match name.is_empty() {
+        true => out += &format!(" #{}", index + 1),
+        false => out += &format!(" {name:?}"),
+    }
+    if let Some(k) = key {
+        out += &format!(": key `{k}`");
+    }
+    out
+}
+
+/// The line of `key` in the `index`-th `[[variant]]` table (or one of its
+/// `[variant.section]` sub-tables), else the line of its header.
+fn key_line(text: &str, index: usize, key: Option<&str>) -> Option<usize> {
+    let bare = |k: &str| {
+        let parts: Vec<&str> = k.split('.').map(|p| p.trim().trim_matches('"')).collect();
+        parts.join(".")
+    };
+    let (mut seen, mut header, mut prefix) = (0, None, String::new());
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or(raw).trim();
+        if line.starts_with('[') {
+            let head = line.replace(' ', "");
+            if let Some(sub) = head
+                .strip_prefix("[variant.")
+                .and_then(|h| h.strip_suffix(']'))
+            {
+                prefix = format!("{}.", bare(sub));
+                continue;
+            }
+            if header.is_some() {
+                break;
+            }
+            if head == "[[variant]]" {
+                header = (seen == index).then_some(i + 1);
+                seen += 1;
+            }
+            prefix.clear();
+            continue;
+        }
+        let (Some(_), Some(key)) = (header, key) else {
+            continue;
+        };
+        let written = line
+            .split_once('=')
+            .map(|(k, _)| format!("{prefix}{}", bare(k)));
+        if written.as_deref() == Some(key) {
+            return Some(i + 1);
+        }
+    }
+    header
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +191,15 @@ mod tests {
         assert_eq!(find_key_line(text, "receiver.recv_sizes"), Some(3));
         assert_eq!(find_key_line(text, "name"), Some(1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn finds_lines_of_variant_keys() {
+        let text = "[sender]\ncount = 3\n[[variant]]\nname = \"a\"\n[[variant]] # b\nname = \"b\"\n\"sender.count\" = 0\n[variant.transport]\nkind = \"x\"\n[receiver]\n";
+        assert_eq!(key_line(text, 1, Some("sender.count")), Some(7));
+        assert_eq!(key_line(text, 1, Some("transport.kind")), Some(9));
+        assert_eq!(key_line(text, 1, None), Some(5));
+        assert_eq!(key_line(text, 0, Some("sender.count")), Some(3));
+        assert_eq!(key_line(text, 2, None), None);
     }
 }
