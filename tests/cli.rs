@@ -190,3 +190,79 @@ fn a_framed_sweep_shows_sticky_raw_reads_over_intact_decoded_frames_and_show_agr
     assert_eq!(code, 0, "{err}");
     assert_eq!(shown, out, "show reprints what run printed");
 }
+
+#[test]
+fn framing_compare_runs_every_variant_and_writes_a_variant_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, out, err) = nianbao(&["run", "framing-compare", "--out", "r"], tmp.path());
+    assert_eq!(code, 0, "{out}{err}");
+    let names = [
+        "raw TCP",
+        "UDP",
+        "u32be",
+        "u16be",
+        "varint",
+        "line",
+        "fixed:64",
+        "json-header",
+    ];
+    for name in names {
+        let row = format!("\n  {name:<36} ");
+        assert!(out.contains(&row), "sweep table row `{name}`: {out}");
+    }
+    let summary = std::fs::read_to_string(tmp.path().join("r/summary.csv")).expect("summary");
+    let mut rows = csv::Reader::from_reader(summary.as_bytes());
+    let header = rows.headers().expect("header").clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {header:?}"))
+    };
+    assert_eq!(
+        col("variant"),
+        3,
+        "the variant column follows scenario,trial,flow"
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("row")).collect();
+    let variants: Vec<&str> = records.iter().map(|r| &r[col("variant")]).collect();
+    assert_eq!(variants, names, "one row per variant, in file order");
+    let n = |r: &csv::StringRecord, c: &str| r[col(c)].parse::<u64>().expect("number");
+    for r in &records {
+        let (name, messages, intact) = (&r[col("variant")], n(r, "messages"), n(r, "intact"));
+        match name {
+            "raw TCP" => assert!(intact < messages / 2, "raw TCP: {intact}/{messages}"),
+            // UDP keeps every boundary; recv(37) truncates the one 55-byte datagram it meets.
+            "UDP" => {
+                assert_eq!((n(r, "merged"), n(r, "split"), n(r, "lost")), (0, 0, 0));
+                assert_eq!((intact, n(r, "truncated")), (messages - 1, 1), "UDP");
+            }
+            framed => assert_eq!(intact, messages, "{framed}"),
+        }
+    }
+    let written = std::fs::read_to_string(tmp.path().join("r/experiment.toml")).expect("toml");
+    assert_eq!(written.matches("[[variant]]").count(), 8, "{written}");
+    let (code, shown, err) = nianbao(&["show", "r"], tmp.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(shown.contains("\n  fixed:64 "), "{shown}");
+    let (code, _, err) = nianbao(
+        &[
+            "run",
+            "r/experiment.toml",
+            "--out",
+            "again",
+            "-q",
+            "--sweep",
+            "variant=UDP,u32be",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let again = std::fs::read_to_string(tmp.path().join("again/summary.csv")).expect("summary");
+    let picked: Vec<&str> = again
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(3))
+        .collect();
+    assert_eq!(picked, ["UDP", "u32be"]);
+}

@@ -20,6 +20,9 @@ pub struct FileExperiment {
     #[serde(default)]
     pub receiver: FileReceiver,
     pub sweep: Option<toml::Table>,
+    /// `[[variant]]`: named configurations, each a `name` and dotted-key
+    /// overrides (checked by [`super::variant`]).
+    pub variant: Option<Vec<toml::Table>>,
     pub expect: Option<toml::Table>,
 }
 

@@ -6,16 +6,20 @@ mod catalogue;
 mod file;
 mod framing_check;
 mod model;
+mod origin;
 mod overrides;
 mod validate;
+mod variant;
 
 pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};
 pub use file::FileExperiment;
 pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};
 pub use validate::{parse_bound, Invalid, FIGURES};
+pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
 use crate::error::{Error, Result};
+use origin::{config_err, flag_err, locate, sweep_err};
 use std::path::Path;
 use toml::{Table, Value};
 
@@ -94,7 +98,8 @@ pub struct Plan {
     pub name: String,
     /// The configuration that runs, as TOML (after --set and --sweep).
     pub config: String,
-    /// The swept keys in order (empty without a sweep).
+    /// The swept keys in order (empty without a sweep); `variant` comes
+    /// first when the file has `[[variant]]` tables.
     pub swept: Vec<String>,
     /// Every scenario, in order.
     pub scenarios: Vec<Scenario>,
@@ -117,6 +122,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         |e: toml::de::Error| config_err(&source.label, &source.text, e.span(), e.message());
     let mut table: Table = source.text.parse().map_err(file_err)?;
     toml::from_str::<FileExperiment>(&source.text).map_err(file_err)?;
+    let variants = variant::take(&mut table, source)?;
     let mut set_keys = Vec::new();
     for arg in &over.sets {
         let (key, value) = split_assignment(arg).ok_or_else(|| {
@@ -126,6 +132,9 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
                 "write it as key=value, like sender.nodelay=true",
             )
         })?;
+        if let Some(why) = variant::set_refusal(&key) {
+            return Err(flag_err("--set", arg, why));
+        }
         overrides::set_path(&mut table, &key, parse_value(&value))
             .map_err(|m| flag_err("--set", arg, &m))?;
         check_tree(&table).map_err(|m| flag_err("--set", arg, &m))?;
@@ -134,34 +143,47 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     if let Some(n) = over.trials {
         table.insert("trials".into(), Value::Integer(n.into()));
     }
-    let axes = sweep_axes(&mut table, &over.sweeps)?;
-    let base: FileExperiment = Value::Table(table.clone())
-        .try_into()
-        .map_err(|e: toml::de::Error| flag_err("--set", "", e.message()))?;
-    let origin = |inv: &Invalid| locate(source, &set_keys, &inv.key);
-    validate::validate(&base, &source.stem).map_err(|inv| Error::Config {
-        origin: origin(&inv),
-        msg: inv.msg,
-    })?;
+    let (picks, sweeps): (Vec<String>, Vec<String>) = over
+        .sweeps
+        .iter()
+        .cloned()
+        .partition(|a| variant::is_pick(a));
+    let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+    let variants = variant::pick(variants, picks.last().map(String::as_str))?;
+    let mut axes = sweep_axes(&mut table, &sweeps)?;
+    if variants.is_empty() {
+        let base: FileExperiment = Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| flag_err("--set", "", e.message()))?;
+        validate::validate(&base, &source.stem).map_err(|inv| Error::Config {
+            origin: locate(source, &set_keys, &inv.key),
+            msg: inv.msg,
+        })?;
+    } else {
+        for v in &variants {
+            v.check(&table, source, &set_keys)?;
+        }
+        axes.insert(0, variant::axis(&variants));
+    }
     check_when(&base_expect_when(&table), &axes)?;
+    variant::check_when(&base_expect_when(&table), &names)?;
     let mut scenarios = Vec::new();
     for (index, point) in expand(&axes).into_iter().enumerate() {
         let mut t = table.clone();
         t.remove("sweep");
         for (k, v) in &point {
-            overrides::set_path(&mut t, k, v.clone()).map_err(|m| sweep_err(k, v, &m))?;
+            match variant::named(&variants, v).filter(|_| k == VARIANT_AXIS) {
+                Some(var) => var.apply(&mut t, source)?,
+                None => {
+                    overrides::set_path(&mut t, k, v.clone()).map_err(|m| sweep_err(k, v, &m))?
+                }
+            }
         }
         let f: FileExperiment = Value::Table(t)
             .try_into()
             .map_err(|e: toml::de::Error| sweep_err(&point[0].0, &point[0].1, e.message()))?;
-        let experiment = validate::validate(&f, &source.stem).map_err(|inv| {
-            let v = point
-                .iter()
-                .find(|(k, _)| *k == inv.key)
-                .map(|(_, v)| v.clone())
-                .unwrap_or(Value::String(String::new()));
-            sweep_err(&inv.key, &v, &inv.msg)
-        })?;
+        let experiment = validate::validate(&f, &source.stem)
+            .map_err(|inv| origin::point_err(&point, &inv.key, &inv.msg))?;
         let params: Vec<(String, String)> = point
             .iter()
             .map(|(k, v)| (k.clone(), display_value(v)))
@@ -175,9 +197,12 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         });
     }
     let name = scenarios[0].experiment.name.clone();
-    if !axes.is_empty() {
+    if !variants.is_empty() {
+        table.insert(VARIANT_AXIS.into(), variant::to_value(&variants));
+    }
+    if axes.iter().any(|(k, _)| k != VARIANT_AXIS) {
         let mut sweep = Table::new();
-        for (k, vs) in &axes {
+        for (k, vs) in axes.iter().filter(|(k, _)| k != VARIANT_AXIS) {
             sweep.insert(k.clone(), Value::Array(vs.clone()));
         }
         table.insert("sweep".into(), Value::Table(sweep));
@@ -264,96 +289,11 @@ fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<V
 }
 
 /// Deserializes the tree to catch unknown keys and wrong types early.
-fn check_tree(table: &Table) -> std::result::Result<(), String> {
+pub(super) fn check_tree(table: &Table) -> std::result::Result<(), String> {
     let mut t = table.clone();
     t.remove("sweep");
     Value::Table(t)
         .try_into::<FileExperiment>()
         .map(|_| ())
         .map_err(|e| e.message().to_string())
-}
-
-fn flag_err(flag: &str, arg: &str, msg: &str) -> Error {
-    Error::Config {
-        origin: format!("{flag} {arg}").trim_end().to_string(),
-        msg: msg.to_string(),
-    }
-}
-
-fn sweep_err(key: &str, value: &Value, msg: &str) -> Error {
-    Error::Config {
-        origin: format!("sweep {key} = {}", display_value(value)),
-        msg: format!("{key}: {msg}"),
-    }
-}
-
-fn config_err(label: &str, text: &str, span: Option<std::ops::Range<usize>>, msg: &str) -> Error {
-    let origin = match span {
-        Some(r) => {
-            let (line, col) = line_col(text, r.start);
-            format!("{label}:{line}:{col}")
-        }
-        None => label.to_string(),
-    };
-    Error::Config {
-        origin,
-        msg: msg.trim().to_string(),
-    }
-}
-
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
-/// Says where `key` came from: a `--set`, or its line in the file.
-fn locate(source: &Source, sets: &[(String, String)], key: &str) -> String {
-    if let Some((_, arg)) = sets
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key || key.starts_with(&format!("{k}.")))
-    {
-        return format!("--set {arg}: key `{key}`");
-    }
-    match find_key_line(&source.text, key) {
-        Some(line) => format!("{}:{line}:1: key `{key}`", source.label),
-        None => format!("{}: key `{key}`", source.label),
-    }
-}
-
-/// The line where a dotted key is written in a flat TOML file.
-fn find_key_line(text: &str, key: &str) -> Option<usize> {
-    let (table, leaf) = key.rsplit_once('.').unwrap_or(("", key));
-    let mut current = String::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if let Some(h) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            current = h.trim().to_string();
-            continue;
-        }
-        let Some((k, _)) = line.split_once('=') else {
-            continue;
-        };
-        let k = k.trim().trim_matches('"');
-        if (current == table && k == leaf) || (current.is_empty() && k == key) {
-            return Some(i + 1);
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_lines_of_keys() {
-        let text = "name = \"x\"\n[receiver]\nrecv_sizes = [0]\n";
-        assert_eq!(find_key_line(text, "receiver.recv_sizes"), Some(3));
-        assert_eq!(find_key_line(text, "name"), Some(1));
-        assert_eq!(line_col("ab\ncd", 4), (2, 2));
-    }
 }

@@ -58,6 +58,10 @@ fn from_table(table: &Table) -> ExperimentInfo {
             }
         }
     }
+    let variants = match table.get(crate::experiment::VARIANT_AXIS) {
+        Some(Value::Array(list)) => list.iter().filter_map(variant).collect(),
+        _ => Vec::new(),
+    };
     let or = |s: String, d: &str| if s.is_empty() { d.to_string() } else { s };
     ExperimentInfo {
         name: string(table, "name"),
@@ -66,5 +70,18 @@ fn from_table(table: &Table) -> ExperimentInfo {
         kind: or(string(&transport, "kind"), "tcp"),
         framing: or(string(&transport, "framing"), "none"),
         knobs,
+        variants,
     }
+}
+
+/// One `[[variant]]` table: its name and its keys (short values only).
+fn variant(v: &Value) -> Option<(String, Vec<(String, String)>)> {
+    let t = v.as_table()?;
+    let name = t.get("name")?.as_str()?.to_string();
+    let keys = crate::experiment::flatten_keys(t)
+        .into_iter()
+        .filter(|(k, _)| k != "name")
+        .filter_map(|(k, v)| Some((k, knob_text(&v)?)))
+        .collect();
+    Some((name, keys))
 }

@@ -137,6 +137,8 @@ pub struct ExperimentInfo {
     pub framing: String,
     /// Scalar `[sender]` / `[receiver]` settings as `section.key = value`.
     pub knobs: Vec<(String, String)>,
+    /// `[[variant]]` tables: each name and its dotted keys, as text.
+    pub variants: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// Everything in one results folder.

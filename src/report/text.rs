@@ -5,7 +5,7 @@
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::expect::{fmt_num, model_of};
-use crate::experiment::{Experiment, Kind, Messages, Reply};
+use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::payload::FlowModel;
 use crate::run::{RunResult, TrialResult};
 use crate::units::format_duration;
@@ -167,7 +167,10 @@ fn sweep_table(run: &RunResult) -> String {
         let mean = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
             trials.iter().map(|t| f(&t.flows[0].summary)).sum::<f64>() / n
         };
-        let label: Vec<String> = sc.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let label: Vec<String> = match sc.params.as_slice() {
+            [(k, v)] if k == VARIANT_AXIS => vec![v.clone()],
+            params => params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        };
         let ok = trials.iter().filter(|t| t.outcome.ok).count();
         let segs = if trials.iter().all(|t| t.flows[0].summary.segments.is_some()) {
             fmt_num(mean(&|s| s.segments.unwrap_or(0) as f64))
@@ -257,6 +260,7 @@ fn nagle_verdict(run: &RunResult) -> Option<String> {
                         .is_none_or(|g| p.iter().any(|(k, v)| k == "sender.gap" && v == g))
             })
             .map(|t| f(&t.flows[0].summary))
+            .filter(|x| !x.is_nan())
             .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };

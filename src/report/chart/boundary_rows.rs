@@ -110,7 +110,7 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
             let blocks = segs
                 .iter()
                 .map(|g| block(g.offset, g.len, RGBColor(190, 190, 200), ""));
-            let name = if res.experiment.kind == "udp" {
+            let name = if super::common::kind_of(res, s) == "udp" {
                 "datagrams"
             } else {
                 "TCP segments"

@@ -173,10 +173,9 @@ pub fn short_key(key: &str) -> &str {
 
 /// What a chart of one trial says under its title.
 pub fn subtitle(res: &Results, scenario: u32, trial: u32) -> String {
-    let e = &res.experiment;
     let mut parts = vec![format!(
         "{} · framing {}",
-        e.kind,
+        kind_of(res, scenario),
         framing_of(res, scenario)
     )];
     let swept = scenario_params(res, scenario);
@@ -185,9 +184,41 @@ pub fn subtitle(res: &Results, scenario: u32, trial: u32) -> String {
     }
     parts.extend(swept.iter().map(|(k, v)| format!("{k}={v}")));
     parts.push(format!("trial {trial}"));
-    let fixed = e.knobs.iter().filter(|(k, _)| !res.param_keys.contains(k));
+    let own = variant_keys(res, scenario);
+    let mut fixed: Vec<(String, String)> = res.experiment.knobs.clone();
+    for (k, v) in own.iter().filter(|(k, _)| !k.starts_with("transport.")) {
+        match fixed.iter_mut().find(|(f, _)| f == k) {
+            Some(slot) => slot.1 = v.clone(),
+            None => fixed.push((k.clone(), v.clone())),
+        }
+    }
+    let fixed = fixed.iter().filter(|(k, _)| !res.param_keys.contains(k));
     parts.extend(fixed.map(|(k, v)| format!("{k}={v}")));
     parts.join(" · ")
+}
+
+/// The keys the `[[variant]]` of scenario `s` sets (none without variants).
+fn variant_keys(res: &Results, s: u32) -> Vec<(String, String)> {
+    let Some((_, name)) = scenario_params(res, s)
+        .into_iter()
+        .find(|(k, _)| k == crate::experiment::VARIANT_AXIS)
+    else {
+        return Vec::new();
+    };
+    let v = res.experiment.variants.iter().find(|(n, _)| *n == name);
+    v.map(|(_, keys)| keys.clone()).unwrap_or_default()
+}
+
+/// The value of `key` in scenario `s`: swept, else set by its variant.
+fn scenario_setting(res: &Results, s: u32, key: &str) -> Option<String> {
+    let swept = scenario_params(res, s).into_iter().find(|(k, _)| k == key);
+    let from_variant = || variant_keys(res, s).into_iter().find(|(k, _)| k == key);
+    swept.or_else(from_variant).map(|(_, v)| v)
+}
+
+/// The transport (`tcp`, `udp`) scenario `s` ran with.
+pub fn kind_of(res: &Results, s: u32) -> String {
+    scenario_setting(res, s, "transport.kind").unwrap_or_else(|| res.experiment.kind.clone())
 }
 
 /// The chart title: the experiment's title, or its name.
@@ -217,10 +248,7 @@ pub fn tidy(v: f64) -> String {
     }
 }
 
-/// The framing scenario `s` ran with: its swept `transport.framing`, if any.
-pub fn framing_of(res: &Results, scenario: u32) -> String {
-    let swept = scenario_params(res, scenario)
-        .into_iter()
-        .find(|(k, _)| k == "transport.framing");
-    swept.map_or_else(|| res.experiment.framing.clone(), |(_, v)| v)
+/// The framing scenario `s` ran with: swept, set by its variant, or the file's.
+pub fn framing_of(res: &Results, s: u32) -> String {
+    scenario_setting(res, s, "transport.framing").unwrap_or_else(|| res.experiment.framing.clone())
 }

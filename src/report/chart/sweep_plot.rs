@@ -137,11 +137,20 @@ pub fn sweep(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Chart
         .map(|r| r.trial)
         .max()
         .map_or(0, |t| t + 1);
+    let distinct = |of: fn(&Results, u32) -> String| {
+        let mut seen: Vec<String> = Vec::new();
+        for v in common::scenarios(res).into_iter().map(|s| of(res, s)) {
+            if !seen.contains(&v) {
+                seen.push(v);
+            }
+        }
+        seen.join("/")
+    };
     let sub = format!(
         "{} flow · mean of {trials} trial(s), bars min–max · {} · framing {}",
         opts.flow.as_str(),
-        res.experiment.kind,
-        res.experiment.framing
+        distinct(common::kind_of),
+        distinct(common::framing_of)
     );
     let body = header(&root, f, &title, &sub)?;
     let (legend_area, plot) = body.split_vertically(34);
