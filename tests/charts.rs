@@ -179,3 +179,15 @@ fn sweep_csv_from_fixture() {
     let mean = |l: &str| l.split(',').nth(6).unwrap().parse::<f64>().unwrap();
     assert!(mean(merged[0]) > 0.8 && mean(merged[7]) < 0.1, "{merged:?}");
 }
+
+#[test]
+fn a_raw_scenario_0_gets_the_first_framed_scenario_drawn_under_it() {
+    // framing-compare: scenario 0 is raw, scenario 1 is u32be.
+    let raw_only = check("he-llo", chart::boundaries, "boundaries.png");
+    let with_framed = check("framing-compare", chart::boundaries, "boundaries.png");
+    // Two panels, the second with a decoded row: well over one panel's height.
+    assert!(
+        with_framed.len() > raw_only.len() * 3 / 2,
+        "the framed scenario's panel is missing"
+    );
+}

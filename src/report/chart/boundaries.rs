@@ -21,12 +21,26 @@ const LEGEND_H: u32 = 34;
 const NOTE_H: u32 = 30;
 const NAMES_W: u32 = 150;
 
-/// Draws the ruler of scenario 0, trial 0 into `out`.
+/// The first framed scenario, when scenario 0 is raw: framing-compare's
+/// chart then shows the cure under the problem.
+fn framed_scenario(res: &Results) -> Option<u32> {
+    if common::framing_of(res, 0) != "none" {
+        return None;
+    }
+    common::scenarios(res)
+        .into_iter()
+        .find(|&s| common::framing_of(res, s) != "none")
+}
+
+/// Draws the ruler of scenario 0, trial 0 into `out` (and of the first
+/// framed scenario, trial 0, when scenario 0 is raw).
 pub fn boundaries(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
     let f = fonts()?;
+    let framed = framed_scenario(res);
     let panels: Vec<Panel> = [Flow::C2s, Flow::S2c]
         .into_iter()
         .filter_map(|fl| panel(res, fl, (0, 0), opts.max_messages))
+        .chain(framed.and_then(|s| panel(res, Flow::C2s, (s, 0), opts.max_messages)))
         .collect();
     if panels.is_empty() {
         let why = "no rows for scenario 0, trial 0".to_string();
@@ -44,7 +58,11 @@ pub fn boundaries(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     let title = common::title(res, "where message boundaries land");
     let body = header(&root, f, &title, &common::subtitle(res, 0, 0))?;
     let (legend_area, mut rest) = body.split_vertically(LEGEND_H);
-    draw_legend(&legend_area, f, common::framing_of(res, 0) != "none")?;
+    draw_legend(
+        &legend_area,
+        f,
+        common::framing_of(res, 0) != "none" || framed.is_some(),
+    )?;
     for (p, h) in panels.iter().zip(&heights) {
         let (area, below) = rest.split_vertically(*h);
         draw_panel(&area, f, p)?;
@@ -84,15 +102,27 @@ fn draw_note(area: &Canvas<'_>, f: &'static Fonts, panels: &[Panel]) -> Result<(
     let mut note =
         "Vertical lines: message boundaries. A recv block crossing one holds bytes of two messages (粘包)."
             .to_string();
-    for p in panels.iter().filter(|p| p.shown < p.total) {
-        note.push_str(&format!(
-            "  {}: first {} of {} messages shown (bytes {}–{}).",
-            p.flow.as_str(),
-            p.shown,
-            p.total,
-            p.window.0,
-            p.window.1
-        ));
+    let cut: Vec<&Panel> = panels.iter().filter(|p| p.shown < p.total).collect();
+    let same = cut
+        .windows(2)
+        .all(|w| (w[0].shown, w[0].total) == (w[1].shown, w[1].total));
+    match cut.first() {
+        Some(p) if same && cut.len() == panels.len() => note.push_str(&format!(
+            "  Each panel shows its first {} of {} messages.",
+            p.shown, p.total
+        )),
+        _ => {
+            for p in cut {
+                let name = match &p.scenario {
+                    (s, Some(_)) => format!("scenario {s}"),
+                    _ => p.flow.as_str().to_string(),
+                };
+                note.push_str(&format!(
+                    "  {name}: first {} of {} messages shown (bytes {}–{}).",
+                    p.shown, p.total, p.window.0, p.window.1
+                ));
+            }
+        }
     }
     let width = area.dim_in_pixel().0 as i32 - 32;
     label(
@@ -111,7 +141,11 @@ fn flow_caption(p: &Panel) -> String {
         Flow::S2c => "server → client (replies)",
     };
     let plural = if p.total == 1 { "" } else { "s" };
-    format!("{} · {dir} · {} message{plural}", p.flow.as_str(), p.total)
+    let caption = format!("{} · {dir} · {} message{plural}", p.flow.as_str(), p.total);
+    match &p.scenario {
+        (s, Some(params)) => format!("scenario {s} ({params}) · {caption}"),
+        _ => caption,
+    }
 }
 
 const TOP: i32 = 34;

@@ -30,6 +30,8 @@ pub struct Row {
 /// One flow's panel: its rows and the byte window shown.
 pub struct Panel {
     pub flow: Flow,
+    /// The scenario drawn, and its parameters when it is not scenario 0.
+    pub scenario: (u32, Option<String>),
     pub rows: Vec<Row>,
     /// Message boundaries inside the window.
     pub guides: Vec<u64>,
@@ -153,8 +155,15 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
         .collect();
     guides.sort_unstable();
     guides.dedup();
+    let params = super::common::scenario_params(res, s);
+    let label = params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     Some(Panel {
         flow,
+        scenario: (s, (s > 0).then_some(label)),
         rows,
         guides,
         window,
