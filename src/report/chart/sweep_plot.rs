@@ -30,6 +30,9 @@ struct XAxis {
     values: Vec<String>,
     pos: Vec<f64>,
     note: &'static str,
+    /// Names (framings, variants), not numbers: points are not joined by
+    /// lines, since nothing lies between two names.
+    categorical: bool,
 }
 
 fn x_axis(key: &str, values: Vec<String>) -> XAxis {
@@ -41,6 +44,7 @@ fn x_axis(key: &str, values: Vec<String>) -> XAxis {
             values,
             pos,
             note: "",
+            categorical: true,
         };
     };
     let positive: Vec<f64> = nums.iter().copied().filter(|v| *v > 0.0).collect();
@@ -57,6 +61,7 @@ fn x_axis(key: &str, values: Vec<String>) -> XAxis {
                 values,
                 pos,
                 note: " (log scale; 0 placed one decade left)",
+                categorical: false,
             }
         }
         _ => XAxis {
@@ -64,6 +69,7 @@ fn x_axis(key: &str, values: Vec<String>) -> XAxis {
             values,
             pos: nums,
             note: "",
+            categorical: false,
         },
     }
 }
@@ -209,7 +215,9 @@ fn draw_plot(
     for (k, (s, color)) in all.iter().zip(PALETTE.iter().cycle()).enumerate() {
         let off = (k as f64 - (all.len() as f64 - 1.0) / 2.0) * dodge;
         let pts: Vec<(f64, f64)> = s.1.iter().map(|p| (p.0 + off, p.1)).collect();
-        chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?;
+        if !xa.categorical {
+            chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?;
+        }
         let bars = s
             .1
             .iter()
