@@ -169,7 +169,18 @@ impl FramedFlow {
     /// Whether `payload`, decoded from a frame starting at wire `offset`, is
     /// exactly the payload of the message whose frame starts there.
     pub fn payload_ok(&self, offset: u64, payload: &[u8]) -> bool {
-        let i = self.frames.partition_point(|s| s.offset < offset);
+        self.payload_ok_from(&mut 0, offset, payload)
+    }
+
+    /// [`Self::payload_ok`] for a reader going frame by frame: `next` is the
+    /// frame index it expects, tried before a search and moved past the frame
+    /// found, so an in-order stream costs no search per frame.
+    pub fn payload_ok_from(&self, next: &mut usize, offset: u64, payload: &[u8]) -> bool {
+        let i = match self.frames.get(*next) {
+            Some(f) if f.offset == offset => *next,
+            _ => self.frames.partition_point(|s| s.offset < offset),
+        };
+        *next = i + 1;
         let Some(f) = self.frames.get(i).filter(|f| f.offset == offset) else {
             return false;
         };
@@ -228,6 +239,12 @@ mod tests {
         assert!(fl.payload_ok(5, b"c"));
         assert!(!fl.payload_ok(4, b"c"));
         assert!(!fl.payload_ok(1, b"a"));
+        // In order, and out of order: the hint only saves a search.
+        let mut next = 0;
+        assert!(fl.payload_ok_from(&mut next, 1, b"ab") && next == 1);
+        assert!(fl.payload_ok_from(&mut next, 5, b"c") && next == 2);
+        assert!(fl.payload_ok_from(&mut next, 1, b"ab") && next == 1);
+        assert!(!fl.payload_ok_from(&mut next, 5, b"x"));
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub(super) struct FrameReader<'a> {
     buf: Vec<u8>,
     /// Wire offset of `buf[0]`.
     base: u64,
+    /// The frame index the next decoded frame should be.
+    next: usize,
     /// The first decode error, which ends the reading.
     pub error: Option<String>,
 }
@@ -72,6 +74,7 @@ impl<'a> FrameReader<'a> {
             decoder: framing.decoder(limits),
             buf: Vec::new(),
             base: 0,
+            next: 0,
             error: None,
         }
     }
@@ -94,7 +97,7 @@ impl<'a> FrameReader<'a> {
                         .as_ref()
                         .and_then(|h| h.md5.as_deref())
                         .is_none_or(|md5| md5_matches(md5, payload));
-                    let ok = md5_ok && self.flow.payload_ok(offset, payload);
+                    let ok = md5_ok && self.flow.payload_ok_from(&mut self.next, offset, payload);
                     out.push(DecodedEvent {
                         t_ns: clock.now_ns(),
                         offset,
