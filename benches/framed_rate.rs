@@ -18,11 +18,7 @@ fn rate(framing: &str) -> f64 {
         "name = \"bench\"\ndeadline = \"60s\"\n[transport]\nframing = \"{framing}\"\n\
          [sender]\ncount = {COUNT}\nsize = 64\n[receiver]\nrecv_sizes = [65536]\n"
     );
-    let source = Source {
-        label: "bench.toml".into(),
-        text,
-        stem: "bench".into(),
-    };
+    let source = Source::inline("bench", text);
     let p = plan(&source, &Overrides::default()).expect("valid bench experiment");
     let run = run_plan(&p, |_, _| {}).expect("bench trial runs");
     let t = &run.trials[0];

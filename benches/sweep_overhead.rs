@@ -16,11 +16,7 @@ fn main() {
         .map(|n| if n % 2 == 0 { "false" } else { "true" })
         .collect();
     let text = "name = \"overhead\"\n[sender]\nmessages = [\"hello\", \"feng\"]\n[receiver]\nstart_delay = \"0\"\n";
-    let source = Source {
-        label: "overhead.toml".into(),
-        text: text.into(),
-        stem: "overhead".into(),
-    };
+    let source = Source::inline("overhead", text);
     let over = Overrides {
         sweeps: vec![format!("sender.nodelay={}", values.join(","))],
         ..Overrides::default()

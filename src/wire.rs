@@ -196,11 +196,7 @@ mod tests {
 
     fn flow(framing: &str, extra: &str) -> FramedFlow {
         let text = format!("[transport]\nframing = \"{framing}\"\n[sender]\n{extra}\n");
-        let source = Source {
-            label: "t.toml".into(),
-            text,
-            stem: "t".into(),
-        };
+        let source = Source::inline("t", text);
         FramedFlow::of(
             &plan(&source, &Overrides::default())
                 .expect("valid")

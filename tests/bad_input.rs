@@ -4,11 +4,7 @@
 use nianbao::experiment::{plan, Overrides, Source};
 
 fn load(text: &str, sets: &[&str]) -> String {
-    let source = Source {
-        label: "bad.toml".into(),
-        text: text.into(),
-        stem: "bad".into(),
-    };
+    let source = Source::inline("bad", text);
     let over = Overrides {
         sets: sets.iter().map(|s| s.to_string()).collect(),
         ..Overrides::default()
@@ -121,11 +117,7 @@ fn bad_enum_values_list_the_allowed_ones() {
 
 #[test]
 fn sweep_values_are_validated_before_anything_runs() {
-    let source = Source {
-        label: "s.toml".into(),
-        text: "[sweep]\n\"sender.gap\" = [\"0\", \"10\"]\n".into(),
-        stem: "s".into(),
-    };
+    let source = Source::inline("s", "[sweep]\n\"sender.gap\" = [\"0\", \"10\"]\n");
     let msg = plan(&source, &Overrides::default())
         .expect_err("bad sweep value")
         .to_string();

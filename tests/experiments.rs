@@ -170,11 +170,7 @@ fn results_replace_the_previous_run_whole() {
 #[test]
 fn generated_messages_with_seeded_sizes_and_bursts_arrive_intact_bytewise() {
     let file = "name = \"gen\"\n[sender]\ncount = 200\nsize = [1, 300]\nseed = 7\nburst = 50\ngap = \"1ms\"\ngap_jitter = \"200us\"\nmore = true\n[receiver]\nrecv_sizes = [7, 4096]\n";
-    let source = Source {
-        label: "gen.toml".into(),
-        text: file.into(),
-        stem: "gen".into(),
-    };
+    let source = Source::inline("gen", file);
     let plan = plan(&source, &Overrides::default()).expect("valid");
     let run = run_plan(&plan, |_, _| {}).expect("runs: every byte checked against the sent stream");
     let c2s = &run.trials[0].flows[0];
@@ -190,11 +186,7 @@ fn generated_messages_with_seeded_sizes_and_bursts_arrive_intact_bytewise() {
 fn echo_and_upper_replies_are_checked_on_the_client() {
     for reply in ["echo", "upper"] {
         let text = format!("name = \"r\"\n[sender]\nmessages = [\"abc\", \"def\"]\n[receiver]\nreply = \"{reply}\"\n");
-        let source = Source {
-            label: "r.toml".into(),
-            text,
-            stem: "r".into(),
-        };
+        let source = Source::inline("r", text);
         let run = run_plan(
             &plan(&source, &Overrides::default()).expect("valid"),
             |_, _| {},
@@ -209,11 +201,7 @@ fn echo_and_upper_replies_are_checked_on_the_client() {
 fn a_stalled_receiver_ends_the_run_with_what_was_awaited() {
     // The receiver starts after the deadline: the sender's bytes sit unread.
     let text = "name = \"slow\"\ndeadline = \"300ms\"\n[receiver]\nstart_delay = \"1s\"\n";
-    let source = Source {
-        label: "slow.toml".into(),
-        text: text.into(),
-        stem: "slow".into(),
-    };
+    let source = Source::inline("slow", text);
     let started = std::time::Instant::now();
     let err = run_plan(
         &plan(&source, &Overrides::default()).expect("valid"),

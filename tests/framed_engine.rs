@@ -8,11 +8,7 @@ use nianbao::experiment::{plan, Overrides, Plan, Source};
 use nianbao::run::{run_plan, RunResult};
 
 fn source(text: &str) -> Source {
-    Source {
-        label: "framed.toml".into(),
-        text: text.into(),
-        stem: "framed".into(),
-    }
+    Source::inline("framed", text)
 }
 
 fn planned(text: &str) -> Plan {

@@ -146,12 +146,10 @@ fn u32be_encoded_by_tokio_util_is_decoded_by_us() {
 fn json_header_file_frame_passes_the_tutorials_md5_check_in_python() {
     use nianbao::experiment::{plan, Overrides, Source};
     use nianbao::wire::FramedFlow;
-    let source = Source {
-        label: "t.toml".into(),
-        text: "[transport]\nframing = \"json-header\"\n[sender]\ncount = 1\nsize = \"3000\"\n"
-            .into(),
-        stem: "t".into(),
-    };
+    let source = Source::inline(
+        "t",
+        "[transport]\nframing = \"json-header\"\n[sender]\ncount = 1\nsize = \"3000\"\n",
+    );
     let plan = plan(&source, &Overrides::default()).expect("valid");
     let flow = FramedFlow::of(&plan.scenarios[0].experiment);
     let (mut enc, mut scratch, mut frame) = (flow.encoder(), Vec::new(), Vec::new());

@@ -9,11 +9,7 @@ use nianbao::report::ruler::{ruler, RulerOptions};
 use nianbao::trace::{DecodedEvent, Flow, FlowTrace, RecvEvent};
 
 fn experiment(toml: &str) -> Experiment {
-    let source = Source {
-        label: "test.toml".into(),
-        text: toml.into(),
-        stem: "test".into(),
-    };
+    let source = Source::inline("test", toml);
     let plan = plan(&source, &Overrides::default()).expect("valid experiment");
     plan.scenarios[0].experiment.clone()
 }

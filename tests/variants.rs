@@ -24,11 +24,7 @@ transport.framing = "fixed:64"
 "#;
 
 fn source(text: &str) -> Source {
-    Source {
-        label: "v.toml".into(),
-        text: text.into(),
-        stem: "v".into(),
-    }
+    Source::inline("v", text)
 }
 
 fn over(sets: &[&str], sweeps: &[&str]) -> Overrides {

@@ -143,12 +143,10 @@ mod tests {
     use crate::framing::{FrameMeta, Framing, Limits};
 
     fn json_flow() -> FramedFlow {
-        let source = Source {
-            label: "t.toml".into(),
-            text: "[transport]\nframing = \"json-header\"\n[sender]\nmessages = [\"hello\"]\n"
-                .into(),
-            stem: "t".into(),
-        };
+        let source = Source::inline(
+            "t",
+            "[transport]\nframing = \"json-header\"\n[sender]\nmessages = [\"hello\"]\n",
+        );
         let plan = plan(&source, &Overrides::default()).expect("valid");
         FramedFlow::of(&plan.scenarios[0].experiment)
     }

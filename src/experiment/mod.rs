@@ -35,6 +35,16 @@ pub struct Source {
 }
 
 impl Source {
+    /// Experiment text that is not in a file (tests, benchmarks, tools):
+    /// errors call it `{stem}.toml`, and `stem` names it when it has no `name`.
+    pub fn inline(stem: &str, text: impl Into<String>) -> Source {
+        Source {
+            label: format!("{stem}.toml"),
+            text: text.into(),
+            stem: stem.to_string(),
+        }
+    }
+
     /// A built-in experiment by name, or a path to a file.
     pub fn resolve(name_or_path: &str) -> Result<Source> {
         if let Some(b) = builtin(name_or_path) {
