@@ -4,6 +4,7 @@
 
 mod framed;
 mod tcp;
+mod tcp_io;
 mod udp;
 
 use crate::error::{Error, Result};

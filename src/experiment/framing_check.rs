@@ -126,7 +126,7 @@ pub(super) fn when_tables(table: &toml::Value) -> V<Vec<When>> {
                 "may hold recvs and figure bounds only",
             ));
         }
-        let e = super::validate::expect(Some(sub))?;
+        let e = super::expectation::expect(Some(sub))?;
         out.push(When {
             key: key.trim().to_string(),
             value: value.trim().to_string(),

@@ -3,6 +3,7 @@
 //! scenarios. Errors name the file, line, column and key, or the flag.
 
 mod catalogue;
+mod expectation;
 mod file;
 mod framing_check;
 mod model;
@@ -12,10 +13,11 @@ mod validate;
 mod variant;
 
 pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};
+pub use expectation::{parse_bound, FIGURES};
 pub use file::FileExperiment;
 pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};
-pub use validate::{parse_bound, Invalid, FIGURES};
+pub use validate::Invalid;
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
 use crate::error::{Error, Result};

@@ -4,7 +4,6 @@
 
 use super::file::{self, Dur, FileExperiment, Size, SizeOrRange};
 use super::model::*;
-use crate::trace::Flow;
 use crate::units::{parse_duration, parse_size, unescape_bytes};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -26,32 +25,6 @@ pub(super) fn bad(key: &str, msg: impl Into<String>) -> Invalid {
         msg: msg.into(),
     }
 }
-
-/// Figures that `[expect]` may bound.
-pub const FIGURES: &[&str] = &[
-    "messages",
-    "recvs",
-    "segments",
-    "whole",
-    "sticky",
-    "fragment",
-    "intact",
-    "merged",
-    "split",
-    "truncated",
-    "lost",
-    "corrupt",
-    "merged_fraction",
-    "split_fraction",
-    "intact_fraction",
-    "bytes",
-    "short_writes",
-    "would_block",
-    "utf8_cuts",
-    "discarded",
-    "drops",
-    "decode_errors",
-];
 
 /// Validates a parsed file; `fallback_name` names it when it has no `name`.
 pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
@@ -98,7 +71,7 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
         }
     }
     super::framing_check::check_framing(&transport, &sender, &receiver)?;
-    let expect = expect(f.expect.as_ref())?;
+    let expect = super::expectation::expect(f.expect.as_ref())?;
     Ok(Experiment {
         title: f.title.clone().unwrap_or_else(|| name.clone()),
         about: f.about.clone().unwrap_or_default(),
@@ -365,113 +338,4 @@ fn opt_dur(d: &Option<Dur>, key: &str) -> V<Option<Duration>> {
         )),
         Some(Dur::Text(t)) => parse_duration(t).map(Some).map_err(|m| bad(key, m)),
     }
-}
-
-pub(super) fn expect(table: Option<&toml::Table>) -> V<Expect> {
-    let mut out = Expect::default();
-    let Some(table) = table else { return Ok(out) };
-    for (key, value) in table {
-        let path = format!("expect.{key}");
-        match key.as_str() {
-            "flow" => {
-                out.flow = Some(match value.as_str() {
-                    Some("c2s") => Flow::C2s,
-                    Some("s2c") => Flow::S2c,
-                    _ => return Err(bad(&path, "allowed: \"c2s\", \"s2c\"")),
-                })
-            }
-            "recvs" => {
-                let list = value.as_array().and_then(|a| {
-                    a.iter()
-                        .map(|v| v.as_str().map(String::from))
-                        .collect::<Option<Vec<_>>>()
-                });
-                out.recvs = Some(list.ok_or_else(|| {
-                    bad(
-                        &path,
-                        "must be a list of strings, the recv payloads in order",
-                    )
-                })?);
-            }
-            "compare" => out.compares = compares(value).map_err(|m| bad(&path, m))?,
-            "when" => out.when = super::framing_check::when_tables(value)?,
-            figure if FIGURES.contains(&figure) => {
-                let text = value
-                    .as_str()
-                    .ok_or_else(|| bad(&path, "must be a string like \">= 0.9\" or \"== 2\""))?;
-                let (op, value) = parse_bound(text).map_err(|m| bad(&path, m))?;
-                out.bounds.push(Bound {
-                    figure: figure.to_string(),
-                    op,
-                    value,
-                });
-            }
-            _ => {
-                return Err(bad(
-                    &path,
-                    format!(
-                        "unknown expectation; allowed: flow, recvs, compare, when, {}",
-                        FIGURES.join(", ")
-                    ),
-                ))
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Parses `">= 0.9"`, `"== 2"`, `"< 3"`.
-pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
-    let t = text.trim();
-    let (op, rest) = [
-        (">=", Op::Ge),
-        ("<=", Op::Le),
-        ("==", Op::Eq),
-        (">", Op::Gt),
-        ("<", Op::Lt),
-    ]
-    .iter()
-    .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
-    .ok_or_else(|| format!("`{t}` needs a comparison first: >=, >, <=, <, =="))?;
-    let value = rest
-        .trim()
-        .parse::<f64>()
-        .map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
-    Ok((op, value))
-}
-
-/// Parses `[[expect.compare]]` tables: `figure`, `less = {key = value}`, `than = {key = value}`.
-fn compares(value: &toml::Value) -> Result<Vec<Compare>, String> {
-    let shape = "a list of tables like { figure = \"segments\", less = { \"sender.nodelay\" = false }, than = { \"sender.nodelay\" = true } }";
-    let list = value.as_array().ok_or(shape)?;
-    list.iter()
-        .map(|t| {
-            let t = t.as_table().ok_or(shape)?;
-            if let Some(k) = t
-                .keys()
-                .find(|k| !["figure", "less", "than"].contains(&k.as_str()))
-            {
-                return Err(format!("unknown key `{k}`; allowed: figure, less, than"));
-            }
-            let figure = t.get("figure").and_then(|f| f.as_str()).ok_or(shape)?;
-            if !FIGURES.contains(&figure) {
-                return Err(format!(
-                    "`{figure}` is not a figure; allowed: {}",
-                    FIGURES.join(", ")
-                ));
-            }
-            let side = |k: &str| -> Result<Vec<(String, String)>, String> {
-                let table = t.get(k).and_then(|v| v.as_table()).ok_or(shape)?;
-                Ok(table
-                    .iter()
-                    .map(|(k, v)| (k.clone(), super::overrides::display_value(v)))
-                    .collect())
-            };
-            Ok(Compare {
-                figure: figure.to_string(),
-                less: side("less")?,
-                than: side("than")?,
-            })
-        })
-        .collect()
 }

@@ -1,0 +1,145 @@
+//! `[expect]`: what a correct run shows. Bounds on summary figures
+//! (`intact = "== 1"`), the first trial's recv payloads, `[[expect.compare]]`
+//! directions of effect and `[expect.when."key=value"]` per-scenario bounds,
+//! parsed and checked here so a typo is an error at load, not a silent pass.
+
+use super::model::*;
+use super::validate::{bad, Invalid};
+use crate::trace::Flow;
+
+type V<T> = Result<T, Invalid>;
+
+/// Figures that `[expect]` may bound.
+pub const FIGURES: &[&str] = &[
+    "messages",
+    "recvs",
+    "segments",
+    "whole",
+    "sticky",
+    "fragment",
+    "intact",
+    "merged",
+    "split",
+    "truncated",
+    "lost",
+    "corrupt",
+    "merged_fraction",
+    "split_fraction",
+    "intact_fraction",
+    "bytes",
+    "short_writes",
+    "would_block",
+    "utf8_cuts",
+    "discarded",
+    "drops",
+    "decode_errors",
+];
+
+pub(super) fn expect(table: Option<&toml::Table>) -> V<Expect> {
+    let mut out = Expect::default();
+    let Some(table) = table else { return Ok(out) };
+    for (key, value) in table {
+        let path = format!("expect.{key}");
+        match key.as_str() {
+            "flow" => {
+                out.flow = Some(match value.as_str() {
+                    Some("c2s") => Flow::C2s,
+                    Some("s2c") => Flow::S2c,
+                    _ => return Err(bad(&path, "allowed: \"c2s\", \"s2c\"")),
+                })
+            }
+            "recvs" => {
+                let list = value.as_array().and_then(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map(String::from))
+                        .collect::<Option<Vec<_>>>()
+                });
+                out.recvs = Some(list.ok_or_else(|| {
+                    bad(
+                        &path,
+                        "must be a list of strings, the recv payloads in order",
+                    )
+                })?);
+            }
+            "compare" => out.compares = compares(value).map_err(|m| bad(&path, m))?,
+            "when" => out.when = super::framing_check::when_tables(value)?,
+            figure if FIGURES.contains(&figure) => {
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| bad(&path, "must be a string like \">= 0.9\" or \"== 2\""))?;
+                let (op, value) = parse_bound(text).map_err(|m| bad(&path, m))?;
+                out.bounds.push(Bound {
+                    figure: figure.to_string(),
+                    op,
+                    value,
+                });
+            }
+            _ => {
+                return Err(bad(
+                    &path,
+                    format!(
+                        "unknown expectation; allowed: flow, recvs, compare, when, {}",
+                        FIGURES.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parses `">= 0.9"`, `"== 2"`, `"< 3"`.
+pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
+    let t = text.trim();
+    let (op, rest) = [
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("==", Op::Eq),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+    ]
+    .iter()
+    .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
+    .ok_or_else(|| format!("`{t}` needs a comparison first: >=, >, <=, <, =="))?;
+    let value = rest
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
+    Ok((op, value))
+}
+
+/// Parses `[[expect.compare]]` tables: `figure`, `less = {key = value}`, `than = {key = value}`.
+fn compares(value: &toml::Value) -> Result<Vec<Compare>, String> {
+    let shape = "a list of tables like { figure = \"segments\", less = { \"sender.nodelay\" = false }, than = { \"sender.nodelay\" = true } }";
+    let list = value.as_array().ok_or(shape)?;
+    list.iter()
+        .map(|t| {
+            let t = t.as_table().ok_or(shape)?;
+            if let Some(k) = t
+                .keys()
+                .find(|k| !["figure", "less", "than"].contains(&k.as_str()))
+            {
+                return Err(format!("unknown key `{k}`; allowed: figure, less, than"));
+            }
+            let figure = t.get("figure").and_then(|f| f.as_str()).ok_or(shape)?;
+            if !FIGURES.contains(&figure) {
+                return Err(format!(
+                    "`{figure}` is not a figure; allowed: {}",
+                    FIGURES.join(", ")
+                ));
+            }
+            let side = |k: &str| -> Result<Vec<(String, String)>, String> {
+                let table = t.get(k).and_then(|v| v.as_table()).ok_or(shape)?;
+                Ok(table
+                    .iter()
+                    .map(|(k, v)| (k.clone(), super::overrides::display_value(v)))
+                    .collect())
+            };
+            Ok(Compare {
+                figure: figure.to_string(),
+                less: side("less")?,
+                than: side("than")?,
+            })
+        })
+        .collect()
+}
