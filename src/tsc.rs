@@ -47,8 +47,14 @@ pub fn describe() -> String {
 
 /// Whether the kernel trusts the TSC as its own clock on this machine.
 fn usable() -> bool {
-    if !cfg!(target_arch = "x86_64") || std::env::var("NIANBAO_CLOCK").as_deref() == Ok("monotonic")
-    {
+    match std::env::var("NIANBAO_CLOCK").as_deref() {
+        Ok("monotonic") => return false,
+        Ok("auto") | Err(_) => {}
+        Ok(other) => eprintln!(
+            "nianbao: NIANBAO_CLOCK={other:?} is not a clock; allowed: auto, monotonic (using auto)"
+        ),
+    }
+    if !cfg!(target_arch = "x86_64") {
         return false;
     }
     let source =
@@ -63,13 +69,20 @@ fn usable() -> bool {
 }
 
 /// Counter ticks against [`Instant`] over [`CALIBRATION`]; each end reads the
-/// counter on both sides of the clock and takes the midpoint.
+/// counter on both sides of the clock, keeps the narrowest of a few tries (a
+/// thread descheduled mid-read widens it) and takes the midpoint.
 fn calibrate() -> Option<f64> {
     let stamp = || {
-        let a = ticks();
-        let i = Instant::now();
-        let b = ticks();
-        (i, a / 2 + b / 2)
+        (0..8)
+            .map(|_| {
+                let a = ticks();
+                let i = Instant::now();
+                let b = ticks();
+                (b.wrapping_sub(a), i, a / 2 + b / 2)
+            })
+            .min_by_key(|s| s.0)
+            .map(|(_, i, t)| (i, t))
+            .expect("eight tries")
     };
     let (i0, t0) = stamp();
     while i0.elapsed() < CALIBRATION {
@@ -86,6 +99,23 @@ fn calibrate() -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::Clock;
+
+    #[test]
+    fn the_trial_clock_keeps_time_and_order_across_threads() {
+        println!("clock: {}", describe());
+        let clock = Clock::start();
+        let a = clock.now_ns();
+        let b = std::thread::scope(|s| s.spawn(|| clock.now_ns()).join().expect("thread"));
+        let c = clock.now_ns();
+        assert!(a <= b && b <= c, "{a} {b} {c}");
+        std::thread::sleep(Duration::from_millis(20));
+        let slept = clock.now_ns() - c;
+        assert!(
+            (19_000_000..60_000_000).contains(&slept),
+            "20 ms of sleep read as {slept} ns"
+        );
+    }
 
     #[test]
     fn the_counter_keeps_time_with_instant() {

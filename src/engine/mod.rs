@@ -36,6 +36,8 @@ impl Ctx<'_> {
 /// Runs one trial and returns its trace.
 pub fn run_trial(exp: &Experiment) -> Result<Trace> {
     let (c2s, s2c) = FlowModel::of(exp);
+    // The clock's rate is measured once per process (5 ms): not in a trial's time.
+    crate::tsc::ns_per_tick();
     let started = Instant::now();
     let clock = Clock::start();
     let ctx = Ctx {
