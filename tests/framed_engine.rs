@@ -207,3 +207,14 @@ fn write_size_is_checked_at_load() {
         "{msg}"
     );
 }
+
+#[test]
+fn json_header_max_frame_is_checked_with_the_longest_name() {
+    // Message 0's frame is 176 bytes (name file0.bin); message 19's is 177
+    // (file19.bin): the file must be refused at load, not panic in the sender.
+    let msg = load_err("[transport]\nframing = \"json-header\"\nmax_frame = 176\n[sender]\ncount = 20\nsize = 100\n");
+    assert!(
+        msg.contains("transport.max_frame") && msg.contains("177-byte frame"),
+        "{msg}"
+    );
+}

@@ -49,25 +49,31 @@ pub(super) fn check_framing(t: &Transport, s: &Sender, r: &Receiver) -> V<()> {
             "echo and upper replies read raw bytes; with framing use a list of reply sizes or \"none\"",
         ));
     }
-    for (i, len) in message_lens(&s.messages) {
-        check_fits(t, i, len)?;
+    for (i, len, id) in message_lens(&s.messages) {
+        check_fits(t, i, len, id)?;
     }
     Ok(())
 }
 
-/// Message lengths to check: each explicit one, or the generated extremes.
-fn message_lens(m: &Messages) -> Vec<(Option<usize>, u64)> {
+/// Message lengths to check: each explicit one, or the generated extremes,
+/// with the id whose frame is longest (a json-header `name` grows with it).
+fn message_lens(m: &Messages) -> Vec<(Option<usize>, u64, u64)> {
     match m {
         Messages::Explicit(list) => list
             .iter()
             .enumerate()
-            .map(|(i, p)| (Some(i), p.len() as u64))
+            .map(|(i, p)| (Some(i), p.len() as u64, i as u64))
             .collect(),
-        Messages::Generated { min, max, .. } => vec![(None, *min), (None, *max)],
+        Messages::Generated {
+            count, min, max, ..
+        } => {
+            let last = count.saturating_sub(1);
+            vec![(None, *min, last), (None, *max, last)]
+        }
     }
 }
 
-fn check_fits(t: &Transport, i: Option<usize>, len: u64) -> V<()> {
+fn check_fits(t: &Transport, i: Option<usize>, len: u64, id: u64) -> V<()> {
     let what = match i {
         Some(i) => format!("message {i} ({len} bytes)"),
         None => format!("a generated message of {len} bytes"),
@@ -87,7 +93,7 @@ fn check_fits(t: &Transport, i: Option<usize>, len: u64) -> V<()> {
         }
         _ => {}
     }
-    let frame = frame_len(&t.framing, i.unwrap_or(0) as u64, len);
+    let frame = frame_len(&t.framing, id, len);
     if frame > t.max_frame {
         return Err(bad(
             "transport.max_frame",
