@@ -14,13 +14,42 @@ fn letter(k: u64, j: u64) -> u8 {
     b'a' + ((k.wrapping_mul(7).wrapping_add(j)) % 26) as u8
 }
 
+/// `#id:`, the start of generated message `id`, without allocating.
+fn prefix(id: u64) -> ([u8; 22], usize) {
+    let mut digits = [0u8; 20];
+    let (mut n, mut d) = (id, digits.len());
+    loop {
+        d -= 1;
+        digits[d] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = [0u8; 22];
+    out[0] = b'#';
+    let len = digits.len() - d;
+    out[1..=len].copy_from_slice(&digits[d..]);
+    out[len + 1] = b':';
+    (out, len + 2)
+}
+
 /// Writes generated message `id` of `len` bytes into `out` (cleared first).
 pub fn generate(id: u64, len: u64, out: &mut Vec<u8>) {
     out.clear();
-    let prefix = format!("#{id}:");
-    out.extend(prefix.bytes().take(len as usize));
-    let start = out.len() as u64;
-    out.extend((start..len).map(|j| letter(id, j)));
+    generate_range(id, 0..len, out);
+}
+
+/// Appends bytes `range` of generated message `id` to `out`: a window of a
+/// long message costs the window, not the message.
+fn generate_range(id: u64, range: std::ops::Range<u64>, out: &mut Vec<u8>) {
+    let (head, n) = prefix(id);
+    let n = n as u64;
+    if range.start < n {
+        let end = range.end.min(n);
+        out.extend_from_slice(&head[range.start as usize..end as usize]);
+    }
+    out.extend((range.start.max(n)..range.end).map(|j| letter(id, j)));
 }
 
 /// A small deterministic generator (SplitMix64), seeded from the experiment.
@@ -130,16 +159,18 @@ impl Stream {
     /// Copies up to `max` bytes starting at `offset` into `out`.
     pub fn bytes(&self, offset: u64, max: u64, out: &mut Vec<u8>) {
         out.clear();
-        let mut scratch = Vec::new();
         let mut at = offset;
         while (out.len() as u64) < max {
             let Some(i) = self.message_at(at) else { break };
             let s = &self.spans[i];
-            self.payload(s.id, &mut scratch);
-            let from = (at - s.offset) as usize;
-            let take = (scratch.len() - from).min((max - out.len() as u64) as usize);
-            out.extend_from_slice(&scratch[from..from + take]);
-            at += take as u64;
+            let from = at - s.offset;
+            let take = (s.len - from).min(max - out.len() as u64);
+            match &self.body {
+                Body::Explicit(list) => out
+                    .extend_from_slice(&list[s.id as usize][from as usize..(from + take) as usize]),
+                Body::Generated => generate_range(s.id, from..from + take, out),
+            }
+            at += take;
         }
     }
 
@@ -151,13 +182,13 @@ impl Stream {
                 self.verify_with(offset, data, |id, j| list[id as usize][j as usize])
             }
             Body::Generated => {
-                let mut prefix = (u64::MAX, Vec::new());
+                let mut head = (u64::MAX, prefix(0));
                 self.verify_with(offset, data, |id, j| {
-                    if prefix.0 != id {
-                        prefix = (id, format!("#{id}:").into_bytes());
+                    if head.0 != id {
+                        head = (id, prefix(id));
                     }
-                    prefix
-                        .1
+                    let (bytes, n) = &head.1;
+                    bytes[..*n]
                         .get(j as usize)
                         .copied()
                         .unwrap_or_else(|| letter(id, j))
@@ -266,6 +297,26 @@ mod tests {
         let mut out = Vec::new();
         s.bytes(3, 4, &mut out);
         assert_eq!(out, b"lofe");
+    }
+
+    #[test]
+    fn any_window_of_a_generated_message_is_that_slice_of_it() {
+        for (id, len) in [(0u64, 1u64), (7, 3), (12345, 40), (u64::MAX, 30)] {
+            let mut whole = Vec::new();
+            generate(id, len, &mut whole);
+            let head = format!("#{id}:");
+            assert_eq!(
+                whole[..head.len().min(len as usize)],
+                head.as_bytes()[..head.len().min(len as usize)]
+            );
+            for a in 0..len {
+                for b in a..=len {
+                    let mut part = Vec::new();
+                    generate_range(id, a..b, &mut part);
+                    assert_eq!(part, whole[a as usize..b as usize], "{id} {a}..{b}");
+                }
+            }
+        }
     }
 }
 
