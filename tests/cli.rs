@@ -266,3 +266,26 @@ fn framing_compare_runs_every_variant_and_writes_a_variant_column() {
         .collect();
     assert_eq!(picked, ["UDP", "u32be"]);
 }
+
+#[test]
+fn a_picked_subset_of_variants_can_be_shown_and_rerun() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run = [
+        "run",
+        "framing-compare",
+        "--sweep",
+        "variant=UDP,u32be",
+        "--out",
+        "p",
+        "-q",
+    ];
+    let (code, out, err) = nianbao(&run, tmp.path());
+    assert_eq!(code, 0, "{out}{err}");
+    // framing-compare has [expect.when."variant=raw TCP"], which did not run.
+    let (code, shown, err) = nianbao(&["show", "p"], tmp.path());
+    assert_eq!(code, 0, "show: {err}");
+    assert_eq!(shown, out, "show reprints what run printed");
+    let again = ["run", "p/experiment.toml", "--out", "q", "-q"];
+    let (code, out, err) = nianbao(&again, tmp.path());
+    assert_eq!(code, 0, "rerun of the written experiment.toml: {out}{err}");
+}

@@ -211,6 +211,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     let name = scenarios[0].experiment.name.clone();
     if !variants.is_empty() {
         table.insert(VARIANT_AXIS.into(), variant::to_value(&variants));
+        variant::drop_unpicked_when(&mut table, &variants);
     }
     if axes.iter().any(|(k, _)| k != VARIANT_AXIS) {
         let mut sweep = Table::new();

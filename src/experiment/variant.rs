@@ -164,6 +164,22 @@ pub(super) fn check_when(conds: &[String], names: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Drops `[expect.when."variant=NAME"]` of the variants that did not run, so
+/// the written experiment.toml (which keeps only the variants that ran)
+/// loads again for `show` and a rerun.
+pub(super) fn drop_unpicked_when(table: &mut Table, picked: &[Variant]) {
+    let when = table
+        .get_mut("expect")
+        .and_then(|e| e.get_mut("when"))
+        .and_then(Value::as_table_mut);
+    if let Some(when) = when {
+        when.retain(|cond, _| match cond.split_once('=') {
+            Some((key, name)) if key.trim() == AXIS => picked.iter().any(|v| v.name == name.trim()),
+            _ => true,
+        });
+    }
+}
+
 /// Whether a `--sweep` argument picks variants (`variant=A,B`).
 pub(super) fn is_pick(arg: &str) -> bool {
     split_assignment(arg).is_some_and(|(k, _)| k == AXIS)
