@@ -14,18 +14,25 @@ use std::path::Path;
 /// wide, otherwise about 20 equal bins of whole bytes.
 pub fn bins(min: u64, max: u64) -> Vec<(u64, u64)> {
     let (min, max) = (min.max(1), max.max(1));
+    // Arithmetic saturates: a recvs.csv read back may hold any u64.
     if max / min >= 100 {
         let mut lo = 1u64 << (63 - min.leading_zeros());
         let mut out = Vec::new();
-        while lo <= max {
-            out.push((lo, lo * 2));
-            lo *= 2;
+        loop {
+            let hi = lo.saturating_mul(2);
+            out.push((lo, hi));
+            if hi > max || hi == u64::MAX {
+                return out;
+            }
+            lo = hi;
         }
-        return out;
     }
-    let width = (max - min + 1).div_ceil(20).max(1);
-    (0..)
-        .map(|i| (min + i * width, min + (i + 1) * width))
+    let width = (max - min).saturating_add(1).div_ceil(20).max(1);
+    (0..=20u64)
+        .map_while(|i| {
+            let lo = min.checked_add(i.checked_mul(width)?)?;
+            Some((lo, lo.saturating_add(width)))
+        })
         .take_while(|b| b.0 <= max)
         .collect()
 }
@@ -149,4 +156,21 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     )?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bins;
+
+    #[test]
+    fn bins_cover_the_sizes_and_end_even_at_u64_max() {
+        assert_eq!(bins(3, 5), vec![(3, 4), (4, 5), (5, 6)]);
+        let wide = bins(1, 1000);
+        assert_eq!((wide[0], *wide.last().unwrap()), ((1, 2), (512, 1024)));
+        for (min, max) in [(1, u64::MAX), (u64::MAX - 5, u64::MAX), (0, 0)] {
+            let b = bins(min, max);
+            assert!(!b.is_empty() && b.len() <= 64, "{min} {max}: {}", b.len());
+            assert!(b[0].0 <= min.max(1), "{min} {max}: {b:?}");
+        }
+    }
 }
