@@ -197,7 +197,7 @@ fn sweep_table(run: &RunResult) -> String {
             trials.len()
         );
     }
-    out.push_str("  (means over trials of the c2s flow; overhead: wire bytes beyond the payload per message; msgs/s includes the receiver's start delay)\n");
+    out.push_str("  (means over trials of the c2s flow; overhead: wire bytes beyond the payload per message;\n   msgs/s: messages over the trial's wall time, start delay included; framing's cost in\n   throughput is measured by `cargo bench --bench framed_rate`)\n");
     out
 }
 

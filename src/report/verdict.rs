@@ -135,8 +135,8 @@ fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     )];
     if *framing == Framing::JsonHeader {
         lines.push(format!(
-            "Each header carried the body's size, name and md5; the receiver hashed every body and counts it intact only if it matches: {} of {} did.",
-            s.intact, s.messages
+            "Each header carried the body's size, name and md5; the receiver hashes every decoded body and counts one that does not match its md5 as corrupt ({} intact, {} corrupt, {} lost of {}).",
+            s.intact, s.corrupt, s.lost, s.messages
         ));
     }
     if s.corrupt > 0 {
