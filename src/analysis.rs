@@ -53,16 +53,23 @@ impl fmt::Display for RecvKind {
     }
 }
 
-impl fmt::Display for Fate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Fate {
+    /// The fate's name, as messages.csv and the charts write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Fate::Intact => "intact",
             Fate::Merged => "merged",
             Fate::Split => "split",
             Fate::Truncated => "truncated",
             Fate::Lost => "lost",
             Fate::Corrupt => "corrupt",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Fate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -126,6 +126,13 @@ pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
     Ok(())
 }
 
+/// The `label` column: an escaped preview of the bytes at `offset`, cut from
+/// at most enough bytes for [`LABEL_CHARS`] escaped characters.
+fn label(model: &FlowModel, offset: u64, len: u64, buf: &mut Vec<u8>) -> String {
+    model.bytes(offset, len.min(LABEL_CHARS as u64 * 4), buf);
+    preview(buf, LABEL_CHARS)
+}
+
 /// recvs.csv
 pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
     let mut w = csv::Writer::from_writer(out);
@@ -133,11 +140,7 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
     each_flow(run, |scenario, trial, fa, model| {
         let flow = flow_name(fa);
         for r in &fa.recvs {
-            model.bytes(
-                r.event.offset,
-                r.event.len.min(LABEL_CHARS as u64 * 4),
-                &mut buf,
-            );
+            let label = label(model, r.event.offset, r.event.len, &mut buf);
             let e = &r.event;
             w.serialize(RecvCsvRow {
                 scenario,
@@ -151,7 +154,7 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 kind: r.kind.to_string(),
                 truncated: e.truncated,
                 asked: e.asked,
-                label: preview(&buf, LABEL_CHARS),
+                label,
             })?;
         }
         Ok(())
@@ -167,11 +170,7 @@ pub fn write_messages<W: Write>(run: &RunResult, out: W) -> CsvResult {
     each_flow(run, |scenario, trial, fa, model| {
         let flow = flow_name(fa);
         for m in &fa.messages {
-            model.bytes(
-                m.span.offset,
-                m.span.len.min(LABEL_CHARS as u64 * 4),
-                &mut buf,
-            );
+            let label = label(model, m.span.offset, m.span.len, &mut buf);
             w.serialize(MessageCsvRow {
                 scenario,
                 trial,
@@ -183,7 +182,7 @@ pub fn write_messages<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 delivered_ns: m.delivered_ns,
                 reads: m.reads,
                 fate: m.fate.to_string(),
-                label: preview(&buf, LABEL_CHARS),
+                label,
             })?;
         }
         Ok(())

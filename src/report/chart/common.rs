@@ -55,14 +55,7 @@ pub fn fate_color(fate: Fate) -> RGBColor {
 
 /// Legend text of a fate.
 pub fn fate_name(fate: Fate) -> &'static str {
-    match fate {
-        Fate::Intact => "intact",
-        Fate::Merged => "merged",
-        Fate::Split => "split",
-        Fate::Truncated => "truncated",
-        Fate::Lost => "lost",
-        Fate::Corrupt => "corrupt",
-    }
+    fate.as_str()
 }
 
 /// A white canvas of `width` × `height` that will be written to `path`.
