@@ -4,7 +4,8 @@
 use crate::cli::{Command, Format, PlotArgs, RunArgs, ShowArgs};
 use crate::error::Result;
 use crate::experiment::{plan, Overrides, Source, CATALOGUE};
-use crate::report::{json::run_json, readback, results::write_results, ruler::RulerOptions, text};
+use crate::report::results::{check_target, write_results};
+use crate::report::{json::run_json, readback, ruler::RulerOptions, text};
 use crate::run::{run_plan, RunResult};
 use std::fmt::Write;
 use std::io::IsTerminal;
@@ -58,6 +59,7 @@ fn overrides(args: &RunArgs) -> Overrides {
         sets: args.sets.clone(),
         sweeps: args.sweeps.clone(),
         trials: args.trials,
+        max_runs: Some(args.max_runs),
     }
 }
 
@@ -70,6 +72,7 @@ fn run_one(args: &RunArgs) -> Result<Outcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&plan.name));
+    check_target(&out_dir)?;
     let run = run_with_progress(&plan, args.quiet)?;
     warn(write_results(&out_dir, &run)?);
     Ok(render(&run, &out_dir, args.format, args.ruler_messages))
@@ -107,8 +110,13 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
     );
     let mut all_ok = true;
     let mut docs = Vec::new();
+    let mut plans = Vec::new();
     for b in CATALOGUE {
         let plan = plan(&Source::resolve(b.name)?, &overrides(args))?;
+        check_target(&root.join(b.name))?;
+        plans.push(plan);
+    }
+    for (b, plan) in CATALOGUE.iter().zip(plans) {
         let run = run_with_progress(&plan, args.quiet)?;
         warn(write_results(&root.join(b.name), &run)?);
         let (ok, total) = run.reproduced();

@@ -71,8 +71,14 @@ pub struct RunArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub trials: Option<u32>,
     /// Results folder (default: results/NAME; with --all: DIR/NAME for each).
+    /// A new folder, or one nianbao wrote before; anything else is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The most scenarios × trials one run may hold (a sweep's size is
+    /// checked before anything runs).
+    #[arg(long, value_name = "N", default_value_t = nianbao_default_max_runs(),
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_runs: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -82,6 +88,10 @@ pub struct RunArgs {
     /// No progress bar on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+const fn nianbao_default_max_runs() -> u64 {
+    crate::experiment::DEFAULT_MAX_RUNS
 }
 
 /// `nianbao show`.

@@ -19,13 +19,13 @@ pub enum Error {
     #[error("unknown experiment `{name}`{hint}; `nianbao list` shows them all, or give a path to a .toml file")]
     UnknownExperiment { name: String, hint: String },
     /// A file that could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read { path: PathBuf, source: io::Error },
     /// A socket or thread operation that failed.
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Io { what: String, source: io::Error },
     /// A port or address that could not be bound.
-    #[error("cannot bind {addr}: {source}{hint}")]
+    #[error("cannot bind {addr}{hint}")]
     Bind {
         addr: String,
         source: io::Error,
@@ -41,12 +41,24 @@ pub enum Error {
     /// Received bytes that differ from what was sent: a bug, never expected.
     #[error("{0}")]
     Stream(String),
+    /// SIGINT or SIGTERM arrived: the run stopped and wrote nothing.
+    #[error("interrupted by {}: the trials stopped and no results were written (the previous results, if any, are as they were)", crate::interrupt::name(*signal))]
+    Interrupted { signal: i32 },
     /// A results folder that could not be written or read.
     #[error("results folder {}: {msg}", path.display())]
     Results { path: PathBuf, msg: String },
 }
 
 impl Error {
+    /// The process exit status for this error: 128 + the signal for an
+    /// interrupted run (130 for Ctrl-C, 143 for SIGTERM), else 2.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Interrupted { signal } => 128u8.saturating_add(*signal as u8),
+            _ => 2,
+        }
+    }
+
     /// An I/O error with what was being done.
     pub fn io(what: impl Into<String>, source: io::Error) -> Self {
         Error::Io {

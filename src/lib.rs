@@ -15,6 +15,7 @@ pub mod error;
 pub mod expect;
 pub mod experiment;
 pub mod framing;
+pub mod interrupt;
 pub mod net;
 pub mod payload;
 pub mod report;

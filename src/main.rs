@@ -7,18 +7,44 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = nianbao::cli::Cli::parse();
+    nianbao::interrupt::install();
     match nianbao::app::execute(cli.command) {
         Ok(outcome) => {
-            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
-            if outcome.reproduced {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+            if let Err(e) = print(outcome.stdout.as_bytes()) {
+                return fail(&anyhow::Error::from(e).context("cannot write to stdout"), 2);
+            }
+            match (nianbao::interrupt::pending(), outcome.reproduced) {
+                (Some(signal), _) => ExitCode::from(128u8.saturating_add(signal as u8)),
+                (None, true) => ExitCode::SUCCESS,
+                (None, false) => ExitCode::from(1),
             }
         }
         Err(e) => {
-            eprintln!("error: {:#}", anyhow::Error::from(e));
-            ExitCode::from(2)
+            let code = e.exit_code();
+            fail(&anyhow::Error::from(e), code)
         }
     }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Prints the error chain on one line, with every control character
+/// escaped (an error may quote a value from a downloaded file).
+fn fail(e: &anyhow::Error, code: u8) -> ExitCode {
+    let text: String = format!("{e:#}")
+        .chars()
+        .flat_map(|c| match c.is_control() {
+            true => c.escape_default().collect::<Vec<_>>(),
+            false => vec![c],
+        })
+        .collect();
+    let _ = writeln!(std::io::stderr(), "error: {text}");
+    ExitCode::from(code)
 }

@@ -68,7 +68,14 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         let exp = &scenario.experiment;
         let models = FlowModel::of(exp);
         for trial in 0..exp.trials {
-            let trace = run_trial(exp)?;
+            let stopped = |signal| crate::error::Error::Interrupted { signal };
+            if let Some(signal) = crate::interrupt::pending() {
+                return Err(stopped(signal));
+            }
+            // A signal can end a trial's blocking call early: say so, not the
+            // error that call gave.
+            let trace =
+                run_trial(exp).map_err(|e| crate::interrupt::pending().map_or(e, stopped))?;
             let mut flows = vec![analyse(
                 Flow::C2s,
                 delivery(exp, Flow::C2s),

@@ -151,6 +151,12 @@ pub fn preview(bytes: &[u8], max_chars: usize) -> String {
     cut
 }
 
+/// User text quoted for an error message: escaped (no control character
+/// reaches the terminal) and cut to 40 characters, in backticks.
+pub fn shown(text: &str) -> String {
+    format!("`{}`", preview(text.as_bytes(), 40))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,12 +150,25 @@ fn one_knob_changes_the_story_gap_separates_the_messages() {
 fn results_replace_the_previous_run_whole() {
     let (run, tmp) = run_named("he-llo", &[]);
     let dir = tmp.path().join("he-llo");
-    std::fs::write(dir.join("stale.txt"), "old").expect("write");
+    // sweep.csv is a file nianbao writes, but not for he-llo: a leftover.
+    std::fs::write(dir.join("sweep.csv"), "old").expect("write");
     write_results(&dir, &run).expect("rewritten");
     assert!(
-        !dir.join("stale.txt").exists(),
+        !dir.join("sweep.csv").exists(),
         "the old folder was replaced, not merged"
     );
+    // A file nianbao did not write: the folder is refused and kept as it is.
+    std::fs::write(dir.join("notes.txt"), "mine").expect("write");
+    let err = write_results(&dir, &run).expect_err("refused").to_string();
+    assert!(
+        err.contains("notes.txt") && err.contains("did not write"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    std::fs::remove_file(dir.join("notes.txt")).expect("rm");
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .expect("dir")
         .map(|e| e.expect("e").file_name())
@@ -199,8 +212,8 @@ fn echo_and_upper_replies_are_checked_on_the_client() {
 
 #[test]
 fn a_stalled_receiver_ends_the_run_with_what_was_awaited() {
-    // The receiver starts after the deadline: the sender's bytes sit unread.
-    let text = "name = \"slow\"\ndeadline = \"300ms\"\n[receiver]\nstart_delay = \"1s\"\n";
+    // Each pause fits, but five reads of one byte with 100 ms between them do not.
+    let text = "name = \"slow\"\ndeadline = \"300ms\"\n[sender]\nmessages = [\"hello\"]\n[receiver]\nrecv_sizes = [1]\nrecv_gap = \"100ms\"\n";
     let source = Source::inline("slow", text);
     let started = std::time::Instant::now();
     let err = run_plan(

@@ -31,7 +31,7 @@ fn over(sets: &[&str], sweeps: &[&str]) -> Overrides {
     Overrides {
         sets: sets.iter().map(|s| s.to_string()).collect(),
         sweeps: sweeps.iter().map(|s| s.to_string()).collect(),
-        trials: None,
+        ..Overrides::default()
     }
 }
 

@@ -76,19 +76,36 @@ pub(crate) fn gap_before(k: u64, s: &Sender, rng: &mut Rng) -> Duration {
     s.gap + Duration::from_nanos(jitter)
 }
 
-/// Sleeps for `d`, spinning the last stretch so short gaps are kept.
-pub(crate) fn pause(d: Duration) {
+/// Sleeps for `d`, spinning the last stretch so short gaps are kept. A
+/// pause never outlasts the trial's deadline (it fails instead, naming what
+/// paused), and long sleeps wake every 50 ms to see whether Ctrl-C came.
+pub(crate) fn pause(ctx: &Ctx, d: Duration, side: &'static str, what: &str) -> Result<()> {
     if d.is_zero() {
-        return;
+        return Ok(());
     }
     let until = Instant::now() + d;
+    if until > ctx.deadline {
+        return Err(ctx.late(
+            side,
+            format!("its own {what} of {}", crate::units::format_duration(d)),
+        ));
+    }
     const SPIN: Duration = Duration::from_micros(200);
-    if d > SPIN {
-        std::thread::sleep(d - SPIN);
+    const SLICE: Duration = Duration::from_millis(50);
+    loop {
+        if let Some(signal) = crate::interrupt::pending() {
+            return Err(Error::Interrupted { signal });
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left <= SPIN {
+            break;
+        }
+        std::thread::sleep((left - SPIN).min(SLICE));
     }
     while Instant::now() < until {
         std::thread::yield_now();
     }
+    Ok(())
 }
 
 /// Records one send call.

@@ -73,7 +73,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
     let mut replies = Replier::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
-    pause(r.start_delay);
+    pause(ctx, r.start_delay, "receiver", "start_delay")?;
     let mut offset = 0u64;
     for i in 0.. {
         let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
@@ -103,7 +103,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             replies.answer(ctx, &conn, &buf[..n], rec)?;
         }
         offset += n as u64;
-        pause(r.recv_gap);
+        pause(ctx, r.recv_gap, "receiver", "recv_gap")?;
     }
     got.decode_error = framed.and_then(|f| f.error);
     let _ = conn.shutdown(Shutdown::Write);
@@ -219,7 +219,7 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     }
     let last = spans.len() as u64 - 1;
     for span in spans {
-        pause(gap_before(span.id, s, &mut rng));
+        pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         let bytes = out.message(span.id);
         // One send() per message, or per `write_size` chunk of it.
         let chunk = s.write_size.map_or(bytes.len(), |w| w as usize).max(1);

@@ -47,7 +47,7 @@ fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
     let mut rng = Rng::new(s.seed);
     let mut payload = Vec::new();
     for span in stream.spans() {
-        pause(gap_before(span.id, s, &mut rng));
+        pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         stream.payload(span.id, &mut payload);
         net::send_timeout_until(tx, ctx.deadline, "sender", ctx.exp.deadline, || {
             format!("room to send datagram {}", span.id)
@@ -82,7 +82,7 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
         discarded: 0,
     };
     let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
-    pause(r.start_delay);
+    pause(ctx, r.start_delay, "receiver", "start_delay")?;
     let mut next = 0usize;
     for i in 0.. {
         if next >= spans.len() {
@@ -113,7 +113,7 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
             out.drops = Some(u64::from(n));
         }
         next = id + 1;
-        pause(r.recv_gap);
+        pause(ctx, r.recv_gap, "receiver", "recv_gap")?;
     }
     Ok(out)
 }

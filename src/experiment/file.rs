@@ -10,7 +10,7 @@ pub struct FileExperiment {
     pub name: Option<String>,
     pub title: Option<String>,
     pub about: Option<String>,
-    pub trials: Option<u32>,
+    pub trials: Option<i64>,
     pub deadline: Option<Dur>,
     pub chart_metric: Option<String>,
     #[serde(default)]

@@ -6,6 +6,7 @@ mod catalogue;
 mod expectation;
 mod file;
 mod framing_check;
+mod limits;
 mod model;
 mod origin;
 mod overrides;
@@ -15,9 +16,10 @@ mod variant;
 pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};
 pub use expectation::{parse_bound, FIGURES};
 pub use file::FileExperiment;
+pub use limits::{message_count, MAX_STREAM, MAX_UDP_V4, MAX_UDP_V6};
 pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};
-pub use validate::Invalid;
+pub use validate::{plain_name, Invalid};
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
 use crate::error::{Error, Result};
@@ -58,13 +60,7 @@ impl Source {
         }
         let path = Path::new(name_or_path);
         let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
-        if !looks_like_path || !path.exists() {
-            if looks_like_path {
-                return Err(Error::Read {
-                    path: path.into(),
-                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
-                });
-            }
+        if !looks_like_path && !path.exists() {
             let close = close_matches(name_or_path);
             let hint = if close.is_empty() {
                 String::new()
@@ -76,10 +72,7 @@ impl Source {
                 hint,
             });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: path.into(),
-            source: e,
-        })?;
+        let text = read_text(path, MAX_EXPERIMENT_FILE)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -90,6 +83,51 @@ impl Source {
             stem,
         })
     }
+}
+
+/// Largest experiment file read, bytes: experiments are a page of text.
+pub const MAX_EXPERIMENT_FILE: u64 = 1 << 20;
+
+/// Reads a UTF-8 text file of at most `limit` bytes. Only regular files:
+/// a FIFO or a device would block or never end.
+pub fn read_text(path: &Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let fail = |source: std::io::Error| Error::Read {
+        path: path.into(),
+        source,
+    };
+    let invalid = |msg: String| fail(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        return Err(invalid(
+            "not a regular file (a folder, FIFO or device is never read)".into(),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(invalid(format!(
+            "{} bytes is over the limit of {limit} bytes for this file",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(fail)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > limit {
+        return Err(invalid(format!(
+            "over the limit of {limit} bytes for this file"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..at]);
+        let line = text.matches('\n').count() + 1;
+        invalid(format!(
+            "not UTF-8 text: byte {at} (line {line}) is not valid UTF-8; save the file as UTF-8"
+        ))
+    })
 }
 
 /// One point of a sweep, ready to run.
@@ -126,6 +164,40 @@ pub struct Overrides {
     pub sweeps: Vec<String>,
     /// `--trials N`.
     pub trials: Option<u32>,
+    /// `--max-runs N`: the most scenarios × trials a plan may hold
+    /// (default [`DEFAULT_MAX_RUNS`]).
+    pub max_runs: Option<u64>,
+}
+
+/// The most scenarios × trials a plan may hold unless `--max-runs` says more.
+pub const DEFAULT_MAX_RUNS: u64 = 10_000;
+
+/// Refuses a plan whose scenarios × trials is over `max_runs`, computed
+/// from the axes' lengths before anything is expanded.
+fn check_size(table: &Table, axes: &[(String, Vec<Value>)], max_runs: u64) -> Result<()> {
+    let trials = table
+        .get("trials")
+        .and_then(Value::as_integer)
+        .map_or(1, |n| n.max(1) as u64);
+    let scenarios = axes
+        .iter()
+        .fold(1u64, |n, (_, vs)| n.saturating_mul(vs.len() as u64));
+    let runs = scenarios.saturating_mul(trials);
+    if runs <= max_runs {
+        return Ok(());
+    }
+    let shape: Vec<String> = axes
+        .iter()
+        .map(|(k, vs)| format!("{} {k}", vs.len()))
+        .collect();
+    Err(Error::Config {
+        origin: "sweep".into(),
+        msg: format!(
+            "{scenarios} scenarios ({}) × {trials} trials = {} runs, over the limit of {max_runs}; sweep fewer values, or raise the limit with --max-runs",
+            if shape.is_empty() { "no sweep".to_string() } else { shape.join(" × ") },
+            if runs == u64::MAX { "more than 18446744073709551615".to_string() } else { runs.to_string() }
+        ),
+    })
 }
 
 /// Loads, merges and validates an experiment into a [`Plan`].
@@ -177,6 +249,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         }
         axes.insert(0, variant::axis(&variants));
     }
+    check_size(&table, &axes, over.max_runs.unwrap_or(DEFAULT_MAX_RUNS))?;
     check_when(&base_expect_when(&table), &axes)?;
     variant::check_when(&base_expect_when(&table), &names)?;
     let mut scenarios = Vec::new();
@@ -271,6 +344,12 @@ fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<V
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
     if let Some(Value::Table(s)) = table.remove("sweep") {
         for (k, v) in s {
+            if let Some(msg) = variant::sweep_refusal(&k) {
+                return Err(Error::Config {
+                    origin: format!("[sweep] {k}"),
+                    msg,
+                });
+            }
             let values = v
                 .as_array()
                 .filter(|a| !a.is_empty())
@@ -292,6 +371,9 @@ fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<V
             .collect();
         if values.is_empty() {
             return Err(flag_err("--sweep", arg, "give at least one value after ="));
+        }
+        if let Some(msg) = variant::sweep_refusal(&key) {
+            return Err(flag_err("--sweep", arg, &msg));
         }
         match axes.iter_mut().find(|(k, _)| *k == key) {
             Some(axis) => axis.1 = values,

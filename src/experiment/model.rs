@@ -9,7 +9,11 @@ use std::time::Duration;
 /// Largest message nianbao will send, bytes.
 pub const MAX_MESSAGE: u64 = 64 << 20;
 /// Largest number of generated messages in one trial.
-pub const MAX_COUNT: u64 = 10_000_000;
+pub const MAX_COUNT: u64 = 1_000_000;
+/// Most trials of one scenario.
+pub const MAX_TRIALS: u32 = 10_000;
+/// Longest deadline of one scenario; every sleep of a trial fits inside it.
+pub const MAX_DEADLINE: Duration = Duration::from_secs(600);
 /// Default deadline of one scenario.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 

@@ -23,8 +23,24 @@ pub fn split_assignment(arg: &str) -> Option<(String, String)> {
     Some((k.to_string(), v.trim().to_string()))
 }
 
+/// Keys that replace one another: setting one way of giving the messages
+/// (`messages`, or `count` and `size`) drops the other, so `--set
+/// sender.count=5` switches a built-in's explicit messages to generated ones.
+const EXCLUSIVE: [(&str, &[&str]); 3] = [
+    ("sender.messages", &["count", "size"]),
+    ("sender.count", &["messages"]),
+    ("sender.size", &["messages"]),
+];
+
 /// Sets the dotted `key` in `table`, creating tables on the way.
 pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), String> {
+    if let Some((_, drop)) = EXCLUSIVE.iter().find(|(k, _)| *k == key) {
+        if let Some(sender) = table.get_mut("sender").and_then(Value::as_table_mut) {
+            for d in drop.iter() {
+                sender.remove(*d);
+            }
+        }
+    }
     let mut parts: Vec<&str> = key.split('.').collect();
     let last = parts.pop().ok_or("empty key")?;
     let mut here = table;
@@ -117,5 +133,14 @@ mod tests {
         set_path(&mut t, "sender.nodelay", Value::Boolean(true)).unwrap();
         assert_eq!(t["sender"]["nodelay"], Value::Boolean(true));
         assert!(set_path(&mut t, "sender.nodelay.x", Value::Integer(1)).is_err());
+    }
+
+    #[test]
+    fn count_replaces_explicit_messages_and_back() {
+        let mut t: Table = "[sender]\nmessages = [\"a\"]\n".parse().unwrap();
+        set_path(&mut t, "sender.count", Value::Integer(5)).unwrap();
+        assert!(t["sender"].get("messages").is_none());
+        set_path(&mut t, "sender.messages", parse_value("[\"x\"]")).unwrap();
+        assert!(t["sender"].get("count").is_none());
     }
 }

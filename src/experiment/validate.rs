@@ -28,15 +28,38 @@ pub(super) fn bad(key: &str, msg: impl Into<String>) -> Invalid {
 
 /// Validates a parsed file; `fallback_name` names it when it has no `name`.
 pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
-    let name = f.name.clone().unwrap_or_else(|| fallback_name.to_string());
-    let trials = f.trials.unwrap_or(1);
-    if trials == 0 || trials > 10_000 {
-        return Err(bad("trials", "must be from 1 to 10000"));
-    }
+    let name = match &f.name {
+        Some(name) => plain_name(name).map_err(|m| bad("name", m))?,
+        None => plain_name(fallback_name).map_err(|m| {
+            bad(
+                "name",
+                format!("the file name gives no usable name: {m}; add a line like name = \"mine\""),
+            )
+        })?,
+    };
+    let trials = match f.trials {
+        None => 1,
+        Some(n) if (1..=i64::from(MAX_TRIALS)).contains(&n) => n as u32,
+        Some(n) => {
+            return Err(bad(
+                "trials",
+                format!("{n} is out of range; allowed 1 to {MAX_TRIALS}"),
+            ))
+        }
+    };
     let deadline = opt_dur(&f.deadline, "deadline")?.unwrap_or(DEFAULT_DEADLINE);
-    if deadline.is_zero() {
-        return Err(bad("deadline", "must be more than 0, like \"10s\""));
+    if deadline.is_zero() || deadline > MAX_DEADLINE {
+        return Err(bad(
+            "deadline",
+            format!(
+                "{} is out of range; allowed more than 0 up to {}s, like \"10s\"",
+                crate::units::format_duration(deadline),
+                MAX_DEADLINE.as_secs()
+            ),
+        ));
     }
+    let title = plain_text(&f.title, "title", 200, false)?.unwrap_or_else(|| name.clone());
+    let about = plain_text(&f.about, "about", 4000, true)?.unwrap_or_default();
     let chart_metric = f
         .chart_metric
         .clone()
@@ -72,9 +95,9 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
     }
     super::framing_check::check_framing(&transport, &sender, &receiver)?;
     let expect = super::expectation::expect(f.expect.as_ref())?;
-    Ok(Experiment {
-        title: f.title.clone().unwrap_or_else(|| name.clone()),
-        about: f.about.clone().unwrap_or_default(),
+    let exp = Experiment {
+        title,
+        about,
         name,
         trials,
         deadline,
@@ -83,7 +106,52 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
         sender,
         receiver,
         expect,
-    })
+    };
+    super::limits::check(&exp)?;
+    Ok(exp)
+}
+
+/// Text shown on the terminal: no control characters but, where allowed,
+/// line breaks (an escape sequence in a downloaded file must not reach the
+/// terminal).
+fn plain_text(text: &Option<String>, key: &str, max: usize, lines: bool) -> V<Option<String>> {
+    let Some(text) = text else { return Ok(None) };
+    let allowed = |c: &char| lines && *c == '\n';
+    if let Some(c) = text.chars().find(|c| c.is_control() && !allowed(c)) {
+        let what = if lines {
+            "plain text"
+        } else {
+            "one line of plain text"
+        };
+        return Err(bad(
+            key,
+            format!("holds the control character {c:?}; it is {what}"),
+        ));
+    }
+    if text.chars().count() > max {
+        return Err(bad(key, format!("is over the limit of {max} characters")));
+    }
+    Ok(Some(text.clone()))
+}
+
+/// An experiment name is also a folder name under `results/`, so it is a
+/// plain name: letters, digits, `.`, `_`, `-`, 1 to 64 characters, not `.`
+/// or `..`. Nothing else can reach a path from a downloaded file.
+pub fn plain_name(name: &str) -> Result<String, String> {
+    const RULE: &str = "a name is 1 to 64 letters, digits, '.', '_' or '-', and not '.' or '..'";
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.is_empty()
+        || name.len() > 64
+        || name == "."
+        || name == ".."
+        || !name.chars().all(ok_char)
+    {
+        return Err(format!(
+            "{} is not a plain name; {RULE}",
+            crate::units::shown(name)
+        ));
+    }
+    Ok(name.to_string())
 }
 
 fn transport(t: &file::FileTransport) -> V<Transport> {

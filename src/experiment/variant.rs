@@ -135,6 +135,12 @@ fn label(raw: &Table) -> std::result::Result<String, String> {
     if name.trim().is_empty() {
         return Err("`name` is empty; give the variant a name, like name = \"UDP\"".into());
     }
+    if name.chars().any(char::is_control) || name.chars().count() > 64 {
+        return Err(format!(
+            "`name` {} must be one line of at most 64 characters, with no control characters",
+            crate::units::shown(&name)
+        ));
+    }
     if name.trim() != name || name.contains(',') {
         return Err(format!(
             "`name` {name:?} cannot start or end with spaces or hold a comma (--sweep variant=A,B lists names)"
@@ -190,6 +196,15 @@ pub(super) fn set_refusal(key: &str) -> Option<&'static str> {
     (key.split('.').next() == Some(AXIS)).then_some(
         "--set cannot change [[variant]] tables; edit the file, or pick variants with --sweep variant=A,B",
     )
+}
+
+/// Why a sweep may not vary `key`, if it may not: like a variant, a sweep
+/// point sets [transport], [sender], [receiver] keys and `deadline`.
+pub(super) fn sweep_refusal(key: &str) -> Option<String> {
+    let top = key.split('.').next().unwrap_or(key);
+    (RUN_WIDE.contains(&top) || key.is_empty()).then(|| {
+        format!("{} belongs to the whole run and cannot be swept; a sweep varies [transport], [sender], [receiver] keys and `deadline`", crate::units::shown(key))
+    })
 }
 
 /// Keeps the variants `--sweep variant=A,B` names, in that order.

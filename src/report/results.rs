@@ -1,6 +1,16 @@
-//! Writes a results folder (SPEC §4) so that nothing is ever half-written:
-//! everything goes into a new sibling folder, which then replaces the old
-//! one with renames. An interrupted run leaves the previous results intact.
+//! Writes a results folder (SPEC §4) without ever harming what nianbao did
+//! not write, and without ever leaving half a folder:
+//!
+//! - a target is replaced only when it is a folder that nianbao wrote (it
+//!   holds the [`MARKER`] file) and holds nothing but the files nianbao
+//!   writes; anything else (a user's folder, a file, a device, a link, `/`,
+//!   the current folder or one above it) is refused before any trial runs;
+//! - everything goes into a fresh temporary folder beside the target, every
+//!   file is synced, and the new folder is swapped in with one atomic
+//!   `renameat2(RENAME_EXCHANGE)` (or `RENAME_NOREPLACE` for a new target),
+//!   after which the old folder, now at the temporary name, is removed;
+//! - any write error, or SIGINT/SIGTERM before the swap, removes the
+//!   temporary folder and leaves the old results as they were.
 
 use super::chart::{draw_all, ChartOptions};
 use super::sweep::write_sweep_csv;
@@ -8,87 +18,257 @@ use super::{csv as csvw, meta};
 use crate::error::{Error, Result};
 use crate::run::RunResult;
 use std::fs::{self, File};
-use std::io::BufWriter;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// Writes all results of `run` (CSVs, meta.json, sweep.csv and the charts)
-/// into `dir`, replacing what was there. Returns warnings (charts that could
-/// not be drawn, e.g. for lack of a font); the CSVs are complete regardless.
-pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
-    let fail = |msg: String| Error::Results {
+/// The file that marks a folder as nianbao's results: `run` writes it, and
+/// replaces only folders that hold it.
+pub const MARKER: &str = ".nianbao-results";
+
+/// Every file a results folder may hold; a folder holding anything else is
+/// never replaced, since removing the old results would remove that too.
+pub const RESULT_FILES: &[&str] = &[
+    MARKER,
+    "experiment.toml",
+    "meta.json",
+    "summary.csv",
+    "sends.csv",
+    "recvs.csv",
+    "messages.csv",
+    "sweep.csv",
+    "boundaries.png",
+    "timeline.png",
+    "recv-sizes.png",
+    "sweep.png",
+    "compare.png",
+];
+
+const HINT: &str = "give --out a new path (nianbao writes a new folder there)";
+
+/// Checks that results may be written at `dir`: it does not exist yet, or it
+/// is a results folder nianbao wrote. Called before any trial runs, and again
+/// just before the swap.
+pub fn check_target(dir: &Path) -> Result<()> {
+    let refuse = |why: String| Error::Results {
         path: dir.to_path_buf(),
-        msg,
+        msg: format!("refusing to replace it: {why}; {HINT}"),
     };
+    if let (Ok(target), Ok(here)) = (fs::canonicalize(dir), std::env::current_dir()) {
+        if here.starts_with(&target) {
+            return Err(refuse(if target.parent().is_none() {
+                "it is the root folder".into()
+            } else {
+                "it is the current folder or holds it".into()
+            }));
+        }
+    }
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            let what = format!("results folder {}: cannot create it", dir.display());
+            return Err(Error::io(what, e));
+        }
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        return Err(refuse("it is a symbolic link".into()));
+    }
+    if !kind.is_dir() {
+        return Err(refuse(if kind.is_file() {
+            "it is a file, not a folder".into()
+        } else {
+            "it is a device, FIFO or socket, not a folder".into()
+        }));
+    }
+    let marker = fs::symlink_metadata(dir.join(MARKER));
+    if !marker.is_ok_and(|m| m.is_file()) {
+        return Err(refuse(format!(
+            "it is a folder that nianbao did not write (it has no {MARKER} file)"
+        )));
+    }
+    let entries =
+        fs::read_dir(dir).map_err(|e| Error::io(format!("results folder {}", dir.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("results folder {}", dir.display()), e))?;
+        let name = entry.file_name();
+        let known = name.to_str().is_some_and(|n| RESULT_FILES.contains(&n));
+        let file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !known || !file {
+            return Err(refuse(format!(
+                "it holds {}, which nianbao did not write; move it elsewhere first",
+                crate::units::shown(&name.to_string_lossy())
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes all results of `run` (CSVs, meta.json, sweep.csv and the charts)
+/// into `dir`, replacing what was there only as [`check_target`] allows.
+/// Returns warnings; every file is complete and synced before the swap.
+pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
+    check_target(dir)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)
-        .map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
+        .map_err(|e| Error::io(format!("cannot create the folder {}", parent.display()), e))?;
     let leaf = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "results".into());
-    let stamp = format!("{}-{}", std::process::id(), run.started_unix);
+    let stamp = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
     let tmp = parent.join(format!(".{leaf}.new-{stamp}"));
-    fs::create_dir(&tmp).map_err(|e| fail(format!("cannot create {}: {e}", tmp.display())))?;
-    if let Err(e) = write_all(&tmp, run) {
+    fs::create_dir(&tmp)
+        .map_err(|e| Error::io(format!("cannot create the folder {}", tmp.display()), e))?;
+    let written = fill(&tmp, run).and_then(|()| {
+        if let Some(signal) = crate::interrupt::pending() {
+            return Err(Error::Interrupted { signal });
+        }
+        check_target(dir)?;
+        swap_in(&tmp, dir, &parent)
+    });
+    if let Err(e) = written {
+        // Only the folder this call created: the old results are untouched.
         let _ = fs::remove_dir_all(&tmp);
-        return Err(fail(e));
+        return Err(e);
     }
-    let metric = run.plan.scenarios[0].experiment.chart_metric.clone();
-    let warnings = match draw_all(
-        &tmp,
-        &ChartOptions {
-            metric,
-            ..ChartOptions::default()
-        },
-    ) {
-        Ok(_) => Vec::new(),
-        Err(e) => vec![format!("charts not drawn: {e}")],
-    };
-    swap_in(&tmp, dir, &parent.join(format!(".{leaf}.old-{stamp}"))).map_err(fail)?;
-    Ok(warnings)
+    Ok(Vec::new())
 }
 
-fn write_all(tmp: &Path, run: &RunResult) -> std::result::Result<(), String> {
-    let create = |name: &str| {
-        File::create(tmp.join(name))
-            .map(BufWriter::new)
-            .map_err(|e| format!("cannot write {name}: {e}"))
+/// Writes every file into the temporary folder and syncs it.
+fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
+    let failed = |name: &str| {
+        let what = format!("cannot write {}", tmp.join(name).display());
+        move |e: io::Error| Error::io(what, e)
     };
-    let csv_err = |name: &'static str| move |e: csv::Error| format!("cannot write {name}: {e}");
-    fs::write(tmp.join("experiment.toml"), &run.plan.config)
-        .map_err(|e| format!("cannot write experiment.toml: {e}"))?;
-    fs::write(tmp.join("meta.json"), meta::meta_json(run))
-        .map_err(|e| format!("cannot write meta.json: {e}"))?;
-    csvw::write_summary(run, create("summary.csv")?).map_err(csv_err("summary.csv"))?;
-    csvw::write_sends(run, create("sends.csv")?).map_err(csv_err("sends.csv"))?;
-    csvw::write_recvs(run, create("recvs.csv")?).map_err(csv_err("recvs.csv"))?;
-    csvw::write_messages(run, create("messages.csv")?).map_err(csv_err("messages.csv"))?;
+    let csv_failed = |name: &str| {
+        let failed = failed(name);
+        move |e: csv::Error| failed(io::Error::other(e))
+    };
+    write_file(tmp, MARKER, |w| {
+        writeln!(
+            w,
+            "results written by nianbao {}",
+            env!("CARGO_PKG_VERSION")
+        )
+    })
+    .map_err(failed(MARKER))?;
+    write_file(tmp, "experiment.toml", |w| {
+        w.write_all(run.plan.config.as_bytes())
+    })
+    .map_err(failed("experiment.toml"))?;
+    write_file(tmp, "meta.json", |w| {
+        w.write_all(meta::meta_json(run).as_bytes())
+    })
+    .map_err(failed("meta.json"))?;
+    type CsvWrite = fn(&RunResult, BufWriter<File>) -> std::result::Result<(), csv::Error>;
+    let tables: [(&str, CsvWrite); 4] = [
+        ("summary.csv", csvw::write_summary),
+        ("sends.csv", csvw::write_sends),
+        ("recvs.csv", csvw::write_recvs),
+        ("messages.csv", csvw::write_messages),
+    ];
+    for (name, write) in tables {
+        let file = File::create(tmp.join(name)).map_err(failed(name))?;
+        write(run, BufWriter::new(file)).map_err(csv_failed(name))?;
+    }
     if !run.plan.swept.is_empty() {
         write_sweep_csv(&tmp.join("summary.csv"), &tmp.join("sweep.csv"))
-            .map_err(|e| format!("cannot write sweep.csv: {e}"))?;
+            .map_err(|e| failed("sweep.csv")(io::Error::other(e)))?;
     }
-    Ok(())
+    let opts = ChartOptions {
+        metric: run.plan.scenarios[0].experiment.chart_metric.clone(),
+        ..ChartOptions::default()
+    };
+    draw_all(tmp, &opts).map_err(|e| {
+        Error::io(
+            format!("cannot draw the charts in {}", tmp.display()),
+            io::Error::other(e),
+        )
+    })?;
+    sync_folder(tmp)
 }
 
-/// Puts `new` at `dir`: the old folder is moved aside first and removed last.
-fn swap_in(new: &Path, dir: &Path, aside: &Path) -> std::result::Result<(), String> {
-    let had_old = dir.exists();
-    if had_old {
-        fs::rename(dir, aside)
-            .map_err(|e| format!("cannot move the previous results aside: {e}"))?;
+/// Writes one file through a buffer and flushes it.
+fn write_file(
+    dir: &Path,
+    name: &str,
+    body: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut w = BufWriter::new(File::create(dir.join(name))?);
+    body(&mut w)?;
+    w.flush()
+}
+
+/// Syncs every file of `dir`, then `dir` itself, so a crash after the swap
+/// cannot leave empty files behind a complete-looking folder.
+fn sync_folder(dir: &Path) -> Result<()> {
+    let failed = |p: &Path| {
+        let what = format!("cannot sync {}", p.display());
+        move |e: io::Error| Error::io(what, e)
+    };
+    for entry in fs::read_dir(dir).map_err(failed(dir))? {
+        let path = entry.map_err(failed(dir))?.path();
+        File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(failed(&path))?;
     }
-    if let Err(e) = fs::rename(new, dir) {
-        if had_old {
-            let _ = fs::rename(aside, dir);
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(failed(dir))
+}
+
+/// Puts `new` at `dir` in one atomic step and removes the old folder.
+fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
+    use nix::fcntl::{renameat2, RenameFlags};
+    let failed = |e: io::Error| {
+        Error::io(
+            format!("cannot put the new results in place at {}", dir.display()),
+            e,
+        )
+    };
+    let exists = fs::symlink_metadata(dir).is_ok();
+    let flags = if exists {
+        RenameFlags::RENAME_EXCHANGE
+    } else {
+        RenameFlags::RENAME_NOREPLACE
+    };
+    match renameat2(None, new, None, dir, flags) {
+        // `new` now names the old results (or nothing): remove them.
+        Ok(()) => {
+            if exists {
+                let _ = fs::remove_dir_all(new);
+            }
         }
-        let _ = fs::remove_dir_all(new);
-        return Err(format!("cannot put the new results in place: {e}"));
+        // A filesystem without renameat2 flags: move the old folder aside,
+        // put the new one in place, then remove the old one.
+        Err(nix::errno::Errno::EINVAL | nix::errno::Errno::ENOSYS) => {
+            let aside = new.with_extension("old");
+            if exists {
+                fs::rename(dir, &aside).map_err(failed)?;
+            }
+            if let Err(e) = fs::rename(new, dir) {
+                if exists {
+                    let _ = fs::rename(&aside, dir);
+                }
+                return Err(failed(e));
+            }
+            if exists {
+                let _ = fs::remove_dir_all(&aside);
+            }
+        }
+        Err(errno) => return Err(failed(io::Error::from(errno))),
     }
-    if had_old {
-        let _ = fs::remove_dir_all(aside);
-    }
-    Ok(())
+    File::open(parent)
+        .and_then(|f| f.sync_all())
+        .map_err(failed)
 }

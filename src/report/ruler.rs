@@ -96,6 +96,15 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         .collect();
     cuts.sort_unstable();
     cuts.dedup();
+    if cuts.len() < 2 {
+        // Only empty messages (or none shown): no byte to draw a block over.
+        let total = fa.messages.len();
+        return format!(
+            "  (no bytes to draw: {} empty, {} recvs)\n",
+            plural(total, "message"),
+            fa.recvs.len()
+        );
+    }
     let mut buf = Vec::new();
     let atoms: Vec<String> = cuts
         .windows(2)
@@ -210,5 +219,13 @@ pub fn ansi(kind: RecvKind) -> &'static str {
         RecvKind::Whole => "32",
         RecvKind::Sticky => "33;1",
         RecvKind::Fragment => "36",
+    }
+}
+
+/// `1 message`, `2 messages`.
+fn plural(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        _ => format!("{n} {word}s"),
     }
 }

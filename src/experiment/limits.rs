@@ -1,0 +1,178 @@
+//! The limits that keep one run bounded in time and memory, checked once
+//! the experiment is validated: every wait fits inside `deadline`, a UDP
+//! datagram fits in one IP packet, and the bytes and events a trial can
+//! make stay under named caps. Each error names the key and the limit.
+
+use super::model::*;
+use super::validate::{bad, Invalid};
+use crate::units::format_duration;
+use std::time::Duration;
+
+/// Largest UDP payload over IPv4 (65 535 − 20 IP − 8 UDP header bytes).
+pub const MAX_UDP_V4: u64 = 65_507;
+/// Largest UDP payload over IPv6 (65 535 − 8 UDP header bytes; the IPv6
+/// header is not counted in its payload length).
+pub const MAX_UDP_V6: u64 = 65_527;
+/// Most bytes one flow of one trial may carry.
+pub const MAX_STREAM: u64 = 1 << 30;
+/// Most items in a list of sizes (`recv_sizes`, `reply`, `client_recv_sizes`).
+pub const MAX_SIZES: usize = 10_000;
+
+type V<T> = Result<T, Invalid>;
+
+/// Checks every limit of a validated experiment.
+pub(super) fn check(exp: &Experiment) -> V<()> {
+    waits(exp)?;
+    empty_messages(exp)?;
+    udp_sizes(exp)?;
+    stream_bytes(exp)?;
+    for (key, list) in [
+        ("receiver.recv_sizes", &exp.receiver.recv_sizes),
+        (
+            "receiver.client_recv_sizes",
+            &exp.receiver.client_recv_sizes,
+        ),
+    ] {
+        if list.len() > MAX_SIZES {
+            return Err(bad(
+                key,
+                format!("{} sizes is over the limit of {MAX_SIZES}; the last size repeats, so a short list does the same", list.len()),
+            ));
+        }
+    }
+    if let Reply::Sizes(list) = &exp.receiver.reply {
+        if list.len() > MAX_SIZES {
+            return Err(bad(
+                "receiver.reply",
+                format!(
+                    "{} reply sizes is over the limit of {MAX_SIZES}",
+                    list.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Number of messages the sender sends.
+pub fn message_count(s: &Sender) -> u64 {
+    match &s.messages {
+        Messages::Explicit(list) => list.len() as u64,
+        Messages::Generated { count, .. } => *count,
+    }
+}
+
+/// Every pause of a trial ends before its deadline: the receiver's late
+/// start, one read gap, and the sender's gaps added up (with the most
+/// jitter each could draw).
+fn waits(exp: &Experiment) -> V<()> {
+    let deadline = exp.deadline;
+    let over = |key: &str, what: String| {
+        bad(
+            key,
+            format!(
+                "{what} does not fit inside the deadline of {}; every wait of a trial must end before `deadline` (at most {}s)",
+                format_duration(deadline),
+                MAX_DEADLINE.as_secs()
+            ),
+        )
+    };
+    let r = &exp.receiver;
+    if r.start_delay >= deadline {
+        return Err(over(
+            "receiver.start_delay",
+            format!("a start delay of {}", format_duration(r.start_delay)),
+        ));
+    }
+    if r.recv_gap >= deadline {
+        return Err(over(
+            "receiver.recv_gap",
+            format!("a gap of {} between reads", format_duration(r.recv_gap)),
+        ));
+    }
+    let s = &exp.sender;
+    let gaps = message_count(s).saturating_sub(1) / s.burst;
+    let each = s.gap.saturating_add(s.gap_jitter);
+    let total = u32::try_from(gaps)
+        .ok()
+        .and_then(|g| each.checked_mul(g))
+        .unwrap_or(Duration::MAX);
+    if gaps > 0 && total >= deadline {
+        let key = if s.gap.is_zero() {
+            "sender.gap_jitter"
+        } else {
+            "sender.gap"
+        };
+        return Err(over(
+            key,
+            format!(
+                "{gaps} gaps of up to {} each (about {} in all)",
+                format_duration(each),
+                if total == Duration::MAX {
+                    "forever".to_string()
+                } else {
+                    format_duration(total)
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An empty message is only something with framing (a zero-length frame):
+/// raw TCP sends nothing for it, and nianbao does not model empty datagrams.
+fn empty_messages(exp: &Experiment) -> V<()> {
+    let Messages::Explicit(list) = &exp.sender.messages else {
+        return Ok(());
+    };
+    match list.iter().position(Vec::is_empty) {
+        Some(i) if !exp.framed() => Err(bad(
+            "sender.messages",
+            format!("message {i} is empty; without framing an empty message is no bytes at all (send() of 0 bytes sends nothing over TCP); give it at least one byte, or set transport.framing"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A UDP message is one datagram, so it must fit in one IP packet.
+fn udp_sizes(exp: &Experiment) -> V<()> {
+    if exp.transport.kind != Kind::Udp {
+        return Ok(());
+    }
+    let (limit, family) = match exp.transport.ip {
+        std::net::IpAddr::V4(_) => (MAX_UDP_V4, "IPv4"),
+        std::net::IpAddr::V6(_) => (MAX_UDP_V6, "IPv6"),
+    };
+    let (key, largest) = match &exp.sender.messages {
+        Messages::Explicit(list) => (
+            "sender.messages",
+            list.iter().map(|m| m.len() as u64).max().unwrap_or(0),
+        ),
+        Messages::Generated { max, .. } => ("sender.size", *max),
+    };
+    if largest > limit {
+        return Err(bad(
+            key,
+            format!("a {largest}-byte message cannot be one UDP datagram; over {family} the largest is {limit} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The bytes one flow carries stay under [`MAX_STREAM`].
+fn stream_bytes(exp: &Experiment) -> V<()> {
+    let s = &exp.sender;
+    let (key, bytes) = match &s.messages {
+        Messages::Explicit(list) => ("sender.messages", list.iter().map(|m| m.len() as u64).sum()),
+        Messages::Generated { count, max, .. } => ("sender.count", count.saturating_mul(*max)),
+    };
+    if bytes > MAX_STREAM {
+        return Err(bad(
+            key,
+            format!(
+                "the messages add up to as much as {bytes} bytes, over the limit of {MAX_STREAM} bytes (1 GiB) a flow; send fewer or smaller messages"
+            ),
+        ));
+    }
+    Ok(())
+}
