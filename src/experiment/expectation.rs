@@ -77,8 +77,8 @@ pub(super) fn expect(table: Option<&toml::Table>) -> V<Expect> {
                 return Err(bad(
                     &path,
                     format!(
-                        "unknown expectation; allowed: flow, recvs, compare, when, {}",
-                        FIGURES.join(", ")
+                        "unknown expectation; allowed: flow, recvs (a list of payloads, or a bound), compare, when, and bounds on {}",
+                        FIGURES.iter().filter(|f| **f != "recvs").copied().collect::<Vec<_>>().join(", ")
                     ),
                 ))
             }

@@ -221,7 +221,10 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         }
         overrides::set_path(&mut table, &key, parse_value(&value))
             .map_err(|m| flag_err("--set", arg, &m))?;
-        check_tree(&table).map_err(|m| flag_err("--set", arg, &m))?;
+        check_tree(&table).map_err(|m| {
+            let hint = overrides::toml_hint(&key, &value, &m);
+            flag_err("--set", arg, &format!("key `{key}`: {m}{hint}"))
+        })?;
         set_keys.push((key, arg.clone()));
     }
     if let Some(n) = over.trials {

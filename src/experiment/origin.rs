@@ -63,7 +63,10 @@ pub(super) fn config_err(
     let origin = match span {
         Some(r) => {
             let (line, col) = line_col(text, r.start);
-            format!("{label}:{line}:{col}")
+            match key_at(text, r.start) {
+                Some(key) => format!("{label}:{line}:{col}: key `{key}`"),
+                None => format!("{label}:{line}:{col}"),
+            }
         }
         None => label.to_string(),
     };
@@ -71,6 +74,30 @@ pub(super) fn config_err(
         origin,
         msg: msg.trim().to_string(),
     }
+}
+
+/// The dotted key written on the line that holds byte `at` of a flat TOML
+/// file (`[sender]` then `nodelay = "yes"` gives `sender.nodelay`), when
+/// that line is a `key = value` line.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let before = text.get(..at.min(text.len()))?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|h| h.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 /// 1-based line and column of a byte offset.
@@ -191,6 +218,12 @@ mod tests {
         assert_eq!(find_key_line(text, "receiver.recv_sizes"), Some(3));
         assert_eq!(find_key_line(text, "name"), Some(1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        let text = "trials = 1\n[sender]\nnodelay = \"yes\"\n";
+        assert_eq!(
+            key_at(text, text.find("\"yes").unwrap()).as_deref(),
+            Some("sender.nodelay")
+        );
+        assert_eq!(key_at(text, 3).as_deref(), Some("trials"));
     }
 
     #[test]

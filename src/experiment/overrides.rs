@@ -13,6 +13,28 @@ pub fn parse_value(text: &str) -> Value {
     }
 }
 
+/// When a `--set` value is not a TOML value (so it was taken as text), why
+/// not and how to write it: `2,10` is no list, `[2,10]` is.
+pub fn toml_hint(key: &str, text: &str, why: &str) -> String {
+    let Err(e) = format!("v = {text}").parse::<Table>() else {
+        return String::new();
+    };
+    let form = if why.contains("expected a sequence") {
+        format!("a list in brackets, like {key}=[2,10]")
+    } else if why.contains("expected a boolean") {
+        format!("true or false, like {key}=true")
+    } else if why.contains("expected i") || why.contains("expected u") {
+        format!("a whole number, like {key}=3")
+    } else {
+        format!("text in quotes, like {key}='\"…\"'")
+    };
+    let reason = e.message().lines().next().unwrap_or("").trim().to_string();
+    format!(
+        "; `{}` is not a TOML value ({reason}), so it was read as text: write {form}",
+        crate::units::preview(text.as_bytes(), 40),
+    )
+}
+
 /// Splits `key=value` (as given to `--set`).
 pub fn split_assignment(arg: &str) -> Option<(String, String)> {
     let (k, v) = arg.split_once('=')?;
