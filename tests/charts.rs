@@ -191,3 +191,44 @@ fn a_raw_scenario_0_gets_the_first_framed_scenario_drawn_under_it() {
         "the framed scenario's panel is missing"
     );
 }
+
+/// The CJK ranges `assets/fonts/make-subsets.sh` scans the repository for.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        match path.is_dir() {
+            true => text_files(&path, out),
+            false => out.push(path),
+        }
+    }
+}
+
+#[test]
+fn every_cjk_character_in_the_repo_has_an_embedded_glyph() {
+    // A new experiment title or legend in Chinese needs the subset remade.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    for dir in ["experiments", "src", "tests", "examples", "benches"] {
+        text_files(&root.join(dir), &mut files);
+    }
+    let fonts = chart::fonts::fonts().unwrap();
+    let mut seen = 0;
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for c in text.chars().filter(|&c| is_cjk(c)) {
+            assert!(
+                fonts.face_for(c).is_some(),
+                "{c:?} in {} has no glyph; run assets/fonts/make-subsets.sh",
+                file.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no CJK text found under {}", root.display());
+}

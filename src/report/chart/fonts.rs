@@ -1,141 +1,128 @@
-//! Fonts for charts, found at run time among the system's TTF/OTF files and
-//! registered with plotters' `ab_glyph` text renderer (no fontconfig needed).
+//! Fonts for charts, compiled into the binary so that a chart comes out the
+//! same on every machine, whatever fonts it has installed, and registered
+//! with plotters' `ab_glyph` text renderer.
 //!
-//! Latin text uses DejaVu Sans (Debian `fonts-dejavu-core`); text with CJK
-//! characters such as 粘包 uses Noto Sans CJK (`fonts-noto-cjk`) or WenQuanYi
-//! Zen Hei (`fonts-wqy-zenhei`) when one is installed. A character that no
-//! loaded font has is shown escaped (`\u{4f60}`), never as an empty box.
-//! `NIANBAO_FONT` and `NIANBAO_CJK_FONT` name other files to try first.
+//! Latin text uses a subset of DejaVu Sans; CJK text such as 粘包 uses a
+//! subset of Noto Sans CJK SC (all of GB2312, CJK punctuation, full-width
+//! forms). `assets/fonts/` holds both, their licences and the script that
+//! makes them. A character neither face has is shown escaped (`\u{4f60}`),
+//! never as an empty box.
 
 use super::ChartError;
-use ab_glyph::{Font, FontRef};
+use ab_glyph::{Font, FontRef, InvalidFont};
 use plotters::style::{register_font, FontStyle};
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// plotters family name of the Latin font.
 pub const SANS: &str = "nianbao-sans";
-/// plotters family name of the CJK font.
-pub const CJK: &str = "nianbao-cjk";
 
-const SANS_FILES: [&str; 4] = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-];
+/// DejaVu Sans: Latin, Greek, Cyrillic, punctuation, arrows, box drawing.
+static SANS_FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-subset.ttf");
+/// Noto Sans CJK SC: GB2312 and the CJK characters the repository uses.
+static CJK_FONT: &[u8] = include_bytes!("../../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
 
-/// Collections (`.ttc`) are read at face 0, which is all plotters supports;
-/// every face of these files has the Chinese glyphs.
-const CJK_FILES: [&str; 5] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-];
-
-/// The fonts this process found.
+/// The embedded faces.
 pub struct Fonts {
-    sans: Option<FontRef<'static>>,
-    cjk: Option<FontRef<'static>>,
+    sans: FontRef<'static>,
+    cjk: FontRef<'static>,
 }
 
-static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
+/// The file name of an embedded font that did not parse, and why.
+type Unreadable = (&'static str, InvalidFont);
 
-/// Loads the first readable font among `env` and `files` and registers it.
-fn load(family: &str, env: &str, files: &[&str]) -> Option<FontRef<'static>> {
-    let from_env = std::env::var(env).ok();
-    for path in from_env
-        .iter()
-        .map(String::as_str)
-        .chain(files.iter().copied())
-    {
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        // Fonts live for the whole process; plotters wants `&'static`.
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        if let Ok(font) = FontRef::try_from_slice(bytes) {
-            if register_font(family, FontStyle::Normal, bytes).is_ok() {
-                return Some(font);
-            }
-        }
-    }
-    None
+static FONTS: OnceLock<Result<Fonts, Unreadable>> = OnceLock::new();
+
+fn parse(name: &'static str, bytes: &'static [u8]) -> Result<FontRef<'static>, Unreadable> {
+    FontRef::try_from_slice(bytes).map_err(|e| (name, e))
 }
 
-fn init() -> Option<Fonts> {
-    let sans = load(SANS, "NIANBAO_FONT", &SANS_FILES);
-    let cjk = load(CJK, "NIANBAO_CJK_FONT", &CJK_FILES);
-    (sans.is_some() || cjk.is_some()).then_some(Fonts { sans, cjk })
+fn init() -> Result<Fonts, Unreadable> {
+    let sans_name = "DejaVuSans-subset.ttf";
+    let sans = parse(sans_name, SANS_FONT)?;
+    let cjk = parse("NotoSansCJKsc-Regular-subset.otf", CJK_FONT)?;
+    // plotters draws axis labels itself, with DejaVu only. Its error is its own
+    // opaque type for the same ab_glyph parse that just succeeded.
+    register_font(SANS, FontStyle::Normal, SANS_FONT).map_err(|_| (sans_name, InvalidFont))?;
+    Ok(Fonts { sans, cjk })
 }
 
-/// The process's fonts, loaded on first use.
+/// The embedded fonts, parsed on first use.
 pub fn fonts() -> Result<&'static Fonts, ChartError> {
     FONTS
         .get_or_init(init)
         .as_ref()
-        .ok_or_else(|| ChartError::NoFont {
-            searched: [&SANS_FILES[..], &CJK_FILES[..]].concat().join(", "),
-        })
+        .map_err(|&(name, source)| ChartError::BadFont { name, source })
 }
 
 fn has(font: &FontRef<'_>, c: char) -> bool {
     c.is_whitespace() || font.glyph_id(c).0 != 0
 }
 
-/// Replaces every character `covered` rejects by its `\u{..}` escape.
-pub fn escape_uncovered(text: &str, covered: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if text.chars().all(&covered) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match covered(c) {
-            true => out.push(c),
-            false => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-        }
-    }
-    Cow::Owned(out)
-}
-
 impl Fonts {
-    /// The loaded faces, Latin first.
+    /// The faces, Latin first.
     pub fn faces(&self) -> impl Iterator<Item = &FontRef<'static>> {
-        self.sans.iter().chain(self.cjk.iter())
+        [&self.sans, &self.cjk].into_iter()
     }
 
     /// The first face with a glyph for `c`.
     pub fn face_for(&self, c: char) -> Option<&FontRef<'static>> {
         self.faces().find(|f| has(f, c))
     }
-
-    /// Whether a CJK font was found.
-    pub fn has_cjk(&self) -> bool {
-        self.cjk.is_some()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Fate;
+    use crate::report::chart::common::{kind_name, KINDS};
+
+    /// Every chart module's source, so that any text literal a chart draws
+    /// (legends, titles, `…`, `·`, `→`) is checked, comments included.
+    const CHART_SOURCES: [&str; 11] = [
+        include_str!("boundaries.rs"),
+        include_str!("boundary_rows.rs"),
+        include_str!("common.rs"),
+        include_str!("compare.rs"),
+        include_str!("fonts.rs"),
+        include_str!("mod.rs"),
+        include_str!("recv_sizes.rs"),
+        include_str!("sweep_plot.rs"),
+        include_str!("text.rs"),
+        include_str!("timeline.rs"),
+        include_str!("values.rs"),
+    ];
 
     #[test]
-    fn escapes_only_uncovered_characters() {
-        let ascii = |c: char| c.is_ascii();
-        assert_eq!(escape_uncovered("hello", ascii), "hello");
-        assert_eq!(
-            escape_uncovered("sticky 粘包", ascii),
-            "sticky \\u{7c98}\\u{5305}"
-        );
+    fn every_face_is_the_embedded_bytes() {
+        // Nothing installed on the machine can change what charts draw with.
+        let f = fonts().expect("embedded fonts parse");
+        let data: Vec<*const u8> = f.faces().map(|x| x.font_data().as_ptr()).collect();
+        assert_eq!(data, [SANS_FONT.as_ptr(), CJK_FONT.as_ptr()]);
     }
 
     #[test]
-    fn latin_comes_from_the_first_face() {
-        let f = fonts().expect("a system font");
-        assert!(f.face_for('a').is_some());
+    fn latin_from_dejavu_chinese_from_noto() {
+        let f = fonts().unwrap();
+        let is =
+            |c: char, face: &FontRef<'static>| f.face_for(c).is_some_and(|x| std::ptr::eq(x, face));
+        for c in "whole merged µs ×–—…→·".chars() {
+            assert!(is(c, &f.sans), "{c:?} not from DejaVu");
+        }
+        for c in "粘包分你好世界，。、（）".chars() {
+            assert!(is(c, &f.cjk), "{c:?} not from Noto Sans CJK");
+        }
         assert!(f.face_for('\u{10ffff}').is_none());
-        assert_eq!(f.face_for('粘').is_some(), f.has_cjk());
+    }
+
+    #[test]
+    fn every_legend_and_chart_character_has_a_glyph() {
+        let f = fonts().unwrap();
+        let legends = KINDS.map(kind_name).into_iter();
+        let fates = Fate::ALL.iter().map(|x| x.as_str());
+        for text in legends.chain(fates).chain(CHART_SOURCES) {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                assert!(f.face_for(c).is_some(), "no glyph for {c:?} in {text:?}");
+            }
+        }
     }
 }

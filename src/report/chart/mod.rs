@@ -27,11 +27,14 @@ pub enum ChartError {
     /// The results folder could not be read.
     #[error(transparent)]
     Load(#[from] LoadError),
-    /// No usable font file was found.
-    #[error("no font found for chart text; install fonts-dejavu-core (looked at {searched})")]
-    NoFont {
-        /// The files tried.
-        searched: String,
+    /// An embedded font did not parse: the build is broken, not the input.
+    #[error("embedded font {name} is unreadable")]
+    BadFont {
+        /// Its file name under `assets/fonts/`.
+        name: &'static str,
+        /// What ab_glyph said.
+        #[source]
+        source: ab_glyph::InvalidFont,
     },
     /// The chart does not apply to these results.
     #[error("{chart}: {why}")]

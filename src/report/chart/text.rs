@@ -162,3 +162,28 @@ pub fn fit(
     }
     (lo > 0).then(|| Label::new(fonts, &cut(lo), size, color))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::chart::fonts::fonts;
+
+    #[test]
+    fn sticky_legend_is_drawn_with_chinese_glyphs() {
+        let f = fonts().unwrap();
+        let l = Label::new(f, "粘包", 15.0, BLACK);
+        assert_eq!(l.glyphs.len(), 2, "drawn escaped");
+        for (font, glyph) in &l.glyphs {
+            assert!(font.outline_glyph(glyph.clone()).is_some(), "no outline");
+        }
+        // Two full-width glyphs: close to two ems wide at 15 px per em.
+        assert!((28..=32).contains(&l.width()), "width {}", l.width());
+    }
+
+    #[test]
+    fn a_character_no_face_has_is_drawn_as_its_escape() {
+        let f = fonts().unwrap();
+        let l = Label::new(f, "\u{10ffff}", 15.0, BLACK);
+        assert_eq!(l.glyphs.len(), "\\u{10ffff}".len());
+    }
+}
