@@ -38,6 +38,9 @@ pub enum Error {
         what: String,
         after: Duration,
     },
+    /// A run that reached one of its limits on recorded events.
+    #[error("{0}")]
+    Limit(String),
     /// Received bytes that differ from what was sent: a bug, never expected.
     #[error("{0}")]
     Stream(String),

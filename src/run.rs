@@ -64,6 +64,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         .map(|s| s.experiment.trials as usize)
         .sum();
     let mut trials = Vec::with_capacity(total);
+    let mut recorded = 0usize;
     for scenario in &plan.scenarios {
         let exp = &scenario.experiment;
         let models = FlowModel::of(exp);
@@ -76,6 +77,13 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
             // error that call gave.
             let trace =
                 run_trial(exp).map_err(|e| crate::interrupt::pending().map_or(e, stopped))?;
+            recorded = recorded.saturating_add(events(&trace));
+            if recorded > MAX_RUN_EVENTS {
+                return Err(crate::error::Error::Limit(format!(
+                    "the run recorded {recorded} events (messages, sends and recvs) by scenario {} trial {trial}, over the limit of {MAX_RUN_EVENTS} a run; run fewer trials or scenarios, or fewer messages",
+                    scenario.index
+                )));
+            }
             let mut flows = vec![analyse(
                 Flow::C2s,
                 delivery(exp, Flow::C2s),
@@ -108,6 +116,17 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         started_unix,
         duration_ns: started.elapsed().as_nanos() as u64,
     })
+}
+
+/// Most events (messages, send and recv calls, both flows) one run keeps in
+/// memory until its results are written.
+pub const MAX_RUN_EVENTS: usize = 8 << 20;
+
+fn events(trace: &crate::trace::Trace) -> usize {
+    std::iter::once(&trace.c2s)
+        .chain(trace.s2c.as_ref())
+        .map(|f| f.messages.len() + f.sends.len() + f.recvs.len() + f.decoded.len())
+        .sum()
 }
 
 /// Applies `[[expect.compare]]`: the figure's mean over all trials of the

@@ -108,6 +108,21 @@ pub(crate) fn pause(ctx: &Ctx, d: Duration, side: &'static str, what: &str) -> R
     Ok(())
 }
 
+/// Most recv events one flow of one trial may record: each costs memory
+/// until the results are written, so a run of one-byte reads over a large
+/// stream stops with an error that names this limit instead of eating it.
+pub const MAX_RECV_EVENTS: usize = 8 << 20;
+
+/// Fails once `recorded` recv events reach [`MAX_RECV_EVENTS`].
+pub(crate) fn check_recorded(recorded: usize, side: &str) -> Result<()> {
+    if recorded < MAX_RECV_EVENTS {
+        return Ok(());
+    }
+    Err(Error::Limit(format!(
+        "{side}: {recorded} recv calls recorded in one trial, the limit ({MAX_RECV_EVENTS}); read in larger recv sizes or send fewer bytes"
+    )))
+}
+
 /// Records one send call.
 pub(crate) fn record_send(
     rec: &mut FlowTrace,

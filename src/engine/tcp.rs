@@ -4,7 +4,7 @@
 
 use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::{recv, send_all};
-use super::{check, gap_before, pause, reserve, Ctx};
+use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
 use crate::net::{self, TcpOptions};
@@ -84,6 +84,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             }
             break;
         }
+        check_recorded(got.recvs.len(), "receiver")?;
         got.recvs.push(RecvEvent {
             t_ns: ctx.clock.now_ns(),
             offset,
@@ -299,6 +300,7 @@ impl ReplyReader {
                 "s2c: the receiver sent {n} bytes but no replies were configured"
             )));
         };
+        check_recorded(self.recvs.len(), "sender")?;
         self.recvs.push(RecvEvent {
             t_ns: ctx.clock.now_ns(),
             offset: self.offset,

@@ -15,6 +15,8 @@ pub const MAX_UDP_V4: u64 = 65_507;
 pub const MAX_UDP_V6: u64 = 65_527;
 /// Most bytes one flow of one trial may carry.
 pub const MAX_STREAM: u64 = 1 << 30;
+/// Most send calls one flow of one trial may make (each is recorded).
+pub const MAX_SENDS: u64 = 8 << 20;
 /// Most items in a list of sizes (`recv_sizes`, `reply`, `client_recv_sizes`).
 pub const MAX_SIZES: usize = 10_000;
 
@@ -166,6 +168,21 @@ fn stream_bytes(exp: &Experiment) -> V<()> {
         Messages::Explicit(list) => ("sender.messages", list.iter().map(|m| m.len() as u64).sum()),
         Messages::Generated { count, max, .. } => ("sender.count", count.saturating_mul(*max)),
     };
+    let longest = match &s.messages {
+        Messages::Explicit(list) => list.iter().map(|m| m.len() as u64).max().unwrap_or(0),
+        Messages::Generated { max, .. } => *max,
+    };
+    let writes = match s.write_size {
+        Some(w) => longest.div_ceil(w).max(1),
+        None => 1,
+    };
+    let sends = message_count(s).saturating_mul(writes);
+    if sends > MAX_SENDS {
+        return Err(bad(
+            if s.write_size.is_some() { "sender.write_size" } else { "sender.count" },
+            format!("{sends} send() calls in one trial is over the limit of {MAX_SENDS} recorded sends; use fewer messages or a larger write_size"),
+        ));
+    }
     if bytes > MAX_STREAM {
         return Err(bad(
             key,
