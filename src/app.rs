@@ -206,10 +206,6 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
     use crate::report::chart::{draw_all, ChartOptions};
     use crate::report::load::Flow;
     let dir = &args.results_dir;
-    let fail = |msg: String| crate::error::Error::Results {
-        path: dir.clone(),
-        msg,
-    };
     let flow = if args.flow == "s2c" {
         Flow::S2c
     } else {
@@ -221,7 +217,7 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
         max_messages: args.max_messages as usize,
         ..ChartOptions::default()
     };
-    let written = draw_all(dir, &opts).map_err(|e| fail(e.to_string()))?;
+    let written = draw_all(dir, &opts)?;
     let mut stdout = String::new();
     for p in written {
         let _ = writeln!(stdout, "{}", p.display());

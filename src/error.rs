@@ -47,6 +47,9 @@ pub enum Error {
     /// SIGINT or SIGTERM arrived: the run stopped and wrote nothing.
     #[error("interrupted by {}: the trials stopped and no results were written (the previous results, if any, are as they were)", crate::interrupt::name(*signal))]
     Interrupted { signal: i32 },
+    /// A chart that could not be drawn or written (its error names the file).
+    #[error(transparent)]
+    Chart(#[from] crate::report::chart::ChartError),
     /// A results folder that could not be written or read.
     #[error("results folder {}: {msg}", path.display())]
     Results { path: PathBuf, msg: String },

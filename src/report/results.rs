@@ -189,12 +189,7 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
         metric: run.plan.scenarios[0].experiment.chart_metric.clone(),
         ..ChartOptions::default()
     };
-    draw_all(tmp, &opts).map_err(|e| {
-        Error::io(
-            format!("cannot draw the charts in {}", tmp.display()),
-            io::Error::other(e),
-        )
-    })?;
+    draw_all(tmp, &opts)?;
     sync_folder(tmp)
 }
 

@@ -44,8 +44,17 @@ pub enum ChartError {
         /// Why not.
         why: String,
     },
+    /// One chart could not be drawn or written.
+    #[error("cannot write {}", path.display())]
+    Chart {
+        /// The PNG's path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<ChartError>,
+    },
     /// plotters failed while drawing or writing the PNG.
-    #[error("drawing failed: {0}")]
+    #[error("{0}")]
     Draw(String),
 }
 
@@ -53,8 +62,19 @@ impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErro
     for ChartError
 {
     fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
-        ChartError::Draw(e.to_string())
+        ChartError::Draw(plain_draw_error(&e.to_string()))
     }
+}
+
+/// plotters words a failed PNG write as nested debug text
+/// (`…ImageError(IoError(Custom { kind: Other, error: "No space left on
+/// device (os error 28)" }))`); the OS's words are what a user needs.
+fn plain_draw_error(text: &str) -> String {
+    let quoted = text
+        .split_once("error: \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(inner, _)| inner.to_string());
+    quoted.unwrap_or_else(|| text.to_string())
 }
 
 /// What to draw and how.
@@ -111,7 +131,10 @@ pub fn draw_loaded(
     let mut written = Vec::new();
     for (name, draw) in charts {
         let path = out_dir.join(name);
-        draw(res, opts, &path)?;
+        draw(res, opts, &path).map_err(|e| ChartError::Chart {
+            path: path.clone(),
+            source: Box::new(e),
+        })?;
         written.push(path);
     }
     Ok(written)
