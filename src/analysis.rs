@@ -17,6 +17,10 @@ pub enum RecvKind {
     Sticky,
     /// A strict part of one message (分包).
     Fragment,
+    /// A datagram cut short by a recv buffer too small for it: the kernel
+    /// discarded the rest (UDP, MSG_TRUNC). Not a fragment: no later recv
+    /// gets the rest.
+    Truncated,
 }
 
 /// What happened to one message, as the receiving application saw it.
@@ -49,6 +53,7 @@ impl fmt::Display for RecvKind {
             RecvKind::Whole => "whole",
             RecvKind::Sticky => "sticky",
             RecvKind::Fragment => "fragment",
+            RecvKind::Truncated => "truncated",
         })
     }
 }
@@ -185,7 +190,7 @@ fn message_at(messages: &[MessageSpan], offset: u64) -> Option<usize> {
     (i < messages.len() && messages[i].offset <= offset).then_some(i)
 }
 
-/// Recv kinds: whole, sticky or fragment.
+/// Recv kinds: whole, sticky, fragment, or truncated (a datagram cut short).
 pub fn classify(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvEvent]) -> Vec<RecvRow> {
     recvs
         .iter()
@@ -201,6 +206,7 @@ pub fn classify(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvEvent
                 message_at(messages, r.offset + r.len.max(1) - 1)
             };
             let kind = match (first, last) {
+                _ if r.truncated => RecvKind::Truncated,
                 (Some(a), Some(b)) if a != b => RecvKind::Sticky,
                 (Some(a), _)
                     if !r.truncated
@@ -318,6 +324,8 @@ pub fn summarise(messages: &[MessageRow], recvs: &[RecvRow], duration_ns: u64) -
             RecvKind::Whole => s.whole += 1,
             RecvKind::Sticky => s.sticky += 1,
             RecvKind::Fragment => s.fragment += 1,
+            // Counted once, as the message's fate `truncated`.
+            RecvKind::Truncated => {}
         }
     }
     for m in messages {

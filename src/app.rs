@@ -40,13 +40,14 @@ pub fn execute(command: Command) -> Result<Outcome> {
 
 fn list() -> String {
     let mut out = String::new();
+    let width = CATALOGUE.iter().map(|b| b.name.len()).max().unwrap_or(0);
     for b in CATALOGUE {
         let title = Source::resolve(b.name)
             .and_then(|s| plan(&s, &Overrides::default()))
             .map(|p| p.scenarios[0].experiment.title.clone());
         let _ = writeln!(
             out,
-            "{:<16} {}",
+            "{:<width$}  {}",
             b.name,
             title.unwrap_or_else(|e| format!("(invalid: {e})"))
         );
@@ -105,8 +106,16 @@ fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> O
 fn run_all(args: &RunArgs) -> Result<Outcome> {
     let root = args.out.clone().unwrap_or_else(|| PathBuf::from("results"));
     let mut table = format!(
-        "{:<20} {:>10} {:>8} {:>7} {:>7} {:>7} {:>8} {:>8}\n",
-        "experiment", "reproduced", "recvs", "sticky", "fragmt", "whole", "merged", "split"
+        "{:<20} {:>10} {:>8} {:>7} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
+        "experiment",
+        "reproduced",
+        "recvs",
+        "sticky",
+        "fragment",
+        "whole",
+        "truncated",
+        "merged",
+        "split"
     );
     let mut all_ok = true;
     let mut docs = Vec::new();
@@ -138,7 +147,7 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
         };
         let _ = writeln!(
             table,
-            "{:<20} {:>7}/{:<2} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>7.0}% {:>7.0}%",
+            "{:<20} {:>7}/{:<2} {:>8.1} {:>7.1} {:>8.1} {:>7.1} {:>9.1} {:>7.0}% {:>7.0}%",
             b.name,
             ok,
             total,
@@ -146,6 +155,7 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
             avg(&|s| s.sticky as f64),
             avg(&|s| s.fragment as f64),
             avg(&|s| s.whole as f64),
+            avg(&|s| s.truncated as f64),
             100.0 * avg(&|s| s.merged_fraction),
             100.0 * avg(&|s| s.split_fraction)
         );

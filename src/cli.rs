@@ -38,7 +38,7 @@ pub struct PlotArgs {
     #[arg(long, value_parser = ["c2s", "s2c"], default_value = "c2s")]
     pub flow: String,
     /// Messages drawn per flow in boundaries.png.
-    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub max_messages: u32,
 }
 

@@ -151,6 +151,14 @@ pub fn preview(bytes: &[u8], max_chars: usize) -> String {
     cut
 }
 
+/// `1 message`, `2 messages`: a count with its noun (an `s` for the plural).
+pub fn plural(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// User text quoted for an error message: escaped (no control character
 /// reaches the terminal) and cut to 40 characters, in backticks.
 pub fn shown(text: &str) -> String {

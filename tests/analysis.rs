@@ -105,7 +105,11 @@ fn udp_datagram_truncated() {
     }];
     t.discarded = 976;
     let a = analyse(Flow::C2s, Delivery::Datagram, &t, 0);
-    assert_eq!(a.recvs[0].kind, RecvKind::Fragment);
+    assert_eq!(a.recvs[0].kind, RecvKind::Truncated);
+    assert_eq!(
+        a.summary.fragment, 0,
+        "a truncated datagram is not a fragment"
+    );
     assert_eq!(a.messages[0].fate, Fate::Truncated);
     assert_eq!(a.summary.truncated, 1);
     assert_eq!(a.discarded, 976);

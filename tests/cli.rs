@@ -23,7 +23,10 @@ fn run_hellofeng_prints_the_ruler_and_reason_and_writes_results() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("|hello·feng|"), "{out}");
     assert!(out.contains("sticky 粘包"), "{out}");
-    assert!(out.contains("Reproduced: [expect] held in 1/1"), "{out}");
+    assert!(
+        out.contains("Reproduced: [expect] held in 1 of 1 trial"),
+        "{out}"
+    );
     assert!(!out.contains("\x1b["), "no colour when not a terminal");
     assert!(tmp.path().join("results/hellofeng/recvs.csv").exists());
     let (code, shown, _) = nianbao(&["show", "results/hellofeng"], tmp.path());

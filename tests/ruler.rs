@@ -93,7 +93,7 @@ fn a_short_message_in_small_pieces_is_still_drawn_whole() {
     let out = draw(&he_llo, &fa, &RulerOptions::default());
     assert_eq!(
         out,
-        "          0  2        10\n  sent    |he·llo feng|\n  recv    |he|llo feng|\n           F  fragment\n"
+        "          0  2        10\n  sent    |he·llo feng|\n  recv    |he|llo feng|\n           F  fragment\n  (a read too narrow for the word: F = fragment 分包)\n"
     );
 }
 

@@ -117,6 +117,7 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         cuts: &cuts,
         atoms: &atoms,
         color: opts.color,
+        abbreviated: Default::default(),
     };
     let mut out = String::new();
     for band in layout.bands(opts.width) {
@@ -127,6 +128,16 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         if !decoded.is_empty() {
             out += &layout.labelled("decoded", &decoded, band);
         }
+    }
+    let mut letters = layout.abbreviated.take();
+    if !letters.is_empty() {
+        letters.sort_by_key(|k| *k as u8);
+        letters.dedup();
+        let key: Vec<String> = letters
+            .iter()
+            .map(|k| format!("{} = {}", short(*k), kind_label(*k)))
+            .collect();
+        out += &format!("  (a read too narrow for the word: {})\n", key.join(", "));
     }
     let total_msgs = fa.messages.len();
     let total_bytes = fa.messages.last().map_or(0, |m| m.span.offset + m.span.len);
@@ -167,6 +178,7 @@ pub fn kind_label(kind: RecvKind) -> String {
         RecvKind::Whole => "whole".into(),
         RecvKind::Sticky => "sticky 粘包".into(),
         RecvKind::Fragment => "fragment 分包".into(),
+        RecvKind::Truncated => "truncated".into(),
     }
 }
 
@@ -175,6 +187,7 @@ pub(super) fn short(kind: RecvKind) -> &'static str {
         RecvKind::Whole => "W",
         RecvKind::Sticky => "S",
         RecvKind::Fragment => "F",
+        RecvKind::Truncated => "T",
     }
 }
 
@@ -213,12 +226,14 @@ pub fn fate_ansi(fate: Fate) -> &'static str {
     }
 }
 
-/// ANSI colour of a recv kind: whole green, sticky yellow, fragment cyan.
+/// ANSI colour of a recv kind: whole green, sticky yellow, fragment cyan,
+/// truncated magenta (as the fate).
 pub fn ansi(kind: RecvKind) -> &'static str {
     match kind {
         RecvKind::Whole => "32",
         RecvKind::Sticky => "33;1",
         RecvKind::Fragment => "36",
+        RecvKind::Truncated => "35",
     }
 }
 

@@ -63,6 +63,9 @@ pub(super) struct Layout<'a> {
     /// The text between consecutive cuts, escaped and elided.
     pub atoms: &'a [String],
     pub color: bool,
+    /// The kinds a read too narrow for its word was labelled with by one
+    /// letter (W, S, F, T), so the ruler adds the key to those letters.
+    pub abbreviated: std::cell::RefCell<Vec<RecvKind>>,
 }
 
 const LABEL: usize = 8;
@@ -175,16 +178,20 @@ impl Layout<'_> {
             let end_col = self.col_of(k.end.min(hi), band.clone());
             let room = end_col.saturating_sub(start_col);
             let Class::Recv(kind) = k.class else { continue };
+            // A label starts under its read, one column after the label
+            // before it at least, so two never run together.
+            let at = (start_col + 1).max(if col == 0 { 0 } else { col + 1 });
+            let room = (start_col + 1 + room.max(1)).saturating_sub(at);
             let label = labels(Class::Recv(kind))
                 .into_iter()
-                .find(|l| text_width(l) <= room.max(1));
+                .find(|l| text_width(l) <= room);
             let Some(label) = label else { continue };
-            if start_col + 1 < col {
-                continue;
+            if text_width(&label) == 1 {
+                self.abbreviated.borrow_mut().push(kind);
             }
-            line += &" ".repeat(start_col + 1 - col.min(start_col + 1));
+            line += &" ".repeat(at - col.min(at));
             line += &self.paint(k.class, &label);
-            col = start_col + 1 + text_width(&label);
+            col = at + text_width(&label);
         }
         let line = line.trim_end().to_string();
         if line.trim().is_empty() {

@@ -8,7 +8,7 @@ use crate::expect::{fmt_num, model_of};
 use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::payload::FlowModel;
 use crate::run::{RunResult, TrialResult};
-use crate::units::format_duration;
+use crate::units::{format_duration, plural};
 use std::fmt::Write;
 
 /// The knobs that matter, in one line.
@@ -28,7 +28,7 @@ pub fn knobs(e: &Experiment) -> String {
         });
     }
     k.push(match &s.messages {
-        Messages::Explicit(m) => format!("{} message(s)", m.len()),
+        Messages::Explicit(m) => plural(m.len() as u64, "message"),
         Messages::Generated {
             count, min, max, ..
         } if min == max => format!("{count} × {min} B"),
@@ -55,16 +55,18 @@ pub fn knobs(e: &Experiment) -> String {
     if let Some(n) = r.rcvbuf {
         k.push(format!("SO_RCVBUF {n}"));
     }
-    k.push(format!(
-        "receiver starts {} late",
-        format_duration(r.start_delay)
-    ));
+    k.push(if r.start_delay.is_zero() {
+        "receiver reads at once".to_string()
+    } else {
+        format!("receiver starts {} late", format_duration(r.start_delay))
+    });
     k.push(format!("recv sizes {:?}", r.recv_sizes));
     match &r.reply {
         Reply::None => {}
         Reply::Sizes(sizes) => k.push(format!(
-            "replies {sizes:?} B in {} send(s), client recv {:?}",
-            r.reply_sends, r.client_recv_sizes
+            "replies {sizes:?} B in {}, client recv {:?}",
+            plural(r.reply_sends, "send"),
+            r.client_recv_sizes
         )),
         other => k.push(format!("reply {other:?}").to_lowercase()),
     }
@@ -82,7 +84,12 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
             t.to_string()
         }
     };
-    let _ = writeln!(out, "{} — {}", bold(&run.plan.name), first.title);
+    // A file without a title is titled by its name: say the name once.
+    match first.title == run.plan.name {
+        true => writeln!(out, "{}", bold(&run.plan.name)),
+        false => writeln!(out, "{} — {}", bold(&run.plan.name), first.title),
+    }
+    .ok();
     if !first.about.is_empty() {
         let _ = writeln!(out, "  {}", first.about);
     }
@@ -146,11 +153,12 @@ fn flow_rulers(exp: &Experiment, t: &TrialResult, heading: &str, opts: &RulerOpt
 /// One row per scenario: its parameters and mean figures over trials.
 fn sweep_table(run: &RunResult) -> String {
     let mut out = format!(
-        "\n  {:<36} {:>7} {:>7} {:>7} {:>8} {:>6} {:>8} {:>10} {:>10}\n",
+        "\n  {:<36} {:>7} {:>7} {:>7} {:>9} {:>8} {:>6} {:>8} {:>10} {:>10}\n",
         "scenario",
         "intact",
         "merged",
         "split",
+        "truncated",
         "segments",
         "recvs",
         "overhead",
@@ -184,11 +192,12 @@ fn sweep_table(run: &RunResult) -> String {
         let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
         let _ = writeln!(
             out,
-            "  {:<36} {:>6.1}% {:>6.1}% {:>6.1}% {:>8} {:>6} {:>6.1} B {:>10.0} {:>7}/{}",
+            "  {:<36} {:>6.1}% {:>6.1}% {:>6.1}% {:>8.1}% {:>8} {:>6} {:>6.1} B {:>10.0} {:>7}/{}",
             label.join(" "),
             100.0 * mean(&|s| s.intact as f64 / s.messages.max(1) as f64),
             100.0 * mean(&|s| s.merged_fraction),
             100.0 * mean(&|s| s.split_fraction),
+            100.0 * mean(&|s| s.truncated as f64 / s.messages.max(1) as f64),
             segs,
             fmt_num(mean(&|s| s.recvs as f64)),
             overhead,
@@ -211,7 +220,8 @@ fn expectation(run: &RunResult, color: bool) -> String {
     });
     if !has_expect {
         return format!(
-            "\n  No [expect] in this experiment: nothing to reproduce ({total} trial(s) ran).\n"
+            "\n  No [expect] in this experiment: nothing to reproduce ({} ran).\n",
+            plural(total as u64, "trial")
         );
     }
     let paint = |code: &str, t: String| {
@@ -224,12 +234,18 @@ fn expectation(run: &RunResult, color: bool) -> String {
     if ok == total {
         return paint(
             "32;1",
-            format!("\n  Reproduced: [expect] held in {ok}/{total} trial(s).\n"),
+            format!(
+                "\n  Reproduced: [expect] held in {ok} of {}.\n",
+                plural(total as u64, "trial")
+            ),
         );
     }
     let mut out = paint(
         "31;1",
-        format!("\n  NOT reproduced: [expect] held in {ok}/{total} trial(s).\n"),
+        format!(
+            "\n  NOT reproduced: [expect] held in {ok} of {}.\n",
+            plural(total as u64, "trial")
+        ),
     );
     if let Some(t) = run.trials.iter().find(|t| !t.outcome.ok) {
         for f in &t.outcome.failures {

@@ -7,7 +7,7 @@ use crate::experiment::Experiment;
 use crate::framing::Framing;
 use crate::payload::FlowModel;
 use crate::trace::Flow;
-use crate::units::{format_duration, preview};
+use crate::units::{format_duration, plural, preview};
 use std::time::Duration;
 
 /// A time in ns as a short duration (`50.1ms`).
@@ -88,8 +88,8 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
             .map_or(0, |x| x.span.len);
         let why = if r.event.len == r.event.asked {
             format!(
-                "it asked for {} bytes and recv returns at most what you ask for",
-                r.event.asked
+                "it asked for {} and recv returns at most what you ask for",
+                plural(r.event.asked, "byte")
             )
         } else {
             "only that much had arrived when it read; recv returns what is there".to_string()
@@ -113,12 +113,12 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
     let figs = figures(fa, model);
     let cuts = figs.get("utf8_cuts").copied().unwrap_or(0.0);
     if cuts > 0.0 {
-        lines.push(format!("{cuts} recv(s) ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above)."));
+        lines.push(format!("{} ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above).", plural(cuts as u64, "recv")));
     }
     if s.lost > 0 && fa.delivery != Delivery::Framed {
         lines.push(format!(
-            "{} message(s) never fully arrived before the connection closed.",
-            s.lost
+            "{} never fully arrived before the connection closed.",
+            plural(s.lost, "message")
         ));
     }
     lines
@@ -129,8 +129,8 @@ fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     let s = &fa.summary;
     let framing = &exp.transport.framing;
     let mut lines = vec![format!(
-        "Framing {framing}: the decoder rebuilt {} of {} messages intact from {} raw reads ({} sticky, {} fragment){}.",
-        s.intact, s.messages, s.recvs, s.sticky, s.fragment,
+        "Framing {framing}: the decoder rebuilt {} of {} intact from {} ({} sticky, {} fragment){}.",
+        s.intact, plural(s.messages, "message"), plural(s.recvs, "raw read"), s.sticky, s.fragment,
         if s.intact == s.messages { ": the boundaries come from the frames, not from the reads" } else { "" }
     )];
     if *framing == Framing::JsonHeader {
@@ -141,8 +141,8 @@ fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     }
     if s.corrupt > 0 {
         lines.push(format!(
-            "{} message(s) decoded wrong (corrupt): a frame boundary fell inside a payload, e.g. a delimiter byte in the data that the {framing} encoder does not escape, or a body that did not match its header's md5.",
-            s.corrupt
+            "{} decoded wrong (corrupt): a frame boundary fell inside a payload, e.g. a delimiter byte in the data that the {framing} encoder does not escape, or a body that did not match its header's md5.",
+            plural(s.corrupt, "message")
         ));
     }
     if let Some(e) = &fa.decode_error {
@@ -156,10 +156,15 @@ fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
 
 fn datagram_lines(fa: &FlowAnalysis) -> Vec<String> {
     let s = &fa.summary;
+    let truncated: Vec<_> = fa.recvs.iter().filter(|r| r.event.truncated).collect();
+    let each = match s.recvs {
+        1 => "the one recvfrom call returned one datagram".to_string(),
+        n => format!("each of the {n} recvfrom calls returned one datagram"),
+    };
     let mut lines = vec![format!(
-        "UDP keeps boundaries: each of the {} recvfrom calls returned one datagram ({} whole), so nothing stuck together.",
-        s.recvs, s.whole)];
-    if let Some(r) = fa.recvs.iter().find(|r| r.event.truncated) {
+        "UDP keeps boundaries: {each} ({} whole, {} truncated), so nothing stuck together or split.",
+        s.whole, truncated.len())];
+    if let Some(r) = truncated.first() {
         let m = r.first_msg.unwrap_or(0);
         let full = fa
             .messages
@@ -167,14 +172,16 @@ fn datagram_lines(fa: &FlowAnalysis) -> Vec<String> {
             .find(|x| x.span.id == m)
             .map_or(0, |x| x.span.len);
         lines.push(format!(
-            "Truncated: datagram {m} of {full} bytes met recvfrom({}): the kernel returned {} bytes, set MSG_TRUNC, and discarded the other {}; no later recv gets them.",
-            r.event.asked, r.event.len, full - r.event.len));
+            "{} truncated: {} discarded by the kernel. Datagram {m} of {full} bytes met recvfrom({}): the kernel returned {} bytes, set MSG_TRUNC, and dropped the rest; no later recv gets it.",
+            plural(truncated.len() as u64, "datagram"),
+            if truncated.len() == 1 { format!("{} of {full} bytes", full - r.event.len) } else { format!("{} bytes", fa.discarded) },
+            r.event.asked, r.event.len));
     }
     if s.lost > 0 {
         let drops = fa.drops.map_or("unknown".to_string(), |d| d.to_string());
         lines.push(format!(
-            "{} datagram(s) never arrived (kernel drop counter SO_RXQ_OVFL: {drops}).",
-            s.lost
+            "{} never arrived (kernel drop counter SO_RXQ_OVFL: {drops}).",
+            plural(s.lost, "datagram")
         ));
     }
     lines
@@ -203,6 +210,15 @@ fn bleed_line(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Option<Stri
 fn short_write_line(fa: &FlowAnalysis) -> Option<String> {
     let first = fa.sends.iter().find(|s| s.ret < s.len)?;
     Some(format!(
-        "send() returned a short count {} time(s) (first: {} of {} bytes of message {}) and would have blocked {} time(s); the sender sent the rest when there was room. All {} bytes arrived and every byte was checked: nothing was lost. A full send buffer makes send() accept less, it does not drop data.",
-        fa.short_writes, first.ret, first.len, first.msg_id, fa.would_block, fa.summary.bytes))
+        "send() returned a short count {} (first: {} of {} bytes of message {}) and would have blocked {}; the sender sent the rest when there was room. All {} bytes arrived and every byte was checked: nothing was lost. A full send buffer makes send() accept less, it does not drop data.",
+        times(fa.short_writes), first.ret, first.len, first.msg_id, times(fa.would_block), fa.summary.bytes))
+}
+
+/// `once`, `twice`, `3 times`.
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
 }

@@ -58,11 +58,7 @@ pub fn boundaries(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     let title = common::title(res, "where message boundaries land");
     let body = header(&root, f, &title, &common::subtitle(res, 0, 0))?;
     let (legend_area, mut rest) = body.split_vertically(LEGEND_H);
-    draw_legend(
-        &legend_area,
-        f,
-        common::framing_of(res, 0) != "none" || framed.is_some(),
-    )?;
+    draw_legend(&legend_area, f, &panels)?;
     for (p, h) in panels.iter().zip(&heights) {
         let (area, below) = rest.split_vertically(*h);
         draw_panel(&area, f, p)?;
@@ -73,27 +69,29 @@ pub fn boundaries(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     Ok(())
 }
 
-fn draw_legend(area: &Canvas<'_>, f: &'static Fonts, framed: bool) -> Result<(), ChartError> {
+/// The legend of what the panels show: only the kinds and fates drawn, so
+/// it fits and every entry is on the chart.
+fn draw_legend(area: &Canvas<'_>, f: &'static Fonts, panels: &[Panel]) -> Result<(), ChartError> {
+    let drawn = |c: RGBColor| {
+        panels
+            .iter()
+            .flat_map(|p| &p.rows)
+            .flat_map(|r| &r.blocks)
+            .any(|b| b.fill == c)
+    };
     let mut items: Vec<(String, RGBColor)> = vec![("message sent".into(), common::SENT)];
     items.extend(
         common::KINDS
             .iter()
             .map(|k| (format!("recv: {}", kind_name(*k)), kind_color(*k))),
     );
-    if framed {
-        let fates = [
-            Fate::Intact,
-            Fate::Merged,
-            Fate::Split,
-            Fate::Truncated,
-            Fate::Corrupt,
-        ];
-        items.extend(
-            fates
-                .iter()
-                .map(|x| (fate_name(*x).to_string(), fate_color(*x))),
-        );
-    }
+    items.extend(
+        Fate::ALL
+            .iter()
+            .filter(|x| fate_color(**x) != kind_color(crate::report::load::RecvKind::Truncated))
+            .map(|x| (format!("frame: {}", fate_name(*x)), fate_color(*x))),
+    );
+    items.retain(|(_, c)| drawn(*c));
     common::legend(area, f, (16, 6), &items)?;
     Ok(())
 }
@@ -248,12 +246,7 @@ fn draw_block(
     (x0, y0, x1, y1): (i32, i32, i32, i32),
 ) -> Result<(), ChartError> {
     area.draw(&Rectangle::new([(x0, y0), (x1, y1)], b.fill.filled()))?;
-    let edge = if b.alarm {
-        RED.stroke_width(3)
-    } else {
-        INK.stroke_width(1)
-    };
-    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], edge))?;
+    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], INK.stroke_width(1)))?;
     let inner = x1 - x0 - 6;
     let cx = (x0 + x1) / 2;
     let center = (HPos::Center, VPos::Center);

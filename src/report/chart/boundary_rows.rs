@@ -17,8 +17,6 @@ pub struct Block {
     pub label: String,
     /// Second line (the length).
     pub sub: String,
-    /// Drawn with a heavy red outline (a truncated datagram).
-    pub alarm: bool,
 }
 
 /// One stacked row of the ruler.
@@ -47,7 +45,6 @@ fn block(start: u64, len: u64, fill: RGBColor, label: &str) -> Block {
         fill,
         label: label.to_string(),
         sub: format!("{len} B"),
-        alarm: false,
     }
 }
 
@@ -126,8 +123,7 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
     let recv_blocks = recvs.iter().map(|r| {
         let mut b = block(r.offset, r.len, kind_color(r.kind), &r.label);
         if r.truncated {
-            b.alarm = true;
-            b.sub = format!("{} B, truncated", r.len);
+            b.sub = format!("{} B, rest discarded", r.len);
         }
         b
     });

@@ -20,14 +20,21 @@ pub const MUTED: RGBColor = RGBColor(95, 95, 95);
 /// Fill of sent-message blocks.
 pub const SENT: RGBColor = RGBColor(215, 218, 224);
 
-/// Colour of a recv kind: whole green, sticky orange-red, fragment blue.
+/// Colour of a recv kind: whole green, sticky orange, fragment blue,
+/// truncated purple. Each colour of a kind or a fate means one thing in
+/// every chart: no fate shares a colour with a kind, except `truncated`,
+/// which is the same word for the recv and for its message.
 pub fn kind_color(kind: RecvKind) -> RGBColor {
     match kind {
         RecvKind::Whole => RGBColor(110, 190, 110),
         RecvKind::Sticky => RGBColor(240, 135, 60),
         RecvKind::Fragment => RGBColor(100, 150, 230),
+        RecvKind::Truncated => TRUNCATED,
     }
 }
+
+/// The one colour of "truncated", recv or message.
+const TRUNCATED: RGBColor = RGBColor(150, 90, 200);
 
 /// Legend text of a recv kind.
 pub fn kind_name(kind: RecvKind) -> &'static str {
@@ -35,19 +42,26 @@ pub fn kind_name(kind: RecvKind) -> &'static str {
         RecvKind::Whole => "whole",
         RecvKind::Sticky => "sticky 粘包",
         RecvKind::Fragment => "fragment 分包",
+        RecvKind::Truncated => "truncated",
     }
 }
 
 /// Every recv kind, in legend order.
-pub const KINDS: [RecvKind; 3] = [RecvKind::Whole, RecvKind::Sticky, RecvKind::Fragment];
+pub const KINDS: [RecvKind; 4] = [
+    RecvKind::Whole,
+    RecvKind::Sticky,
+    RecvKind::Fragment,
+    RecvKind::Truncated,
+];
 
-/// Colour of a message fate, matching the recv kinds where they mean alike.
+/// Colour of a message fate: none shared with a recv kind (but truncated),
+/// so a legend never gives one colour two meanings.
 pub fn fate_color(fate: Fate) -> RGBColor {
     match fate {
-        Fate::Intact => RGBColor(110, 190, 110),
-        Fate::Merged => RGBColor(240, 135, 60),
-        Fate::Split => RGBColor(100, 150, 230),
-        Fate::Truncated => RGBColor(160, 110, 200),
+        Fate::Intact => RGBColor(20, 130, 110),
+        Fate::Merged => RGBColor(200, 60, 130),
+        Fate::Split => RGBColor(150, 105, 50),
+        Fate::Truncated => TRUNCATED,
         Fate::Lost => RGBColor(150, 150, 150),
         Fate::Corrupt => RGBColor(200, 40, 40),
     }

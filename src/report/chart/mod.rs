@@ -94,7 +94,7 @@ impl Default for ChartOptions {
     fn default() -> Self {
         ChartOptions {
             width: 1200,
-            max_messages: 24,
+            max_messages: 12,
             metric: "merged_fraction".to_string(),
             flow: Flow::C2s,
         }
@@ -119,7 +119,7 @@ pub fn draw_loaded(
         charts.push(("boundaries.png", boundaries));
         charts.push(("timeline.png", timeline));
     }
-    if !res.recvs.is_empty() {
+    if recv_sizes::applies(res) {
         charts.push(("recv-sizes.png", recv_sizes));
     }
     if !res.param_keys.is_empty() {

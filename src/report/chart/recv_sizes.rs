@@ -44,6 +44,13 @@ fn bin_label((lo, hi): (u64, u64)) -> String {
     }
 }
 
+/// Whether the chart says anything: recvs of at least two sizes (one bar
+/// only repeats the one size the ruler already shows).
+pub fn applies(res: &Results) -> bool {
+    let mut lens = res.recvs.iter().map(|r| r.len);
+    lens.next().is_some_and(|first| lens.any(|l| l != first))
+}
+
 /// Draws `recv-sizes.png` into `out`.
 pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
     let sizes: Vec<(u64, usize)> = res
@@ -62,7 +69,7 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
         });
     };
     let edges = bins(min, max);
-    let mut counts = vec![[0u32; 3]; edges.len()];
+    let mut counts = vec![[0u32; KINDS.len()]; edges.len()];
     for (len, k) in &sizes {
         if let Some(i) = edges.iter().position(|b| *len >= b.0 && *len < b.1) {
             counts[i][*k] += 1;
