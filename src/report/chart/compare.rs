@@ -11,19 +11,17 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
 
-/// The configuration's label: its swept values (`u32be`, `gap=1ms nodelay=true`).
-fn config_label(res: &Results, scenario: u32) -> String {
+/// The configuration's label, one line per swept value (`u32be`, or
+/// `gap=1ms` over `nodelay=true`), so it fits under its group of bars.
+fn config_label(res: &Results, scenario: u32) -> Vec<String> {
     let params = common::scenario_params(res, scenario);
     match params.len() {
-        0 => format!("scenario {scenario}"),
-        1 => params[0].1.clone(),
-        _ => {
-            let parts: Vec<String> = params
-                .iter()
-                .map(|(k, v)| format!("{}={v}", short_key(k)))
-                .collect();
-            parts.join(" ")
-        }
+        0 => vec![format!("scenario {scenario}")],
+        1 => vec![params[0].1.clone()],
+        _ => params
+            .iter()
+            .map(|(k, v)| format!("{}={v}", short_key(k)))
+            .collect(),
     }
 }
 
@@ -66,16 +64,21 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
     );
     let body = header(&root, f, &title, &sub)?;
     let (legend_area, plot) = body.split_vertically(34);
+    let all: Vec<[f64; 6]> = scenarios.iter().map(|s| fractions(res, opts, *s)).collect();
+    // Only the fates that occur: every legend entry is on the chart.
     let items: Vec<(String, RGBColor)> = Fate::ALL
         .iter()
-        .map(|x| (fate_name(*x).to_string(), fate_color(*x)))
+        .enumerate()
+        .filter(|(i, _)| all.iter().any(|fr| fr[*i] > 0.0))
+        .map(|(_, x)| (fate_name(*x).to_string(), fate_color(*x)))
         .collect();
     common::legend(&legend_area, f, (16, 6), &items)?;
+    let lines = res.param_keys.len().max(1) as i32;
     let n = scenarios.len() as f64;
     let mut chart = ChartBuilder::on(&plot)
         .margin(16)
         .margin_right(30)
-        .x_label_area_size(56)
+        .x_label_area_size(38 + 18 * lines as u32)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..n, 0.0..1.05)?;
     chart
@@ -89,8 +92,7 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
         .y_label_formatter(&|v| tidy(*v))
         .draw()?;
     let group_px = (chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0) - 8;
-    for (g, s) in scenarios.iter().enumerate() {
-        let fr = fractions(res, opts, *s);
+    for (g, (s, fr)) in scenarios.iter().zip(&all).enumerate() {
         let bar = 0.8 / 6.0;
         for (i, fate) in Fate::ALL.iter().enumerate() {
             let x0 = g as f64 + 0.1 + i as f64 * bar;
@@ -101,7 +103,10 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
             chart.draw_series(std::iter::once(rect))?;
             if fr[i] > 0.0 {
                 let (x, y) = chart.backend_coord(&(x0 + bar * 0.45, fr[i]));
-                let pct = format!("{:.0}%", fr[i] * 100.0);
+                let pct = match fr[i] * 100.0 {
+                    p if p < 0.5 => "<1%".to_string(),
+                    p => format!("{p:.0}%"),
+                };
                 common::label(
                     &root,
                     f,
@@ -113,15 +118,16 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
             }
         }
         let (x, y) = chart.backend_coord(&(g as f64 + 0.5, 0.0));
-        let label = config_label(res, *s);
-        common::label(
-            &root,
-            f,
-            (&label, 15.0, INK),
-            (x, y + 10),
-            (HPos::Center, VPos::Top),
-            group_px,
-        )?;
+        for (i, line) in config_label(res, *s).iter().enumerate() {
+            common::label(
+                &root,
+                f,
+                (line, if lines > 1 { 13.0 } else { 15.0 }, INK),
+                (x, y + 10 + 18 * i as i32),
+                (HPos::Center, VPos::Top),
+                group_px,
+            )?;
+        }
     }
     let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
     let (x1, _) = chart.backend_coord(&(n, 0.0));
@@ -130,7 +136,7 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
         &root,
         f,
         (&desc, 15.0, INK),
-        ((x0 + x1) / 2, y0 + 34),
+        ((x0 + x1) / 2, y0 + 16 + 18 * lines),
         (HPos::Center, VPos::Top),
         x1 - x0,
     )?;
