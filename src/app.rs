@@ -1,7 +1,7 @@
 //! The commands: each takes parsed arguments, calls the library, and
 //! returns the text to print and whether the run reproduced.
 
-use crate::cli::{Command, Format, PlotArgs, RunArgs, ShowArgs};
+use crate::cli::{Cli, Command, Format, PlotArgs, RunArgs, ShowArgs};
 use crate::error::Result;
 use crate::experiment::{plan, Overrides, Source, CATALOGUE};
 use crate::report::results::{check_target, write_results};
@@ -35,7 +35,50 @@ pub fn execute(command: Command) -> Result<Outcome> {
         Command::Run(args) => run_one(&args),
         Command::Show(args) => show(&args),
         Command::Plot(args) => plot(&args),
+        Command::Completions(args) => Ok(Outcome {
+            stdout: completions(args.shell),
+            reproduced: true,
+        }),
+        Command::Man(args) => Ok(Outcome {
+            stdout: man(args.command.as_deref())?,
+            reproduced: true,
+        }),
     }
+}
+
+/// `completions SHELL`: the script clap_complete writes from [`Cli`].
+fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "nianbao", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `man [COMMAND]`: the roff page clap_mangen writes from [`Cli`]:
+/// nianbao(1), or nianbao-COMMAND(1), the pages nianbao(1) refers to.
+fn man(command: Option<&str>) -> Result<String> {
+    use clap::CommandFactory;
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => cli.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+            crate::error::Error::Config {
+                origin: "man".into(),
+                msg: format!("no command `{name}`; the commands are {}", names.join(", ")),
+            }
+        })?,
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .source(concat!("nianbao ", env!("CARGO_PKG_VERSION")))
+        .render(&mut out)
+        .map_err(|source| crate::error::Error::Io {
+            what: "cannot render the man page".into(),
+            source,
+        })?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn list() -> String {

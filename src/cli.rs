@@ -23,6 +23,26 @@ pub enum Command {
     Show(ShowArgs),
     /// Redraw every chart of a results folder from its CSVs alone.
     Plot(PlotArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions(CompletionsArgs),
+    /// Print a man page (roff): nianbao man | man -l -
+    Man(ManArgs),
+}
+
+/// `nianbao man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command's own page, nianbao-COMMAND(1), with all its options
+    /// (default: nianbao(1), which lists the commands).
+    pub command: Option<String>,
+}
+
+/// `nianbao completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `nianbao plot`.
