@@ -19,7 +19,7 @@ pub enum Error {
     #[error("unknown experiment `{name}`{hint}; `nianbao list` shows them all, or give a path to a .toml file")]
     UnknownExperiment { name: String, hint: String },
     /// A file that could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read { path: PathBuf, source: io::Error },
     /// A socket or thread operation that failed.
     #[error("{what}: {source}")]
