@@ -179,6 +179,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     }
     check_when(&base_expect_when(&table), &axes)?;
     variant::check_when(&base_expect_when(&table), &names)?;
+    check_size(&axes, &source.label)?;
     let mut scenarios = Vec::new();
     for (index, point) in expand(&axes).into_iter().enumerate() {
         let mut t = table.clone();
@@ -267,6 +268,30 @@ fn check_when(conds: &[String], axes: &[(String, Vec<Value>)]) -> Result<()> {
 }
 
 /// Takes `[sweep]` out of the table and appends/overrides `--sweep` axes.
+/// Refuses a sweep of more than [`MAX_SCENARIOS`] scenarios before it is
+/// expanded.
+fn check_size(axes: &[(String, Vec<Value>)], label: &str) -> Result<()> {
+    let n = axes
+        .iter()
+        .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()));
+    match n {
+        Some(n) if n <= MAX_SCENARIOS => Ok(()),
+        _ => {
+            let counts: Vec<String> = axes
+                .iter()
+                .map(|(k, v)| format!("{} {k}", v.len()))
+                .collect();
+            Err(Error::Config {
+                origin: label.to_string(),
+                msg: format!(
+                    "the sweep makes more than {MAX_SCENARIOS} scenarios ({}); sweep fewer values",
+                    counts.join(" × ")
+                ),
+            })
+        }
+    }
+}
+
 fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<Value>)>> {
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
     if let Some(Value::Table(s)) = table.remove("sweep") {

@@ -10,6 +10,12 @@ use std::time::Duration;
 pub const MAX_MESSAGE: u64 = 64 << 20;
 /// Largest number of generated messages in one trial.
 pub const MAX_COUNT: u64 = 10_000_000;
+/// Most scenarios one plan may expand to (the product of how many values
+/// each swept key has): more would take minutes to validate before anything
+/// runs, and
+/// `show` plans from the experiment.toml of a results folder it must not
+/// trust.
+pub const MAX_SCENARIOS: usize = 100_000;
 /// Default deadline of one scenario.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 
