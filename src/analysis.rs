@@ -43,13 +43,23 @@ impl Fate {
     ];
 }
 
-impl fmt::Display for RecvKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl RecvKind {
+    /// Every kind.
+    pub const ALL: [RecvKind; 3] = [RecvKind::Whole, RecvKind::Sticky, RecvKind::Fragment];
+
+    /// The kind's name, as recvs.csv writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             RecvKind::Whole => "whole",
             RecvKind::Sticky => "sticky",
             RecvKind::Fragment => "fragment",
-        })
+        }
+    }
+}
+
+impl fmt::Display for RecvKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

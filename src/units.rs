@@ -84,6 +84,19 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{t}` is too large"))
 }
 
+/// A byte size in the largest binary unit that divides it: `256 MiB`,
+/// `1 GiB`, `1500 B` (the inverse of [`parse_size`] for round sizes).
+pub fn format_size(n: u64) -> String {
+    let units = [(30, "GiB"), (20, "MiB"), (10, "KiB")];
+    match units
+        .iter()
+        .find(|(shift, _)| n > 0 && n.is_multiple_of(1u64 << shift))
+    {
+        Some((shift, unit)) => format!("{} {unit}", n >> shift),
+        None => format!("{n} B"),
+    }
+}
+
 /// Turns message text into bytes, resolving `\xNN` escapes (TOML already
 /// resolves `\n`, `\t` and `\u`; use a literal string `'a\xffb'` for raw bytes)
 /// and `\\` for one backslash.
@@ -154,6 +167,15 @@ pub fn preview(bytes: &[u8], max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_format_in_the_largest_whole_unit() {
+        assert_eq!(format_size(256 << 20), "256 MiB");
+        assert_eq!(format_size(1 << 30), "1 GiB");
+        assert_eq!(format_size(3 << 10), "3 KiB");
+        assert_eq!(format_size(1500), "1500 B");
+        assert_eq!(format_size(0), "0 B");
+    }
 
     #[test]
     fn durations_need_units_except_zero() {
