@@ -226,7 +226,8 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
 
 /// The `chart_metric` a results folder's experiment.toml chose (merged_fraction if none).
 fn chart_metric(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("experiment.toml"))
+    use crate::report::open::{read_text, SMALL_CAP};
+    read_text(&dir.join("experiment.toml"), SMALL_CAP)
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
         .and_then(|t| {

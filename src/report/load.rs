@@ -1,47 +1,16 @@
 //! Reads a results folder (SPEC §4) back into typed rows, so charts and
-//! `nianbao show` are a pure function of the files on disk. Every error names
-//! the file and, for CSV problems, the line.
+//! `nianbao show` are a pure function of the files on disk. Every file is
+//! opened through [`super::open`]. Every error names the file and, for CSV
+//! problems, the line.
 
+use super::open::{self, Capped, CSV_CAP};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 pub use super::summary::{SummaryRow, FIGURES};
 
-/// Why a results folder could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// A required file is not there.
-    #[error("{}: missing from the results folder", .0.display())]
-    Missing(PathBuf),
-    /// The file exists but could not be read.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// A CSV row (or the header) does not fit the expected columns.
-    #[error("{}:{line}: {msg}", path.display())]
-    Csv {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line number (1 is the header).
-        line: u64,
-        /// What is wrong.
-        msg: String,
-    },
-    /// `experiment.toml` is not valid TOML.
-    #[error("{}: {msg}", path.display())]
-    Toml {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message (it names line and column).
-        msg: String,
-    },
-}
+pub use crate::error::LoadError;
 
 pub use crate::analysis::{Fate, RecvKind};
 pub use crate::trace::Flow;
@@ -169,22 +138,17 @@ pub fn load(dir: &Path) -> Result<Results, LoadError> {
         sends: read_rows(&dir.join("sends.csv"))?,
         recvs: read_rows(&dir.join("recvs.csv"))?,
         messages: read_rows(&dir.join("messages.csv"))?,
-        segments: match seg_path.exists() {
+        segments: match open::present(&seg_path) {
             true => Some(read_rows(&seg_path)?),
             false => None,
         },
     })
 }
 
-/// Opens a CSV reader, turning "not found" into [`LoadError::Missing`].
-pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<File>, LoadError> {
-    let file = File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => LoadError::Missing(path.to_path_buf()),
-        _ => LoadError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
+/// Opens a CSV reader through [`open::open`]: a regular file of at most
+/// [`CSV_CAP`] bytes, never a FIFO or device.
+pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<Capped>, LoadError> {
+    let file = open::open(path, CSV_CAP)?;
     Ok(csv::ReaderBuilder::new().from_reader(file))
 }
 
@@ -201,7 +165,9 @@ pub(crate) fn csv_error(path: &Path, err: &csv::Error, fallback_line: u64) -> Lo
     LoadError::Csv {
         path: path.to_path_buf(),
         line,
+        column: None,
         msg,
+        source: None,
     }
 }
 

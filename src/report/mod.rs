@@ -8,6 +8,7 @@ pub mod info;
 pub mod json;
 pub mod load;
 pub mod meta;
+pub mod open;
 pub mod readback;
 pub mod results;
 pub mod ruler;

@@ -4,6 +4,7 @@
 use super::load::{
     read_rows, LoadError, MessageRow as MessageIn, RecvRow as RecvIn, SendRow as SendIn,
 };
+use super::open::{read_text, SMALL_CAP};
 use super::summary::{self, FIGURES};
 use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
 use crate::error::{Error, Result};
@@ -20,10 +21,7 @@ type Key = (usize, u32, Flow);
 /// Reads `dir` (experiment.toml and the CSVs) back into a run.
 pub fn read_results(dir: &Path) -> Result<RunResult> {
     let toml_path = dir.join("experiment.toml");
-    let text = std::fs::read_to_string(&toml_path).map_err(|e| Error::Read {
-        path: toml_path.clone(),
-        source: e,
-    })?;
+    let text = read_text(&toml_path, SMALL_CAP)?;
     let stem = dir
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
@@ -109,7 +107,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             fate: m.fate,
         });
     }
-    let meta: serde_json::Value = std::fs::read_to_string(dir.join("meta.json"))
+    let meta: serde_json::Value = read_text(&dir.join("meta.json"), SMALL_CAP)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();

@@ -44,7 +44,9 @@ fn layout(path: &Path, header: &csv::StringRecord) -> Result<Layout, LoadError> 
             .ok_or_else(|| LoadError::Csv {
                 path: path.to_path_buf(),
                 line: 1,
+                column: None,
                 msg: format!("header has no `{name}` column"),
+                source: None,
             })
     };
     let key = [find("scenario")?, find("trial")?, find("flow")?];
@@ -116,7 +118,9 @@ pub fn read(path: &Path) -> Result<(Vec<String>, Vec<SummaryRow>), LoadError> {
         let row = parse_row(&lay, &rec).map_err(|msg| LoadError::Csv {
             path: path.to_path_buf(),
             line,
+            column: None,
             msg,
+            source: None,
         })?;
         rows.push(row);
     }
