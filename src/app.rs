@@ -193,27 +193,34 @@ fn warn(warnings: Vec<String>) {
     }
 }
 
-/// `plot`: redraw every chart (and sweep.csv) from a results folder.
+/// `plot`: redraw every chart from a results folder.
 fn plot(args: &PlotArgs) -> Result<Outcome> {
-    use crate::report::chart::{draw_all, ChartOptions};
-    use crate::report::load::Flow;
+    use crate::report::chart::{draw_loaded, ChartError, ChartOptions};
+    use crate::report::load::{load, Flow};
     let dir = &args.results_dir;
-    let fail = |msg: String| crate::error::Error::Results {
-        path: dir.clone(),
-        msg,
-    };
+    let res = load(dir)?;
     let flow = if args.flow == "s2c" {
         Flow::S2c
     } else {
         Flow::C2s
     };
+    let metric = args
+        .metric
+        .clone()
+        .or_else(|| res.experiment.chart_metric.clone());
     let opts = ChartOptions {
-        metric: args.metric.clone().unwrap_or_else(|| chart_metric(dir)),
+        metric: metric.unwrap_or_else(|| "merged_fraction".to_string()),
         flow,
         max_messages: args.max_messages as usize,
         ..ChartOptions::default()
     };
-    let written = draw_all(dir, &opts).map_err(|e| fail(e.to_string()))?;
+    let written = draw_loaded(&res, dir, &opts).map_err(|e| match e {
+        ChartError::Load(e) => crate::error::Error::Load(e),
+        e => crate::error::Error::Results {
+            path: dir.clone(),
+            msg: e.to_string(),
+        },
+    })?;
     let mut stdout = String::new();
     for p in written {
         let _ = writeln!(stdout, "{}", p.display());
@@ -222,18 +229,4 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
         stdout,
         reproduced: true,
     })
-}
-
-/// The `chart_metric` a results folder's experiment.toml chose (merged_fraction if none).
-fn chart_metric(dir: &Path) -> String {
-    use crate::report::open::{read_text, SMALL_CAP};
-    read_text(&dir.join("experiment.toml"), SMALL_CAP)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| {
-            t.get("chart_metric")
-                .and_then(|v| v.as_str())
-                .map(String::from)
-        })
-        .unwrap_or_else(|| "merged_fraction".to_string())
 }

@@ -15,7 +15,10 @@ pub fn read(path: &Path) -> Result<ExperimentInfo, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(from_table(&table))
+    Ok(ExperimentInfo {
+        toml: text,
+        ..from_table(&table)
+    })
 }
 
 fn string(table: &Table, key: &str) -> String {
@@ -67,6 +70,11 @@ fn from_table(table: &Table) -> ExperimentInfo {
         framing: or(string(&transport, "framing"), "none"),
         knobs,
         variants,
+        chart_metric: table
+            .get("chart_metric")
+            .and_then(Value::as_str)
+            .map(String::from),
+        toml: String::new(),
     }
 }
 

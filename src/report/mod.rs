@@ -3,6 +3,7 @@
 //! results or a results folder; nothing measures.
 
 pub mod chart;
+mod check;
 pub mod csv;
 pub mod info;
 pub mod json;
@@ -15,5 +16,6 @@ pub mod ruler;
 mod ruler_layout;
 pub mod summary;
 pub mod sweep;
+mod table;
 pub mod text;
 pub mod verdict;
