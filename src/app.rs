@@ -93,7 +93,7 @@ fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> O
         }
     };
     Outcome {
-        stdout,
+        stdout: crate::units::terminal_safe(&stdout),
         reproduced: ok == total,
     }
 }

@@ -1,5 +1,6 @@
 //! The `nianbao` binary: parse arguments, run the command, print the error
-//! chain. Exit status: 0 reproduced, 1 an `[expect]` did not, 2 an error.
+//! chain (made terminal-safe: it may quote a file). Exit status: 0
+//! reproduced, 1 an `[expect]` did not, 2 an error.
 
 use clap::Parser;
 use std::io::Write;
@@ -17,7 +18,8 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("error: {:#}", anyhow::Error::from(e));
+            let text = format!("{:#}", anyhow::Error::from(e));
+            eprintln!("error: {}", nianbao::units::terminal_safe(&text));
             ExitCode::from(2)
         }
     }
