@@ -47,14 +47,29 @@ impl Fate {
     ];
 }
 
-impl fmt::Display for RecvKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl RecvKind {
+    /// Every kind.
+    pub const ALL: [RecvKind; 4] = [
+        RecvKind::Whole,
+        RecvKind::Sticky,
+        RecvKind::Fragment,
+        RecvKind::Truncated,
+    ];
+
+    /// The kind's name, as recvs.csv writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             RecvKind::Whole => "whole",
             RecvKind::Sticky => "sticky",
             RecvKind::Fragment => "fragment",
             RecvKind::Truncated => "truncated",
-        })
+        }
+    }
+}
+
+impl fmt::Display for RecvKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

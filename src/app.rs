@@ -140,7 +140,7 @@ fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> O
         }
     };
     Outcome {
-        stdout,
+        stdout: crate::units::terminal_safe(&stdout),
         reproduced: ok == total,
     }
 }
@@ -254,23 +254,31 @@ fn warn(warnings: Vec<String>) {
     }
 }
 
-/// `plot`: redraw every chart (and sweep.csv) from a results folder.
+/// `plot`: redraw every chart from a results folder.
 fn plot(args: &PlotArgs) -> Result<Outcome> {
-    use crate::report::chart::{draw_all, ChartOptions};
-    use crate::report::load::Flow;
+    use crate::report::chart::{draw_loaded, ChartError, ChartOptions};
+    use crate::report::load::{load, Flow};
     let dir = &args.results_dir;
+    let res = load(dir)?;
     let flow = if args.flow == "s2c" {
         Flow::S2c
     } else {
         Flow::C2s
     };
+    let metric = args
+        .metric
+        .clone()
+        .or_else(|| res.experiment.chart_metric.clone());
     let opts = ChartOptions {
-        metric: args.metric.clone().unwrap_or_else(|| chart_metric(dir)),
+        metric: metric.unwrap_or_else(|| "merged_fraction".to_string()),
         flow,
         max_messages: args.max_messages as usize,
         ..ChartOptions::default()
     };
-    let written = draw_all(dir, &opts)?;
+    let written = draw_loaded(&res, dir, &opts).map_err(|e| match e {
+        ChartError::Load(e) => crate::error::Error::Load(e),
+        e => crate::error::Error::Chart(e),
+    })?;
     let mut stdout = String::new();
     for p in written {
         let _ = writeln!(stdout, "{}", p.display());
@@ -279,17 +287,4 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
         stdout,
         reproduced: true,
     })
-}
-
-/// The `chart_metric` a results folder's experiment.toml chose (merged_fraction if none).
-fn chart_metric(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("experiment.toml"))
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| {
-            t.get("chart_metric")
-                .and_then(|v| v.as_str())
-                .map(String::from)
-        })
-        .unwrap_or_else(|| "merged_fraction".to_string())
 }

@@ -53,6 +53,85 @@ pub enum Error {
     /// A results folder that could not be written or read.
     #[error("results folder {}: {msg}", path.display())]
     Results { path: PathBuf, msg: String },
+    /// A file of a results folder that is unsafe to open or does not hold
+    /// what it should (the error names the file, line and column).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+/// Why a file of a results folder was refused. `show` and `plot` trust
+/// nothing they read: each message names the file and, for CSV problems,
+/// the line (1 is the header) and the column.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A required file is not there.
+    #[error("{}: missing from the results folder", .0.display())]
+    Missing(PathBuf),
+    /// The file exists but could not be read.
+    #[error("cannot read {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// A FIFO, device, socket or directory where a file should be.
+    #[error("{}: is {what}, not a regular file; refusing to open it", path.display())]
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+        /// `a FIFO`, `a character device`, …
+        what: &'static str,
+    },
+    /// A file larger than any results folder writes.
+    #[error("{}: is {}, over the {} cap for this file", path.display(), crate::units::format_size(*len), crate::units::format_size(*cap))]
+    TooBig {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// The largest size accepted, in bytes.
+        cap: u64,
+    },
+    /// A CSV header, row or cell that does not hold what it should.
+    #[error("{}:{line}: {}{msg}", path.display(), column_prefix(column))]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (1 is the header).
+        line: u64,
+        /// The column's header name, when one cell is at fault.
+        column: Option<String>,
+        /// What is wrong.
+        msg: String,
+        /// The parser's error, when there is one.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// `experiment.toml` is not valid TOML.
+    #[error("{}: not valid TOML", path.display())]
+    Toml {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error (it names line and column).
+        source: toml::de::Error,
+    },
+    /// `meta.json` is not valid JSON, or a field has the wrong type.
+    #[error("{}: {msg}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the field.
+        msg: String,
+        /// The parser's error, when there is one.
+        source: Option<serde_json::Error>,
+    },
+}
+
+fn column_prefix(column: &Option<String>) -> String {
+    column
+        .as_ref()
+        .map(|c| format!("column {c}: "))
+        .unwrap_or_default()
 }
 
 impl Error {

@@ -1,5 +1,6 @@
 //! The `nianbao` binary: parse arguments, run the command, print the error
-//! chain. Exit status: 0 reproduced, 1 an `[expect]` did not, 2 an error.
+//! chain (made terminal-safe: it may quote a file). Exit status: 0
+//! reproduced, 1 an `[expect]` did not, 2 an error.
 
 use clap::Parser;
 use std::io::Write;

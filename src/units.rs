@@ -84,6 +84,19 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{t}` is too large"))
 }
 
+/// A byte size in the largest binary unit that divides it: `256 MiB`,
+/// `1 GiB`, `1500 B` (the inverse of [`parse_size`] for round sizes).
+pub fn format_size(n: u64) -> String {
+    let units = [(30, "GiB"), (20, "MiB"), (10, "KiB")];
+    match units
+        .iter()
+        .find(|(shift, _)| n > 0 && n.is_multiple_of(1u64 << shift))
+    {
+        Some((shift, unit)) => format!("{} {unit}", n >> shift),
+        None => format!("{n} B"),
+    }
+}
+
 /// Turns message text into bytes, resolving `\xNN` escapes (TOML already
 /// resolves `\n`, `\t` and `\u`; use a literal string `'a\xffb'` for raw bytes)
 /// and `\\` for one backslash.
@@ -140,6 +153,35 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// Text safe to print on a terminal: control characters other than `\n`
+/// and `\t` are shown as `\xNN` (`\u{NN}` for C1 controls), except the
+/// colour codes nianbao itself writes (`ESC [ digits;… m`). Text read from a
+/// results folder (a title, a decoder error) must not move the cursor, clear
+/// the screen or retitle the window.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let colour = rest.strip_prefix("\x1b[").and_then(|r| {
+            let end = r.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+            (r.as_bytes()[end] == b'm').then_some(2 + end + 1)
+        });
+        if let Some(n) = colour {
+            out.push_str(&rest[..n]);
+            rest = &rest[n..];
+            continue;
+        }
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// Escaped preview of at most `max_chars` characters, ending in `…` when cut.
 pub fn preview(bytes: &[u8], max_chars: usize) -> String {
     let text = escape_bytes(bytes);
@@ -168,6 +210,28 @@ pub fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_safe_keeps_colour_and_escapes_other_controls() {
+        assert_eq!(
+            terminal_safe("a\x1b[1;31mred\x1b[0m\n"),
+            "a\x1b[1;31mred\x1b[0m\n"
+        );
+        assert_eq!(
+            terminal_safe("t\x1b]2;pwned\x07\x1b[2J\u{9b}x"),
+            "t\\x1b]2;pwned\\x07\\x1b[2J\\u{9b}x"
+        );
+        assert_eq!(terminal_safe("粘包\tok"), "粘包\tok");
+    }
+
+    #[test]
+    fn sizes_format_in_the_largest_whole_unit() {
+        assert_eq!(format_size(256 << 20), "256 MiB");
+        assert_eq!(format_size(1 << 30), "1 GiB");
+        assert_eq!(format_size(3 << 10), "3 KiB");
+        assert_eq!(format_size(1500), "1500 B");
+        assert_eq!(format_size(0), "0 B");
+    }
 
     #[test]
     fn durations_need_units_except_zero() {

@@ -126,3 +126,29 @@ fn sweep_values_are_validated_before_anything_runs() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_sweep_of_more_than_100000_scenarios_is_refused_before_it_expands() {
+    let ten =
+        "[\"0\", \"1us\", \"2us\", \"3us\", \"4us\", \"5us\", \"6us\", \"7us\", \"8us\", \"9us\"]";
+    let keys = ["sender.gap", "sender.gap_jitter", "receiver.recv_gap"];
+    let mut text = String::from("[sweep]\n");
+    for k in keys {
+        text += &format!("\"{k}\" = {ten}\n");
+    }
+    text += "\"receiver.start_delay\" = [\"0\", \"1us\", \"2us\", \"3us\", \"4us\", \"5us\", \"6us\", \"7us\", \"8us\", \"9us\"]\n";
+    text += "\"sender.burst\" = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n";
+    let started = std::time::Instant::now();
+    // Refused by the default --max-runs first; with any --max-runs, by the
+    // hard cap on scenarios.
+    assert!(load(&text, &[]).contains("over the limit of 10000"));
+    let over = Overrides {
+        max_runs: Some(u64::MAX),
+        ..Overrides::default()
+    };
+    let msg = plan(&Source::inline("bad", text), &over)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("more than 100000 scenarios"), "{msg}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -253,6 +253,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         axes.insert(0, variant::axis(&variants));
     }
     check_size(&table, &axes, over.max_runs.unwrap_or(DEFAULT_MAX_RUNS))?;
+    check_scenarios(&axes, &source.label)?;
     check_when(&base_expect_when(&table), &axes)?;
     variant::check_when(&base_expect_when(&table), &names)?;
     let mut scenarios = Vec::new();
@@ -342,7 +343,31 @@ fn check_when(conds: &[String], axes: &[(String, Vec<Value>)]) -> Result<()> {
     Ok(())
 }
 
-/// Takes `[sweep]` out of the table and appends/overrides `--sweep` axes.
+/// Refuses a sweep of more than [`MAX_SCENARIOS`] scenarios before it is
+/// expanded, whatever `--max-runs` allows (`show` reads an experiment.toml it
+/// must not trust).
+fn check_scenarios(axes: &[(String, Vec<Value>)], label: &str) -> Result<()> {
+    let n = axes
+        .iter()
+        .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()));
+    match n {
+        Some(n) if n <= MAX_SCENARIOS => Ok(()),
+        _ => {
+            let counts: Vec<String> = axes
+                .iter()
+                .map(|(k, v)| format!("{} {k}", v.len()))
+                .collect();
+            Err(Error::Config {
+                origin: label.to_string(),
+                msg: format!(
+                    "the sweep makes more than {MAX_SCENARIOS} scenarios ({}); sweep fewer values",
+                    counts.join(" × ")
+                ),
+            })
+        }
+    }
+}
+
 fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<Value>)>> {
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
     if let Some(Value::Table(s)) = table.remove("sweep") {

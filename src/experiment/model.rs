@@ -14,6 +14,12 @@ pub const MAX_COUNT: u64 = 1_000_000;
 pub const MAX_TRIALS: u32 = 10_000;
 /// Longest deadline of one scenario; every sleep of a trial fits inside it.
 pub const MAX_DEADLINE: Duration = Duration::from_secs(600);
+/// Most scenarios one plan may expand to (the product of how many values
+/// each swept key has): more would take minutes to validate before anything
+/// runs, and
+/// `show` plans from the experiment.toml of a results folder it must not
+/// trust.
+pub const MAX_SCENARIOS: usize = 100_000;
 /// Default deadline of one scenario.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 

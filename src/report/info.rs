@@ -3,23 +3,22 @@
 //! experiment schema grows.
 
 use super::load::{ExperimentInfo, LoadError};
+use super::open::{read_text, SMALL_CAP};
 use std::path::Path;
 use toml::{Table, Value};
 
-/// Reads `experiment.toml` leniently: absent keys become defaults.
+/// Reads `experiment.toml` (through [`super::open`], at most 1 MiB)
+/// leniently: absent keys become defaults.
 pub fn read(path: &Path) -> Result<ExperimentInfo, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => LoadError::Missing(path.to_path_buf()),
-        _ => LoadError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
-    let table: Table = text.parse().map_err(|e: toml::de::Error| LoadError::Toml {
+    let text = read_text(path, SMALL_CAP)?;
+    let table: Table = text.parse().map_err(|source| LoadError::Toml {
         path: path.to_path_buf(),
-        msg: e.to_string().trim_end().to_string(),
+        source,
     })?;
-    Ok(from_table(&table))
+    Ok(ExperimentInfo {
+        toml: text,
+        ..from_table(&table)
+    })
 }
 
 fn string(table: &Table, key: &str) -> String {
@@ -71,6 +70,11 @@ fn from_table(table: &Table) -> ExperimentInfo {
         framing: or(string(&transport, "framing"), "none"),
         knobs,
         variants,
+        chart_metric: table
+            .get("chart_metric")
+            .and_then(Value::as_str)
+            .map(String::from),
+        toml: String::new(),
     }
 }
 

@@ -1,54 +1,25 @@
 //! Reads a results folder (SPEC §4) back into typed rows, so charts and
-//! `nianbao show` are a pure function of the files on disk. Every error names
-//! the file and, for CSV problems, the line.
+//! `nianbao show` are a pure function of the files on disk. Nothing read is
+//! trusted: every file is opened through [`super::open`], every CSV header and
+//! cell is checked as it is read ([`super::table`]), and the rows are checked
+//! against each other ([`super::check`]). Every error names the file and, for
+//! CSV problems, the line and column.
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use std::fs::File;
+use super::open;
+use super::table::{Cells, Table};
 use std::path::{Path, PathBuf};
 
 pub use super::summary::{SummaryRow, FIGURES};
-
-/// Why a results folder could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// A required file is not there.
-    #[error("{}: missing from the results folder", .0.display())]
-    Missing(PathBuf),
-    /// The file exists but could not be read.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// A CSV row (or the header) does not fit the expected columns.
-    #[error("{}:{line}: {msg}", path.display())]
-    Csv {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line number (1 is the header).
-        line: u64,
-        /// What is wrong.
-        msg: String,
-    },
-    /// `experiment.toml` is not valid TOML.
-    #[error("{}: {msg}", path.display())]
-    Toml {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message (it names line and column).
-        msg: String,
-    },
-}
+pub use crate::error::LoadError;
 
 pub use crate::analysis::{Fate, RecvKind};
 pub use crate::trace::Flow;
 
 /// One row of `sends.csv`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SendRow {
+    /// Line in sends.csv (1 is the header).
+    pub line: u64,
     pub scenario: u32,
     pub trial: u32,
     pub flow: Flow,
@@ -64,8 +35,10 @@ pub struct SendRow {
 }
 
 /// One row of `recvs.csv`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct RecvRow {
+    /// Line in recvs.csv (1 is the header).
+    pub line: u64,
     pub scenario: u32,
     pub trial: u32,
     pub flow: Flow,
@@ -80,16 +53,16 @@ pub struct RecvRow {
     pub kind: RecvKind,
     pub truncated: bool,
     /// The recv size asked for (0 when the column is absent).
-    #[serde(default)]
     pub asked: u64,
     /// Escaped preview of the payload.
-    #[serde(default)]
     pub label: String,
 }
 
 /// One row of `messages.csv`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct MessageRow {
+    /// Line in messages.csv (1 is the header).
+    pub line: u64,
     pub scenario: u32,
     pub trial: u32,
     pub flow: Flow,
@@ -105,13 +78,14 @@ pub struct MessageRow {
     pub reads: Option<u64>,
     pub fate: Fate,
     /// Escaped preview of the payload.
-    #[serde(default)]
     pub label: String,
 }
 
 /// One row of `segments.csv`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SegmentRow {
+    /// Line in segments.csv (1 is the header).
+    pub line: u64,
     pub scenario: u32,
     pub trial: u32,
     pub flow: Flow,
@@ -121,7 +95,6 @@ pub struct SegmentRow {
     pub offset: u64,
     /// Payload bytes.
     pub len: u64,
-    #[serde(default)]
     pub flags: String,
 }
 
@@ -139,6 +112,11 @@ pub struct ExperimentInfo {
     pub knobs: Vec<(String, String)>,
     /// `[[variant]]` tables: each name and its dotted keys, as text.
     pub variants: Vec<(String, Vec<(String, String)>)>,
+    /// The summary.csv column `sweep.png` plots, if the file names one.
+    pub chart_metric: Option<String>,
+    /// The whole file, for readers that need the full schema (`show`
+    /// plans from it), so it is read once.
+    pub toml: String,
 }
 
 /// Everything in one results folder.
@@ -156,61 +134,197 @@ pub struct Results {
     pub segments: Option<Vec<SegmentRow>>,
 }
 
-/// Reads a whole results folder.
+/// Reads and checks a whole results folder.
 pub fn load(dir: &Path) -> Result<Results, LoadError> {
     let experiment = super::info::read(&dir.join("experiment.toml"))?;
     let (param_keys, summary) = super::summary::read(&dir.join("summary.csv"))?;
     let seg_path = dir.join("segments.csv");
-    Ok(Results {
+    let res = Results {
         dir: dir.to_path_buf(),
         experiment,
         param_keys,
         summary,
-        sends: read_rows(&dir.join("sends.csv"))?,
-        recvs: read_rows(&dir.join("recvs.csv"))?,
-        messages: read_rows(&dir.join("messages.csv"))?,
-        segments: match seg_path.exists() {
-            true => Some(read_rows(&seg_path)?),
+        sends: read(&dir.join("sends.csv"), SEND_COLUMNS, &[], send_row)?,
+        recvs: read(
+            &dir.join("recvs.csv"),
+            RECV_COLUMNS,
+            &["asked", "label"],
+            recv_row,
+        )?,
+        messages: read(
+            &dir.join("messages.csv"),
+            MESSAGE_COLUMNS,
+            &["label"],
+            message_row,
+        )?,
+        segments: match open::present(&seg_path) {
+            true => Some(read(&seg_path, SEGMENT_COLUMNS, &["flags"], segment_row)?),
             false => None,
         },
+    };
+    super::check::results(&res)?;
+    Ok(res)
+}
+
+const SEND_COLUMNS: &[&str] = &[
+    "scenario", "trial", "flow", "t_ns", "msg_id", "offset", "len", "ret",
+];
+const RECV_COLUMNS: &[&str] = &[
+    "scenario",
+    "trial",
+    "flow",
+    "t_ns",
+    "offset",
+    "len",
+    "first_msg",
+    "last_msg",
+    "kind",
+    "truncated",
+    "asked",
+    "label",
+];
+const MESSAGE_COLUMNS: &[&str] = &[
+    "scenario",
+    "trial",
+    "flow",
+    "msg_id",
+    "offset",
+    "len",
+    "sent_ns",
+    "delivered_ns",
+    "reads",
+    "fate",
+    "label",
+];
+const SEGMENT_COLUMNS: &[&str] = &[
+    "scenario", "trial", "flow", "t_ns", "offset", "len", "flags",
+];
+
+/// Reads every row of a CSV file whose header is `columns` (the
+/// `optional` ones may be absent), one row per call of `row`.
+fn read<T>(
+    path: &Path,
+    columns: &'static [&'static str],
+    optional: &[&str],
+    mut row: impl FnMut(&mut Cells) -> Result<T, LoadError>,
+) -> Result<Vec<T>, LoadError> {
+    let mut table = Table::open(path)?;
+    table.expect(columns, optional)?;
+    let mut rows = Vec::new();
+    table.rows(|cells| {
+        rows.push(row(cells)?);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// The `flow` column.
+pub(crate) fn flow(c: &mut Cells) -> Result<Flow, LoadError> {
+    c.pick(&[Flow::C2s, Flow::S2c], Flow::as_str)
+}
+
+/// An offset whose end (`offset + len`) still fits a u64.
+fn end_fits(c: &Cells, offset: u64, len: u64) -> Result<(), LoadError> {
+    match offset.checked_add(len) {
+        Some(_) => Ok(()),
+        None => Err(c.error(format!("offset {offset} + len {len} overflows"))),
+    }
+}
+
+fn send_row(c: &mut Cells) -> Result<SendRow, LoadError> {
+    let (line, scenario, trial, flow, t_ns) = (c.line, c.u32()?, c.u32()?, flow(c)?, c.u64()?);
+    let (msg_id, offset, len) = (c.u64()?, c.u64()?, c.len()?);
+    end_fits(c, offset, len)?;
+    let ret = c.u64()?;
+    if ret > len {
+        return Err(c.error(format!("{ret} bytes sent is more than len {len}")));
+    }
+    Ok(SendRow {
+        line,
+        scenario,
+        trial,
+        flow,
+        t_ns,
+        msg_id,
+        offset,
+        len,
+        ret: ret as i64,
     })
 }
 
-/// Opens a CSV reader, turning "not found" into [`LoadError::Missing`].
-pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<File>, LoadError> {
-    let file = File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => LoadError::Missing(path.to_path_buf()),
-        _ => LoadError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
-    Ok(csv::ReaderBuilder::new().from_reader(file))
-}
-
-/// Turns a csv error into one that names the file and line.
-pub(crate) fn csv_error(path: &Path, err: &csv::Error, fallback_line: u64) -> LoadError {
-    let line = err.position().map_or(fallback_line, |p| p.line());
-    let msg = match err.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
-            Some(i) => format!("column {}: {}", i + 1, err.kind()),
-            None => err.kind().to_string(),
-        },
-        _ => err.to_string(),
-    };
-    LoadError::Csv {
-        path: path.to_path_buf(),
+fn recv_row(c: &mut Cells) -> Result<RecvRow, LoadError> {
+    let (line, scenario, trial, flow, t_ns) = (c.line, c.u32()?, c.u32()?, flow(c)?, c.u64()?);
+    let (offset, len) = (c.u64()?, c.len()?);
+    end_fits(c, offset, len)?;
+    let first_msg = c.opt_u64()?;
+    let last_msg = c.opt_u64()?;
+    match (first_msg, last_msg) {
+        (Some(a), Some(b)) if b < a => {
+            return Err(c.error(format!("{b} is less than first_msg {a}")))
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(c.error("first_msg and last_msg must both be set or both empty".into()))
+        }
+        _ => {}
+    }
+    let kind = c.pick(&RecvKind::ALL, RecvKind::as_str)?;
+    let truncated = c.bool()?;
+    let asked = if c.has("asked") { c.len()? } else { 0 };
+    if asked > 0 && len > asked {
+        return Err(c.error(format!("{asked} is less than the {len} bytes returned")));
+    }
+    let label = c.text();
+    Ok(RecvRow {
         line,
-        msg,
-    }
+        scenario,
+        trial,
+        flow,
+        t_ns,
+        offset,
+        len,
+        first_msg,
+        last_msg,
+        kind,
+        truncated,
+        asked,
+        label,
+    })
 }
 
-/// Reads every row of a fixed-column CSV file.
-pub fn read_rows<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, LoadError> {
-    let mut reader = open_csv(path)?;
-    let mut rows = Vec::new();
-    for (i, row) in reader.deserialize().enumerate() {
-        rows.push(row.map_err(|e| csv_error(path, &e, i as u64 + 2))?);
-    }
-    Ok(rows)
+fn message_row(c: &mut Cells) -> Result<MessageRow, LoadError> {
+    let (line, scenario, trial, flow) = (c.line, c.u32()?, c.u32()?, flow(c)?);
+    let (msg_id, offset, len) = (c.u64()?, c.u64()?, c.len()?);
+    end_fits(c, offset, len)?;
+    let (sent_ns, delivered_ns, reads) = (c.opt_u64()?, c.opt_u64()?, c.opt_u64()?);
+    let fate = c.pick(&Fate::ALL, Fate::as_str)?;
+    Ok(MessageRow {
+        line,
+        scenario,
+        trial,
+        flow,
+        msg_id,
+        offset,
+        len,
+        sent_ns,
+        delivered_ns,
+        reads,
+        fate,
+        label: c.text(),
+    })
+}
+
+fn segment_row(c: &mut Cells) -> Result<SegmentRow, LoadError> {
+    let (line, scenario, trial, flow, t_ns) = (c.line, c.u32()?, c.u32()?, flow(c)?, c.u64()?);
+    let (offset, len) = (c.u64()?, c.len()?);
+    end_fits(c, offset, len)?;
+    Ok(SegmentRow {
+        line,
+        scenario,
+        trial,
+        flow,
+        t_ns,
+        offset,
+        len,
+        flags: c.text(),
+    })
 }

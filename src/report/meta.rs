@@ -1,8 +1,14 @@
 //! meta.json: what a reader needs to trust or reproduce a run — tool
-//! version, kernel, the sysctls that change TCP's behaviour, timing.
+//! version, kernel, the sysctls that change TCP's behaviour, timing. Written
+//! by `run`; `show` reads back the timing and the decoder errors, checking
+//! each field's type (the file may come from anywhere).
 
+use super::open::{present, read_text, SMALL_CAP};
+use crate::error::LoadError;
 use crate::run::RunResult;
+use crate::trace::Flow;
 use serde_json::{json, Value};
+use std::path::Path;
 
 /// The sysctls that shape what an experiment shows.
 const SYSCTLS: &[&str] = &[
@@ -72,4 +78,99 @@ fn read_trim(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
         .ok()
         .map(|s| s.trim().to_string())
+}
+
+/// What `show` takes back from meta.json.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// When the run started, seconds since the Unix epoch (0 when unknown).
+    pub start_unix_s: u64,
+    /// How long the whole run took, nanoseconds (0 when unknown).
+    pub duration_ns: u64,
+    /// Each framing decoder error.
+    pub decode_errors: Vec<DecodeError>,
+}
+
+/// One framing decoder error of meta.json.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    /// The decoder's message.
+    pub error: String,
+}
+
+/// Reads and checks `dir`'s meta.json (all defaults when there is none).
+pub fn read(dir: &Path) -> Result<Recorded, LoadError> {
+    let path = dir.join("meta.json");
+    if !present(&path) {
+        return Ok(Recorded::default());
+    }
+    let meta: Value =
+        serde_json::from_str(&read_text(&path, SMALL_CAP)?).map_err(|e| LoadError::Json {
+            path: path.clone(),
+            msg: "not valid JSON".into(),
+            source: Some(e),
+        })?;
+    let number = |key: &str| match &meta[key] {
+        Value::Null => Ok(0),
+        v => v
+            .as_u64()
+            .ok_or_else(|| error(dir, format!("{key}: {v} is not a whole number"))),
+    };
+    Ok(Recorded {
+        start_unix_s: number("start_unix_s")?,
+        duration_ns: number("duration_ns")?,
+        decode_errors: read_decode_errors(&meta, dir)?,
+    })
+}
+
+/// An error about a field of `dir`'s meta.json.
+pub fn error(dir: &Path, msg: String) -> LoadError {
+    LoadError::Json {
+        path: dir.join("meta.json"),
+        msg,
+        source: None,
+    }
+}
+
+/// `decode_errors`: a list of {scenario, trial, flow, error}.
+fn read_decode_errors(meta: &Value, dir: &Path) -> Result<Vec<DecodeError>, LoadError> {
+    let list = match &meta["decode_errors"] {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(list) => list,
+        v => return Err(error(dir, format!("decode_errors: {v} is not a list"))),
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, e) in list.iter().enumerate() {
+        let bad = |field: &str, want: &str| {
+            error(
+                dir,
+                format!("decode_errors[{i}].{field}: {} is not {want}", e[field]),
+            )
+        };
+        let number = |field: &str| {
+            e[field]
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| bad(field, "a whole number up to 4294967295"))
+        };
+        let (scenario, trial) = (number("scenario")?, number("trial")?);
+        let flow = match e["flow"].as_str() {
+            Some("c2s") => Flow::C2s,
+            Some("s2c") => Flow::S2c,
+            _ => return Err(bad("flow", "\"c2s\" or \"s2c\"")),
+        };
+        let msg = e["error"]
+            .as_str()
+            .ok_or_else(|| bad("error", "a string"))?;
+        out.push(DecodeError {
+            scenario,
+            trial,
+            flow,
+            error: msg.to_string(),
+        });
+    }
+    Ok(out)
 }

@@ -3,16 +3,19 @@
 //! results or a results folder; nothing measures.
 
 pub mod chart;
+mod check;
 pub mod csv;
 pub mod info;
 pub mod json;
 pub mod load;
 pub mod meta;
+pub mod open;
 pub mod readback;
 pub mod results;
 pub mod ruler;
 mod ruler_layout;
 pub mod summary;
 pub mod sweep;
+mod table;
 pub mod text;
 pub mod verdict;

@@ -1,14 +1,19 @@
 //! Reads a results folder back into a [`RunResult`] so `show` prints exactly
-//! what `run` printed, from the CSVs and experiment.toml alone.
+//! what `run` printed, from the CSVs and experiment.toml alone. The folder is
+//! read and checked by [`load`]; this adds the checks that need the plan:
+//! every scenario and trial exists, the swept columns are the plan's, and
+//! each c2s flow has as many messages as the experiment sends (so the work
+//! `show` does follows from the size of the files, not from a count in
+//! experiment.toml).
 
-use super::load::{
-    read_rows, LoadError, MessageRow as MessageIn, RecvRow as RecvIn, SendRow as SendIn,
-};
-use super::summary::{self, FIGURES};
+use super::load::{load, LoadError, Results};
+use super::meta;
+use super::summary::FIGURES;
+use super::table::csv_msg;
 use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::expect::check_trial;
-use crate::experiment::{plan, Overrides, Plan, Source};
+use crate::experiment::{plan, Messages, Overrides, Plan, Source};
 use crate::payload::FlowModel;
 use crate::run::{delivery, RunResult, TrialResult};
 use crate::trace::{Flow, MessageSpan, RecvEvent, SendEvent};
@@ -17,131 +22,159 @@ use std::path::Path;
 
 type Key = (usize, u32, Flow);
 
-/// Reads `dir` (experiment.toml and the CSVs) back into a run.
+/// Reads `dir` (experiment.toml, the CSVs and meta.json) back into a run.
 pub fn read_results(dir: &Path) -> Result<RunResult> {
-    let toml_path = dir.join("experiment.toml");
-    let text = std::fs::read_to_string(&toml_path).map_err(|e| Error::Read {
-        path: toml_path.clone(),
-        source: e,
-    })?;
+    let mut res = load(dir)?;
     let stem = dir
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let plan = plan(
         &Source {
-            label: toml_path.display().to_string(),
-            text,
+            label: dir.join("experiment.toml").display().to_string(),
+            text: std::mem::take(&mut res.experiment.toml),
             stem,
         },
-        &Overrides::default(),
+        // The run already passed its --max-runs; MAX_SCENARIOS still bounds it.
+        &Overrides {
+            max_runs: Some(u64::MAX),
+            ..Overrides::default()
+        },
     )?;
-    let mut flows: BTreeMap<Key, FlowAnalysis> = BTreeMap::new();
-    let loaded = |e: LoadError| Error::Results {
-        path: dir.to_path_buf(),
-        msg: e.to_string(),
-    };
-    let (_, rows) = summary::read(&dir.join("summary.csv")).map_err(loaded)?;
-    for s in rows {
-        let exp = &scenario(&plan, s.scenario as usize, dir)?.experiment;
-        let summary = summary_from(&s.figures).map_err(|m| Error::Results {
-            path: dir.join("summary.csv"),
-            msg: m,
-        })?;
-        flows.insert(
-            (s.scenario as usize, s.trial, s.flow),
-            empty_flow(s.flow, delivery(exp, s.flow), summary),
-        );
-    }
-    let missing = |file: &str, k: Key| Error::Results {
-        path: dir.join(file),
-        msg: format!(
-            "has rows for scenario {} trial {} flow {} that summary.csv lacks",
-            k.0, k.1, k.2
-        ),
-    };
-    for r in read_rows::<SendIn>(&dir.join("sends.csv")).map_err(loaded)? {
-        let f = flows
-            .get_mut(&(r.scenario as usize, r.trial, r.flow))
-            .ok_or_else(|| missing("sends.csv", (r.scenario as usize, r.trial, r.flow)))?;
-        let ret = u64::try_from(r.ret).unwrap_or(0);
-        f.short_writes += u64::from(ret < r.len);
-        f.sends.push(SendEvent {
-            t_ns: r.t_ns,
-            msg_id: r.msg_id,
-            offset: r.offset,
-            len: r.len,
-            ret,
-        });
-    }
-    for r in read_rows::<RecvIn>(&dir.join("recvs.csv")).map_err(loaded)? {
-        let f = flows
-            .get_mut(&(r.scenario as usize, r.trial, r.flow))
-            .ok_or_else(|| missing("recvs.csv", (r.scenario as usize, r.trial, r.flow)))?;
-        let event = RecvEvent {
-            t_ns: r.t_ns,
-            offset: r.offset,
-            len: r.len,
-            asked: if r.asked > 0 { r.asked } else { r.len },
-            truncated: r.truncated,
-        };
-        f.recvs.push(RecvRow {
-            event,
-            first_msg: r.first_msg,
-            last_msg: r.last_msg,
-            kind: r.kind,
-        });
-    }
-    for m in read_rows::<MessageIn>(&dir.join("messages.csv")).map_err(loaded)? {
-        let f = flows
-            .get_mut(&(m.scenario as usize, m.trial, m.flow))
-            .ok_or_else(|| missing("messages.csv", (m.scenario as usize, m.trial, m.flow)))?;
-        let span = MessageSpan {
-            id: m.msg_id,
-            offset: m.offset,
-            len: m.len,
-        };
-        f.messages.push(MessageRow {
-            span,
-            sent_ns: m.sent_ns,
-            delivered_ns: m.delivered_ns,
-            reads: m.reads.unwrap_or(0),
-            fate: m.fate,
-        });
-    }
-    let meta: serde_json::Value = std::fs::read_to_string(dir.join("meta.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    for e in meta["decode_errors"].as_array().into_iter().flatten() {
-        let flow = if e["flow"] == "s2c" {
-            Flow::S2c
-        } else {
-            Flow::C2s
-        };
-        let key = (
-            e["scenario"].as_u64().unwrap_or(0) as usize,
-            e["trial"].as_u64().unwrap_or(0) as u32,
-            flow,
-        );
-        if let Some(f) = flows.get_mut(&key) {
-            f.decode_error = e["error"].as_str().map(String::from);
+    check_plan(&plan, &res)?;
+    let mut flows = flows(&plan, res);
+    let recorded = meta::read(dir)?;
+    for e in recorded.decode_errors {
+        match flows.get_mut(&(e.scenario as usize, e.trial, e.flow)) {
+            Some(f) => f.decode_error = Some(e.error),
+            None => {
+                let msg = format!(
+                    "decode_errors: scenario {} trial {} flow {} is not in summary.csv",
+                    e.scenario, e.trial, e.flow
+                );
+                return Err(meta::error(dir, msg).into());
+            }
         }
     }
-    let trials = assemble(&plan, flows);
     Ok(RunResult {
+        trials: assemble(&plan, flows),
         plan,
-        trials,
-        started_unix: meta["start_unix_s"].as_u64().unwrap_or(0),
-        duration_ns: meta["duration_ns"].as_u64().unwrap_or(0),
+        started_unix: recorded.start_unix_s,
+        duration_ns: recorded.duration_ns,
     })
 }
 
-fn scenario<'a>(plan: &'a Plan, i: usize, dir: &Path) -> Result<&'a crate::experiment::Scenario> {
-    plan.scenarios.get(i).ok_or_else(|| Error::Results {
-        path: dir.join("summary.csv"),
-        msg: format!("scenario {i} is not in experiment.toml"),
-    })
+/// One [`FlowAnalysis`] per summary.csv row, with its rows from the CSVs.
+/// Rows are moved out as they are converted, so two copies of a large
+/// folder never sit in memory at once.
+fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
+    let mut flows: BTreeMap<Key, FlowAnalysis> = BTreeMap::new();
+    for s in &res.summary {
+        let exp = &plan.scenarios[s.scenario as usize].experiment;
+        flows.insert(
+            (s.scenario as usize, s.trial, s.flow),
+            empty_flow(s.flow, delivery(exp, s.flow), summary_from(&s.figures)),
+        );
+    }
+    // Every row's (scenario, trial, flow) is in summary.csv: load checked it.
+    for r in res.sends {
+        if let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) {
+            let ret = u64::try_from(r.ret).unwrap_or(0);
+            f.short_writes += u64::from(ret < r.len);
+            f.sends.push(SendEvent {
+                t_ns: r.t_ns,
+                msg_id: r.msg_id,
+                offset: r.offset,
+                len: r.len,
+                ret,
+            });
+        }
+    }
+    for r in res.recvs {
+        if let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) {
+            let event = RecvEvent {
+                t_ns: r.t_ns,
+                offset: r.offset,
+                len: r.len,
+                asked: if r.asked > 0 { r.asked } else { r.len },
+                truncated: r.truncated,
+            };
+            f.recvs.push(RecvRow {
+                event,
+                first_msg: r.first_msg,
+                last_msg: r.last_msg,
+                kind: r.kind,
+            });
+        }
+    }
+    for m in res.messages {
+        if let Some(f) = flows.get_mut(&(m.scenario as usize, m.trial, m.flow)) {
+            let span = MessageSpan {
+                id: m.msg_id,
+                offset: m.offset,
+                len: m.len,
+            };
+            f.messages.push(MessageRow {
+                span,
+                sent_ns: m.sent_ns,
+                delivered_ns: m.delivered_ns,
+                reads: m.reads.unwrap_or(0),
+                fate: m.fate,
+            });
+        }
+    }
+    flows
+}
+
+/// The checks that need the plan (see the module docs).
+fn check_plan(plan: &Plan, res: &Results) -> std::result::Result<(), LoadError> {
+    let summary = res.dir.join("summary.csv");
+    if res.param_keys != plan.swept {
+        let msg = format!(
+            "swept columns [{}] are not experiment.toml's [{}]",
+            res.param_keys.join(","),
+            plan.swept.join(",")
+        );
+        return Err(csv_msg(&summary, 1, None, msg));
+    }
+    for s in &res.summary {
+        let at = |col: &str, msg: String| csv_msg(&summary, s.line, Some(col.into()), msg);
+        let n = plan.scenarios.len();
+        let Some(sc) = plan.scenarios.get(s.scenario as usize) else {
+            return Err(at(
+                "scenario",
+                format!(
+                    "{} is not a scenario of experiment.toml, which has {n}",
+                    s.scenario
+                ),
+            ));
+        };
+        let trials = sc.experiment.trials;
+        if s.trial >= trials {
+            return Err(at(
+                "trial",
+                format!(
+                    "{} is not a trial of scenario {}, which has {trials}",
+                    s.trial, s.scenario
+                ),
+            ));
+        }
+    }
+    let mut c2s: BTreeMap<(u32, u32), (u64, u64)> = BTreeMap::new();
+    for m in res.messages.iter().filter(|m| m.flow == Flow::C2s) {
+        c2s.entry((m.scenario, m.trial)).or_insert((m.line, 0)).1 += 1;
+    }
+    for ((scenario, trial), (line, rows)) in c2s {
+        let want = match &plan.scenarios[scenario as usize].experiment.sender.messages {
+            Messages::Explicit(list) => list.len() as u64,
+            Messages::Generated { count, .. } => *count,
+        };
+        if rows != want {
+            let msg = format!("scenario {scenario} trial {trial} flow c2s has {rows} messages from this line on, but experiment.toml sends {want}");
+            return Err(csv_msg(&res.dir.join("messages.csv"), line, None, msg));
+        }
+    }
+    Ok(())
 }
 
 fn empty_flow(flow: Flow, delivery: crate::analysis::Delivery, summary: Summary) -> FlowAnalysis {
@@ -164,15 +197,14 @@ fn empty_flow(flow: Flow, delivery: crate::analysis::Delivery, summary: Summary)
 fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult> {
     let mut trials: Vec<TrialResult> = Vec::new();
     for ((scenario, trial, _), mut fa) in flows {
+        // Message ids are 0, 1, … in order (checked by load): an id is an index.
         fa.discarded = fa
             .recvs
             .iter()
             .filter(|r| r.event.truncated)
-            .filter_map(|r| {
-                fa.messages
-                    .iter()
-                    .find(|m| Some(m.span.id) == r.first_msg)
-                    .map(|m| m.span.len - r.event.len)
+            .map(|r| {
+                let m = r.first_msg.and_then(|id| fa.messages.get(id as usize));
+                m.map_or(0, |m| m.span.len.saturating_sub(r.event.len))
             })
             .sum();
         let duration_ns = fa.summary.duration_ns;
@@ -187,44 +219,42 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
             }),
         }
     }
+    let mut models: BTreeMap<usize, _> = BTreeMap::new();
     for t in &mut trials {
         let exp = &plan.scenarios[t.scenario].experiment;
-        t.outcome = check_trial(exp, &t.flows, &FlowModel::of(exp));
+        let model = models
+            .entry(t.scenario)
+            .or_insert_with(|| FlowModel::of(exp));
+        t.outcome = check_trial(exp, &t.flows, model);
     }
     trials
 }
 
-/// A [`Summary`] from summary.csv's figure columns (in [`FIGURES`] order).
-fn summary_from(figures: &[Option<f64>]) -> std::result::Result<Summary, String> {
+/// A [`Summary`] from summary.csv's figure columns (in [`FIGURES`] order),
+/// which load checked: whole numbers where counts belong, only `segments`
+/// empty.
+fn summary_from(figures: &[Option<f64>]) -> Summary {
     let get = |k: &str| {
-        let i = FIGURES
-            .iter()
-            .position(|f| *f == k)
-            .ok_or_else(|| format!("has no column `{k}`"))?;
-        Ok::<_, String>(figures.get(i).copied().flatten())
+        let i = FIGURES.iter().position(|f| *f == k);
+        i.and_then(|i| figures.get(i).copied().flatten())
     };
-    let num = |k: &str| {
-        get(k)?
-            .map(|v| v as u64)
-            .ok_or_else(|| format!("column `{k}` is empty"))
-    };
-    let frac = |k: &str| get(k)?.ok_or_else(|| format!("column `{k}` is empty"));
-    Ok(Summary {
-        messages: num("messages")?,
-        recvs: num("recvs")?,
-        segments: get("segments")?.map(|v| v as u64),
-        whole: num("whole")?,
-        sticky: num("sticky")?,
-        fragment: num("fragment")?,
-        intact: num("intact")?,
-        merged: num("merged")?,
-        split: num("split")?,
-        truncated: num("truncated")?,
-        lost: num("lost")?,
-        corrupt: num("corrupt")?,
-        merged_fraction: frac("merged_fraction")?,
-        split_fraction: frac("split_fraction")?,
-        bytes: num("bytes")?,
-        duration_ns: num("duration_ns")?,
-    })
+    let num = |k: &str| get(k).map_or(0, |v| v as u64);
+    Summary {
+        messages: num("messages"),
+        recvs: num("recvs"),
+        segments: get("segments").map(|v| v as u64),
+        whole: num("whole"),
+        sticky: num("sticky"),
+        fragment: num("fragment"),
+        intact: num("intact"),
+        merged: num("merged"),
+        split: num("split"),
+        truncated: num("truncated"),
+        lost: num("lost"),
+        corrupt: num("corrupt"),
+        merged_fraction: get("merged_fraction").unwrap_or(0.0),
+        split_fraction: get("split_fraction").unwrap_or(0.0),
+        bytes: num("bytes"),
+        duration_ns: num("duration_ns"),
+    }
 }

@@ -1,8 +1,10 @@
 //! `summary.csv` rows: fixed key columns, then one column per swept parameter,
 //! then the numeric figures. The parameter columns vary per experiment, so
-//! this file is read by header name rather than through serde.
+//! the header is checked in three parts: the keys, the parameters, the
+//! figures. Every figure must be a finite number in its range.
 
-use super::load::{csv_error, open_csv, Flow, LoadError};
+use super::load::{flow, Flow, LoadError};
+use super::table::{Cells, Table};
 use std::path::Path;
 
 /// The numeric columns of `summary.csv`, in file order.
@@ -11,6 +13,8 @@ pub use super::csv::SUMMARY_COLUMNS as FIGURES;
 /// One row of `summary.csv`: one (scenario, trial, flow).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow {
+    /// Line in summary.csv (1 is the header).
+    pub line: u64,
     pub scenario: u32,
     pub trial: u32,
     pub flow: Flow,
@@ -29,97 +33,94 @@ impl SummaryRow {
     }
 }
 
-/// Where each column lives in the file.
-struct Layout {
-    key: [usize; 3],
-    params: Vec<(String, usize)>,
-    figures: Vec<usize>,
-}
+const KEYS: [&str; 3] = ["scenario", "trial", "flow"];
 
-fn layout(path: &Path, header: &csv::StringRecord) -> Result<Layout, LoadError> {
-    let find = |name: &str| {
-        header
+/// Largest count accepted in a figure: every whole number up to here is
+/// exact in an f64, so casting it to u64 loses nothing.
+const MAX_COUNT: f64 = (1u64 << 53) as f64;
+
+/// Checks the header; returns the swept parameter columns.
+fn params(table: &Table) -> Result<Vec<String>, LoadError> {
+    let header = table.header();
+    let known = |h: &str| KEYS.contains(&h) || FIGURES.contains(&h);
+    let missing = KEYS
+        .iter()
+        .chain(FIGURES)
+        .find(|c| !header.iter().any(|h| h == *c));
+    if let Some(c) = missing {
+        return Err(table.header_error(format!("missing column `{c}`")));
+    }
+    let n = header.len();
+    let keys_first = header.iter().zip(KEYS).all(|(h, k)| h == k);
+    let figures_last = n >= KEYS.len() + FIGURES.len()
+        && header[n - FIGURES.len()..]
             .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| LoadError::Csv {
-                path: path.to_path_buf(),
-                line: 1,
-                msg: format!("header has no `{name}` column"),
-            })
-    };
-    let key = [find("scenario")?, find("trial")?, find("flow")?];
-    let figures = FIGURES
-        .iter()
-        .map(|f| find(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    let known = |h: &str| ["scenario", "trial", "flow"].contains(&h) || FIGURES.contains(&h);
-    let params = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !known(h))
-        .map(|(i, h)| (h.to_string(), i))
-        .collect();
-    Ok(Layout {
-        key,
-        params,
-        figures,
-    })
+            .zip(FIGURES)
+            .all(|(h, f)| h == f);
+    if !keys_first || !figures_last {
+        return Err(table.header_error(format!(
+            "expected {}, then the swept parameters, then {}",
+            KEYS.join(","),
+            FIGURES.join(",")
+        )));
+    }
+    let params = &header[KEYS.len()..n - FIGURES.len()];
+    for (i, p) in params.iter().enumerate() {
+        if p.is_empty() || known(p) || params[..i].contains(p) {
+            return Err(table.header_error(format!(
+                "{p:?} is not a usable swept parameter column (empty, repeated or a figure's name)"
+            )));
+        }
+    }
+    Ok(params.to_vec())
 }
 
-fn parse_row(lay: &Layout, rec: &csv::StringRecord) -> Result<SummaryRow, String> {
-    let cell = |i: usize| rec.get(i).unwrap_or("").trim();
-    let int = |i: usize, name: &str| {
-        cell(i)
-            .parse::<u32>()
-            .map_err(|_| format!("`{name}` is not a whole number: {:?}", cell(i)))
+/// One figure cell: a finite number in range; empty only for `segments`.
+fn figure(c: &mut Cells, name: &str) -> Result<Option<f64>, LoadError> {
+    let Some(v) = c.opt_f64()? else {
+        return match name {
+            "segments" => Ok(None),
+            _ => Err(c.error("is empty".into())),
+        };
     };
-    let flow = match cell(lay.key[2]) {
-        "c2s" => Flow::C2s,
-        "s2c" => Flow::S2c,
-        other => return Err(format!("`flow` must be c2s or s2c, not {other:?}")),
-    };
-    let mut figures = Vec::with_capacity(lay.figures.len());
-    for (&i, name) in lay.figures.iter().zip(FIGURES) {
-        figures.push(match cell(i) {
-            "" => None,
-            s => Some(
-                s.parse::<f64>()
-                    .map_err(|_| format!("`{name}` is not a number: {s:?}"))?,
-            ),
-        });
+    let text = v.to_string();
+    let fraction = name.ends_with("_fraction");
+    if !v.is_finite() {
+        Err(c.error(format!("{text} is not a finite number")))
+    } else if fraction && !(0.0..=1.0).contains(&v) {
+        Err(c.error(format!("{text} is not a fraction from 0 to 1")))
+    } else if !fraction && (v < 0.0 || v.fract() != 0.0 || v > MAX_COUNT) {
+        Err(c.error(format!("{text} is not a whole number from 0 to 2^53")))
+    } else {
+        Ok(Some(v))
+    }
+}
+
+fn parse_row(c: &mut Cells, n_params: usize) -> Result<SummaryRow, LoadError> {
+    let (line, scenario, trial, flow) = (c.line, c.u32()?, c.u32()?, flow(c)?);
+    let params = (0..n_params).map(|_| c.text()).collect();
+    let mut figures = Vec::with_capacity(FIGURES.len());
+    for name in FIGURES {
+        figures.push(figure(c, name)?);
     }
     Ok(SummaryRow {
-        scenario: int(lay.key[0], "scenario")?,
-        trial: int(lay.key[1], "trial")?,
+        line,
+        scenario,
+        trial,
         flow,
-        params: lay
-            .params
-            .iter()
-            .map(|(_, i)| cell(*i).to_string())
-            .collect(),
+        params,
         figures,
     })
 }
 
 /// Reads `summary.csv`: the swept parameter keys and the rows.
 pub fn read(path: &Path) -> Result<(Vec<String>, Vec<SummaryRow>), LoadError> {
-    let mut reader = open_csv(path)?;
-    let header = reader
-        .headers()
-        .map_err(|e| csv_error(path, &e, 1))?
-        .clone();
-    let lay = layout(path, &header)?;
+    let mut table = Table::open(path)?;
+    let keys = params(&table)?;
     let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| csv_error(path, &e, i as u64 + 2))?;
-        let line = rec.position().map_or(i as u64 + 2, |p| p.line());
-        let row = parse_row(&lay, &rec).map_err(|msg| LoadError::Csv {
-            path: path.to_path_buf(),
-            line,
-            msg,
-        })?;
-        rows.push(row);
-    }
-    let keys = lay.params.into_iter().map(|(k, _)| k).collect();
+    table.rows(|c| {
+        rows.push(parse_row(c, keys.len())?);
+        Ok(())
+    })?;
     Ok((keys, rows))
 }

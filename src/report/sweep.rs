@@ -65,6 +65,7 @@ mod tests {
         figures[2] = None; // segments unknown
         figures[12] = Some(merged);
         SummaryRow {
+            line: 2 + trial as u64,
             scenario,
             trial,
             flow: Flow::C2s,

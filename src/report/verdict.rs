@@ -194,7 +194,7 @@ fn bleed_line(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Option<Stri
         .recvs
         .iter()
         .enumerate()
-        .take(commands as usize * per)
+        .take((commands as usize).saturating_mul(per))
         .find(|(j, r)| r.first_msg.is_some_and(|m| m < (*j / per) as u64))?;
     let cmd = j / per;
     let m = r.first_msg.unwrap_or(0);
