@@ -60,6 +60,7 @@ const CASES: &[Case] = &[
     Case { name: "ip = 127.1", files: &[], args: &["run", "hellofeng", "--set", "transport.ip=\"127.1\""], code: 2, words: &["transport.ip", "127.0.0.1"] },
     Case { name: "a 70 000-byte UDP message", files: &[], args: &["run", "udp-hellofeng", "--set", "sender.count=1", "--set", "sender.size=70000"], code: 2, words: &["sender.size", "65507"] },
     Case { name: "a sweep of sweep.x", files: &[("sw.toml", "[sweep]\n\"sweep.x\" = [1, 2]\n")], args: &["run", "sw.toml"], code: 2, words: &["sweep.x", "cannot be swept"] },
+    Case { name: "--set of the sweep table", files: &[], args: &["run", "hellofeng", "--set", "sweep='text'"], code: 2, words: &["--set sweep='text'", "--sweep key=v1,v2"] },
     Case { name: "--sweep of trials", files: &[], args: &["run", "hellofeng", "--sweep", "trials=1,2"], code: 2, words: &["--sweep trials=1,2", "cannot be swept"] },
     Case { name: "wrong type in a file names the key", files: &[("ny.toml", "[sender]\nnodelay = \"yes\"\n")], args: &["run", "ny.toml"], code: 2, words: &["ny.toml:2:", "key `sender.nodelay`", "boolean"] },
     Case { name: "an ANSI escape in a title", files: &[("ansi.toml", "title = \"\\u001b[2J\\u001b[31mpwned\"\n")], args: &["run", "ansi.toml"], code: 2, words: &["key `title`", "control character"] },

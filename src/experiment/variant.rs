@@ -193,9 +193,11 @@ pub(super) fn is_pick(arg: &str) -> bool {
 
 /// Why `--set KEY=…` may not touch `[[variant]]`, if it tries.
 pub(super) fn set_refusal(key: &str) -> Option<&'static str> {
-    (key.split('.').next() == Some(AXIS)).then_some(
-        "--set cannot change [[variant]] tables; edit the file, or pick variants with --sweep variant=A,B",
-    )
+    match key.split('.').next() {
+        Some(AXIS) => Some("--set cannot change [[variant]] tables; edit the file, or pick variants with --sweep variant=A,B"),
+        Some("sweep") => Some("--set cannot change [sweep]; sweep a key with --sweep key=v1,v2"),
+        _ => None,
+    }
 }
 
 /// Why a sweep may not vary `key`, if it may not: like a variant, a sweep
