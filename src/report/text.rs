@@ -207,7 +207,48 @@ fn sweep_table(run: &RunResult) -> String {
         );
     }
     out.push_str("  (means over trials of the c2s flow; overhead: wire bytes beyond the payload per message;\n   msgs/s: messages over the trial's wall time, start delay included; framing's cost in\n   throughput is measured by `cargo bench --bench framed_rate`)\n");
+    if let Some(why) = alike(run) {
+        let _ = writeln!(out, "  → {why}");
+    }
     out
+}
+
+/// When every scenario ended alike (the same fates), why, where the cause is
+/// known: the sender's gaps fit inside the receiver's late start.
+fn alike(run: &RunResult) -> Option<String> {
+    let fates = |sc: usize| -> Vec<u64> {
+        let mut sum = vec![0u64; 5];
+        for t in run.trials.iter().filter(|t| t.scenario == sc) {
+            let s = &t.flows[0].summary;
+            for (i, v) in [s.intact, s.merged, s.split, s.truncated, s.lost]
+                .iter()
+                .enumerate()
+            {
+                sum[i] += v;
+            }
+        }
+        sum
+    };
+    let scenarios = &run.plan.scenarios;
+    if scenarios.len() < 2 || scenarios.iter().any(|s| fates(s.index) != fates(0)) {
+        return None;
+    }
+    let late = scenarios.iter().all(|s| {
+        let e = &s.experiment;
+        let gaps = crate::experiment::message_count(&e.sender).saturating_sub(1) / e.sender.burst;
+        let span = (e.sender.gap + e.sender.gap_jitter).saturating_mul(gaps as u32);
+        span <= e.receiver.start_delay
+    });
+    let first = &scenarios[0].experiment;
+    Some(if late {
+        format!(
+            "Every row is alike: in each scenario the sender's gaps add up to no more than the receiver's late start ({}), so by its first read every message was already waiting in the receive buffer. Sweep the gap past the start delay, or set receiver.start_delay=0, to see a difference.",
+            format_duration(first.receiver.start_delay)
+        )
+    } else {
+        "Every row is alike: over these values the swept keys did not change any message's fate."
+            .to_string()
+    })
 }
 
 /// Whether `[expect]` reproduced, with the first failure in words.

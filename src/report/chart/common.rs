@@ -94,7 +94,7 @@ pub fn header<'a>(
     if let Some(t) = shrink_to_fit(f, title, (22.0, 17.0), INK, width) {
         root.draw(&t.at((16, 10), top_left))?;
     }
-    if let Some(s) = shrink_to_fit(f, subtitle, (14.0, 12.0), MUTED, width) {
+    if let Some(s) = shrink_to_fit(f, subtitle, (14.0, 11.0), MUTED, width) {
         root.draw(&s.at((16, 44), top_left))?;
     }
     Ok(root.split_vertically(HEADER_H).1)

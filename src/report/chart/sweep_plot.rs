@@ -152,8 +152,12 @@ pub fn sweep(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Chart
         }
         seen.join("/")
     };
+    let spread = match trials {
+        1 => "1 trial".to_string(),
+        n => format!("mean of {n} trials, bars min–max"),
+    };
     let sub = format!(
-        "{} flow · mean of {trials} trial(s), bars min–max · {} · framing {}",
+        "{} flow · {spread} · {} · framing {}",
         opts.flow.as_str(),
         distinct(common::kind_of),
         distinct(common::framing_of)

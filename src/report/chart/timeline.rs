@@ -10,6 +10,8 @@ use plotters::prelude::*;
 use std::path::Path;
 
 const SEND: RGBColor = RGBColor(90, 90, 100);
+/// A send() that took fewer bytes than asked (a short write).
+const SHORT: RGBColor = RGBColor(200, 40, 40);
 const SEGMENT: RGBColor = RGBColor(150, 80, 170);
 const RECV: RGBColor = RGBColor(20, 30, 70);
 const PANEL_H: u32 = 380;
@@ -25,6 +27,8 @@ fn unit(max_ns: u64) -> (f64, &'static str) {
 /// One flow's marks: (t_ns, stream offset after the event).
 struct Marks {
     sends: Vec<(u64, u64)>,
+    /// The sends that were short writes.
+    short: Vec<(u64, u64)>,
     segments: Vec<(u64, u64)>,
     recvs: Vec<(u64, u64, RGBColor)>,
 }
@@ -44,8 +48,15 @@ fn marks(res: &Results, flow: Flow) -> Marks {
         .recvs
         .iter()
         .filter(|r| pick(r.scenario, r.trial, r.flow));
+    let sends: Vec<_> = sends.collect();
     Marks {
+        short: sends
+            .iter()
+            .filter(|r| r.ret < r.len as i64)
+            .map(|r| (r.t_ns, r.offset + r.ret.max(0) as u64))
+            .collect(),
         sends: sends
+            .iter()
             .map(|r| (r.t_ns, r.offset + r.ret.max(0) as u64))
             .collect(),
         segments: segs.map(|r| (r.t_ns, r.offset + r.len)).collect(),
@@ -89,12 +100,21 @@ pub fn timeline(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Ch
     let body = header(&root, f, &title, &common::subtitle(res, 0, 0))?;
     let (legend_area, mut rest) = body.split_vertically(34);
     let mut items = vec![("send()".to_string(), SEND)];
+    if flows.iter().any(|(_, m)| !m.short.is_empty()) {
+        items.push(("short write (send took less)".to_string(), SHORT));
+    }
     if res.segments.as_ref().is_some_and(|s| !s.is_empty()) {
         items.push(("segment".to_string(), SEGMENT));
     }
     items.push(("recv()".to_string(), RECV));
+    // Only the kinds drawn: every legend entry is on the chart.
     let kinds = common::KINDS
         .iter()
+        .filter(|k| {
+            flows
+                .iter()
+                .any(|(_, m)| m.recvs.iter().any(|r| r.2 == kind_color(**k)))
+        })
         .map(|k| (format!("recv {}", common::kind_name(*k)), kind_color(*k)));
     items.extend(kinds);
     common::legend(&legend_area, f, (16, 6), &items)?;
@@ -161,6 +181,16 @@ fn draw_panel(
             false => String::new(),
         })
         .draw()?;
+    // Recvs first, sends over them: the send line is never hidden.
+    let recv_line = steps(m.recvs.iter().map(|p| (p.0, p.1)), div);
+    chart.draw_series(LineSeries::new(recv_line, RECV.stroke_width(2)))?;
+    // Big dots for a handful of recvs, small ones when they would smear.
+    let r = if m.recvs.len() > 200 { 2 } else { 6 };
+    let recv_marks = m
+        .recvs
+        .iter()
+        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), r, p.2.filled()));
+    chart.draw_series(recv_marks)?;
     let send_line = steps(m.sends.iter().copied(), div);
     chart.draw_series(LineSeries::new(send_line, SEND.stroke_width(2)))?;
     let send_marks = m
@@ -173,14 +203,12 @@ fn draw_panel(
         .iter()
         .map(|p| TriangleMarker::new((p.0 as f64 / div, p.1 as f64), 5, SEGMENT.filled()));
     chart.draw_series(seg_marks)?;
-    let recv_line = steps(m.recvs.iter().map(|p| (p.0, p.1)), div);
-    chart.draw_series(LineSeries::new(recv_line, RECV.stroke_width(2)))?;
-    // Big dots for a handful of recvs, small ones when they would smear.
-    let r = if m.recvs.len() > 200 { 2 } else { 6 };
-    let recv_marks = m
-        .recvs
+    // Short writes on top: the point of a non-blocking sender with a small
+    // send buffer, never hidden under the recv dots.
+    let short_marks = m
+        .short
         .iter()
-        .map(|p| Circle::new((p.0 as f64 / div, p.1 as f64), r, p.2.filled()));
-    chart.draw_series(recv_marks)?;
+        .map(|p| Cross::new((p.0 as f64 / div, p.1 as f64), 5, SHORT.stroke_width(2)));
+    chart.draw_series(short_marks)?;
     Ok(())
 }
