@@ -293,12 +293,21 @@ fn position(messages: &[MessageSpan], id: u64) -> usize {
 
 /// With framing, a message's fate is what the decoder made of it.
 fn apply_decoded(rows: &mut [MessageRow], decoded: &[DecodedEvent]) {
+    // Decoded frames come in stream order: look each message up by offset
+    // (a linear scan per message was quadratic: 40 s for 200 000 frames).
+    let mut by_offset: Vec<&DecodedEvent> = decoded.iter().collect();
+    by_offset.sort_by_key(|d| d.offset);
+    let longest = decoded.iter().map(|d| d.len).max().unwrap_or(0);
     for row in rows.iter_mut() {
         let (start, end) = (row.span.offset, row.span.offset + row.span.len);
-        let exact = decoded
+        // Frames that start before `end` and may reach past `start`.
+        let lo = by_offset.partition_point(|d| d.offset.saturating_add(longest) <= start);
+        let hi = by_offset.partition_point(|d| d.offset < end);
+        let near = &by_offset[lo..hi.max(lo)];
+        let exact = near
             .iter()
             .find(|d| d.offset == start && d.len == row.span.len);
-        let overlapping = decoded
+        let overlapping = near
             .iter()
             .any(|d| d.offset < end && d.offset + d.len > start);
         (row.fate, row.delivered_ns) = match exact {

@@ -37,6 +37,30 @@ pub fn recv_texts(fa: &FlowAnalysis, model: &FlowModel) -> Vec<String> {
         .collect()
 }
 
+/// A list of recv payloads for a message: at most 8 of them, each cut to
+/// 40 characters, and how many there were (a run of a million recvs must
+/// not print them all).
+fn short_list(list: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let items: Vec<String> = list
+        .iter()
+        .take(SHOWN)
+        .map(|t| match t.chars().count() > 40 {
+            true => format!("{:?}", t.chars().take(39).chain(['…']).collect::<String>()),
+            false => format!("{t:?}"),
+        })
+        .collect();
+    let more = match list.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(", … {n} more"),
+    };
+    format!(
+        "{} [{}{more}]",
+        crate::units::plural(list.len() as u64, "recv"),
+        items.join(", ")
+    )
+}
+
 /// Every figure `[expect]` may bound, for one flow.
 pub fn figures(fa: &FlowAnalysis, model: &FlowModel) -> BTreeMap<&'static str, f64> {
     let s = &fa.summary;
@@ -95,7 +119,11 @@ pub fn check_trial(
     if let Some(want) = &e.recvs {
         let got = recv_texts(fa, model);
         if &got != want {
-            failures.push(format!("recvs: expected {want:?}, got {got:?}"));
+            failures.push(format!(
+                "recvs: expected {}, got {}",
+                short_list(want),
+                short_list(&got)
+            ));
         }
     }
     let figs = figures(fa, model);

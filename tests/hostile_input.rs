@@ -66,6 +66,7 @@ const CASES: &[Case] = &[
     Case { name: "an ANSI escape in a title", files: &[("ansi.toml", "title = \"\\u001b[2J\\u001b[31mpwned\"\n")], args: &["run", "ansi.toml"], code: 2, words: &["key `title`", "control character"] },
     Case { name: "a stream over 1 GiB", files: &[], args: &["run", "hellofeng", "--set", "sender.count=1000000", "--set", "sender.size=2000"], code: 2, words: &["sender.count", "1 GiB"] },
     Case { name: "one-byte writes of a 64 MiB message", files: &[], args: &["run", "hellofeng", "--set", "sender.count=1", "--set", "sender.size=64MiB", "--set", "sender.write_size=1"], code: 2, words: &["sender.write_size", "recorded sends"] },
+    Case { name: "an [expect] failure over 20 000 recvs prints a short line", files: &[], args: &["run", "hellofeng", "--set", "sender.count=20000", "--set", "receiver.recv_sizes=[64]", "--set", "receiver.start_delay=0", "--out", "r"], code: 1, words: &["got 20000 recvs", "… 19992 more"] },
     Case { name: "switching a built-in's messages to count", files: &[], args: &["run", "hellofeng", "--set", "sender.count=5", "--out", "r"], code: 1, words: &["5 × 64 B"] },
 ];
 
