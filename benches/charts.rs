@@ -11,14 +11,13 @@ use std::time::Instant;
 const MESSAGES: u64 = 5_000;
 const MSG_LEN: u64 = 32;
 
-/// Writes a results folder: 5 000 sends and 5 000 recvs in scenario 0, trial
+/// Writes a results folder: 5 000 sends and the recvs that cover their bytes in scenario 0, trial
 /// 0, and a summary of 8 swept scenarios.
 fn write_trace(dir: &Path) -> std::io::Result<()> {
     let (mut sends, mut recvs, mut msgs) = (String::new(), String::new(), String::new());
     sends.push_str("scenario,trial,flow,t_ns,msg_id,offset,len,ret\n");
     recvs.push_str("scenario,trial,flow,t_ns,offset,len,first_msg,last_msg,kind,truncated,label\n");
     msgs.push_str("scenario,trial,flow,msg_id,offset,len,sent_ns,delivered_ns,reads,fate,label\n");
-    let mut off = 0;
     for i in 0..MESSAGES {
         let (s, t) = (0, 0);
         let o = MSG_LEN * i;
@@ -33,18 +32,30 @@ fn write_trace(dir: &Path) -> std::io::Result<()> {
             i * 1000,
             i * 1000 + 500
         );
-        let len = if i % 3 == 0 {
+    }
+    // Recvs that cover the stream exactly (show and plot check that), of
+    // varied sizes: some sticky, most fragments.
+    let (total, mut off, mut i) = (MSG_LEN * MESSAGES, 0, 0);
+    while off < total {
+        let want = if i % 3 == 0 {
             MSG_LEN * 2
         } else {
             MSG_LEN / 2 + i % 7
         };
-        let kind = if len > MSG_LEN { "sticky" } else { "fragment" };
+        let len = want.min(total - off);
+        let (first, last) = (off / MSG_LEN, (off + len - 1) / MSG_LEN);
+        let kind = match (first != last, len == MSG_LEN && off % MSG_LEN == 0) {
+            (true, _) => "sticky",
+            (false, true) => "whole",
+            (false, false) => "fragment",
+        };
         let _ = writeln!(
             recvs,
-            "{s},{t},c2s,{},{off},{len},{i},{i},{kind},false,recv-{i}",
+            "0,0,c2s,{},{off},{len},{first},{last},{kind},false,recv-{i}",
             i * 1000 + 500
         );
         off += len;
+        i += 1;
     }
     let mut summary = String::from("scenario,trial,flow,sender.gap,sender.nodelay,messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns\n");
     for s in 0..8u32 {
