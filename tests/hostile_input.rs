@@ -5,9 +5,11 @@
 //! afterwards, with no temporary folder left behind, no panic, and an end
 //! within the row's time bound.
 
+mod bounded;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One hostile input.
 struct Case {
@@ -97,28 +99,10 @@ impl Row {
 
     /// Runs the binary with a time bound: a hang fails the row.
     fn run(&self, args: &[String], bound: Duration) -> (i32, String, String) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-            .args(args)
-            .current_dir(&self.dir)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("runs");
-        let started = Instant::now();
-        while child.try_wait().expect("wait").is_none() {
-            if started.elapsed() > bound {
-                let _ = child.kill();
-                panic!("{args:?} did not end within {bound:?}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let out = child.wait_with_output().expect("output");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut cmd = bounded::nianbao(args);
+        cmd.current_dir(&self.dir);
+        let r = bounded::run(&mut cmd, bound, &args.join(" "));
+        (r.code, r.stdout, r.stderr)
     }
 
     /// The canary is whole and no temporary folder was left anywhere below.

@@ -4,9 +4,11 @@
 //! left, and the exit status says what happened. The tmpfs tests need root
 //! (mount); without it they say they were skipped and why.
 
+mod bounded;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn nianbao(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_nianbao"));
@@ -19,18 +21,9 @@ fn nianbao(dir: &Path, args: &[&str]) -> Command {
 }
 
 /// Runs to the end (at most 60 s): exit status and stderr.
-fn finish(mut child: std::process::Child) -> (i32, String) {
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("did not end within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.code().unwrap_or(-1), err)
+fn finish(child: std::process::Child) -> (i32, String) {
+    let r = bounded::finish(child, Duration::from_secs(60), "nianbao");
+    (r.code, r.stderr)
 }
 
 /// Every file of a folder with its bytes, sorted.

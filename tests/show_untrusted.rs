@@ -4,40 +4,25 @@
 //! column, and never panic. A hang is a failure: the child is killed after
 //! [`LIMIT`].
 
+mod bounded;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Longest a command may take before the test calls it a hang.
 const LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs the binary with a time limit: (exit status, stdout, stderr).
 fn nianbao(args: &[&str]) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`nianbao {}` hung for {LIMIT:?}", args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = bounded::run(
+        &mut bounded::nianbao(args),
+        LIMIT,
+        &format!("nianbao {}", args.join(" ")),
+    );
+    (r.code, r.stdout, r.stderr)
 }
 
 /// One `run hellofeng` for the whole file; each test corrupts its own copy.
