@@ -14,6 +14,7 @@ pub mod readback;
 pub mod results;
 pub mod ruler;
 mod ruler_layout;
+mod ruler_words;
 pub mod summary;
 pub mod sweep;
 mod table;

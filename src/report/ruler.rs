@@ -24,7 +24,8 @@
 
 pub use super::ruler_layout::text_width;
 use super::ruler_layout::{elide, Block, Class, Layout};
-use crate::analysis::{Fate, FlowAnalysis, MessageRow, RecvKind};
+use super::ruler_words::{kind_label, short};
+use crate::analysis::{FlowAnalysis, MessageRow};
 use crate::payload::FlowModel;
 use crate::units::escape_bytes;
 
@@ -170,71 +171,6 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
         r.event.offset.max(first_end)
     };
     Some(end.min(stop))
-}
-
-/// The kind in words, with the tutorial's term.
-pub fn kind_label(kind: RecvKind) -> String {
-    match kind {
-        RecvKind::Whole => "whole".into(),
-        RecvKind::Sticky => "sticky 粘包".into(),
-        RecvKind::Fragment => "fragment 分包".into(),
-        RecvKind::Truncated => "truncated".into(),
-    }
-}
-
-pub(super) fn short(kind: RecvKind) -> &'static str {
-    match kind {
-        RecvKind::Whole => "W",
-        RecvKind::Sticky => "S",
-        RecvKind::Fragment => "F",
-        RecvKind::Truncated => "T",
-    }
-}
-
-/// A decoded frame's fate as a mark: ✓ intact, ✗ anything else.
-pub fn fate_mark(fate: Fate) -> &'static str {
-    match fate {
-        Fate::Intact => "✓",
-        _ => "✗",
-    }
-}
-
-/// Labels of a decoded frame, longest first: the ruler writes the first
-/// that fits the frame's columns (`#1 corrupt ✗`, …, `corrupt`, …, `✗`).
-pub(super) fn fate_labels(id: u64, fate: Fate) -> [String; 6] {
-    let mark = fate_mark(fate);
-    [
-        format!("#{id} {fate} {mark}"),
-        format!("#{id} {fate}"),
-        format!("{fate} {mark}"),
-        fate.to_string(),
-        format!("#{id} {mark}"),
-        mark.to_string(),
-    ]
-}
-
-/// ANSI colour of a fate, matching the kinds where they mean alike: intact
-/// green, merged yellow, split cyan, truncated magenta, lost grey, corrupt red.
-pub fn fate_ansi(fate: Fate) -> &'static str {
-    match fate {
-        Fate::Intact => "32",
-        Fate::Merged => "33;1",
-        Fate::Split => "36",
-        Fate::Truncated => "35",
-        Fate::Lost => "90",
-        Fate::Corrupt => "31;1",
-    }
-}
-
-/// ANSI colour of a recv kind: whole green, sticky yellow, fragment cyan,
-/// truncated magenta (as the fate).
-pub fn ansi(kind: RecvKind) -> &'static str {
-    match kind {
-        RecvKind::Whole => "32",
-        RecvKind::Sticky => "33;1",
-        RecvKind::Fragment => "36",
-        RecvKind::Truncated => "35",
-    }
 }
 
 /// `1 message`, `2 messages`.

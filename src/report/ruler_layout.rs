@@ -2,7 +2,7 @@
 //! of every row, bands of atoms that fit the terminal width, and each row
 //! drawn over the same columns. [`super::ruler`] decides what to draw.
 
-use super::ruler::{ansi, fate_ansi, fate_labels, kind_label, short};
+use super::ruler_words::{ansi, fate_ansi, fate_labels, kind_label, short};
 use crate::analysis::{Fate, RecvKind};
 use std::ops::Range;
 
