@@ -49,7 +49,7 @@ pub enum Error {
     Interrupted { signal: i32 },
     /// A chart that could not be drawn or written (its error names the file).
     #[error(transparent)]
-    Chart(#[from] crate::report::chart::ChartError),
+    Chart(#[from] ChartError),
     /// A results folder that could not be written or read.
     #[error("results folder {}: {msg}", path.display())]
     Results { path: PathBuf, msg: String },
@@ -151,4 +151,41 @@ impl Error {
             source,
         }
     }
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The results folder could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// An embedded font did not parse: the build is broken, not the input.
+    #[error("embedded font {name} is unreadable")]
+    BadFont {
+        /// Its file name under `assets/fonts/`.
+        name: &'static str,
+        /// What ab_glyph said.
+        #[source]
+        source: ab_glyph::InvalidFont,
+    },
+    /// The chart does not apply to these results.
+    #[error("{chart}: {why}")]
+    NotApplicable {
+        /// The chart's file name.
+        chart: &'static str,
+        /// Why not.
+        why: String,
+    },
+    /// One chart could not be drawn or written.
+    #[error("cannot write {}", path.display())]
+    Chart {
+        /// The PNG's path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<ChartError>,
+    },
+    /// plotters failed while drawing or writing the PNG.
+    #[error("{0}")]
+    Draw(String),
 }

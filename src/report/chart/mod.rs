@@ -18,45 +18,10 @@ pub use recv_sizes::recv_sizes;
 pub use sweep_plot::sweep;
 pub use timeline::timeline;
 
-use super::load::{load, Flow, LoadError, Results};
+use super::load::{load, Flow, Results};
 use std::path::{Path, PathBuf};
 
-/// Why a chart could not be drawn.
-#[derive(Debug, thiserror::Error)]
-pub enum ChartError {
-    /// The results folder could not be read.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// An embedded font did not parse: the build is broken, not the input.
-    #[error("embedded font {name} is unreadable")]
-    BadFont {
-        /// Its file name under `assets/fonts/`.
-        name: &'static str,
-        /// What ab_glyph said.
-        #[source]
-        source: ab_glyph::InvalidFont,
-    },
-    /// The chart does not apply to these results.
-    #[error("{chart}: {why}")]
-    NotApplicable {
-        /// The chart's file name.
-        chart: &'static str,
-        /// Why not.
-        why: String,
-    },
-    /// One chart could not be drawn or written.
-    #[error("cannot write {}", path.display())]
-    Chart {
-        /// The PNG's path.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: Box<ChartError>,
-    },
-    /// plotters failed while drawing or writing the PNG.
-    #[error("{0}")]
-    Draw(String),
-}
+pub use crate::error::ChartError;
 
 impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>>
     for ChartError
