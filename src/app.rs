@@ -4,7 +4,7 @@
 use crate::cli::{Cli, Command, Format, PlotArgs, RunArgs, ShowArgs};
 use crate::error::Result;
 use crate::experiment::{plan, Overrides, Source, CATALOGUE};
-use crate::report::results::{check_target, write_results};
+use crate::report::results::{preflight, write_results};
 use crate::report::{json::run_json, readback, ruler::RulerOptions, text};
 use crate::run::{run_plan, RunResult};
 use std::fmt::Write;
@@ -116,7 +116,7 @@ fn run_one(args: &RunArgs) -> Result<Outcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&plan.name));
-    check_target(&out_dir)?;
+    preflight(&out_dir)?;
     let run = run_with_progress(&plan, args.quiet)?;
     warn(write_results(&out_dir, &run)?);
     Ok(render(&run, &out_dir, args.format, args.ruler_messages))
@@ -165,7 +165,7 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
     let mut plans = Vec::new();
     for b in CATALOGUE {
         let plan = plan(&Source::resolve(b.name)?, &overrides(args))?;
-        check_target(&root.join(b.name))?;
+        preflight(&root.join(b.name))?;
         plans.push(plan);
     }
     for (b, plan) in CATALOGUE.iter().zip(plans) {
@@ -275,9 +275,14 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
         max_messages: args.max_messages as usize,
         ..ChartOptions::default()
     };
-    let written = draw_loaded(&res, dir, &opts).map_err(|e| match e {
-        ChartError::Load(e) => crate::error::Error::Load(e),
-        e => crate::error::Error::Chart(e),
+    // Only a folder nianbao wrote, and the charts are drawn aside first: a
+    // link, FIFO or user's file named like a chart is never written through.
+    crate::report::results::check_target(dir)?;
+    let written = crate::report::results::replace_charts(dir, |tmp| {
+        draw_loaded(&res, tmp, &opts).map_err(|e| match e {
+            ChartError::Load(e) => crate::error::Error::Load(e),
+            e => crate::error::Error::Chart(e),
+        })
     })?;
     let mut stdout = String::new();
     for p in written {

@@ -7,7 +7,23 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = nianbao::cli::Cli::parse();
+    let cli = match nianbao::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version and usage errors: said where clap says them,
+        // and a stdout that cannot take the help is an error, not a 0.
+        Err(e) => {
+            let text = e.render().to_string();
+            let code = e.exit_code() as u8;
+            if e.use_stderr() {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+                return ExitCode::from(code);
+            }
+            return match print(text.as_bytes()) {
+                Ok(()) => ExitCode::from(code),
+                Err(e) => fail(&anyhow::Error::from(e).context("cannot write to stdout"), 2),
+            };
+        }
+    };
     nianbao::interrupt::install();
     match nianbao::app::execute(cli.command) {
         Ok(outcome) => {

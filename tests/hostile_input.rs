@@ -38,6 +38,8 @@ const CASES: &[Case] = &[
     Case { name: "--out /", files: &[], args: &["run", "hellofeng", "--out", "/"], code: 2, words: &["refusing", "root folder"] },
     Case { name: "--out .", files: &[], args: &["run", "hellofeng", "--out", "."], code: 2, words: &["refusing", "current folder"] },
     Case { name: "--out ..", files: &[], args: &["run", "hellofeng", "--out", ".."], code: 2, words: &["refusing", "current folder"] },
+    Case { name: "--out x/..", files: &[], args: &["run", "hellofeng", "--out", "x/.."], code: 2, words: &["refusing", "does not end in a folder name"] },
+    Case { name: "--out where no folder can be made", files: &[], args: &["run", "hellofeng", "--out", "/proc/nianbao-test"], code: 2, words: &["cannot create the folder /proc/"] },
     Case { name: "--all --out a user's folder", files: &[("mine/hellofeng/x.txt", "mine")], args: &["run", "--all", "--out", "mine"], code: 2, words: &["refusing", "did not write"] },
     Case { name: "a sweep of 10^12 scenarios", files: &[("huge.toml", "[sweep]\n\"sender.gap\" = [{list}]\n\"sender.nodelay\" = [{list}]\n\"sender.burst\" = [{list}]\n\"receiver.rcvbuf\" = [{list}]\n")], args: &["run", "huge.toml"], code: 2, words: &["1000000000000 scenarios", "over the limit of 10000", "--max-runs"] },
     Case { name: "a sweep just over the limit", files: &[], args: &["run", "hellofeng", "--sweep", "sender.burst=1,2,3,4,5,6,7,8,9,10", "--trials", "1001"], code: 2, words: &["10010 runs", "over the limit of 10000"] },
@@ -253,4 +255,36 @@ fn stdout_errors_are_not_a_silent_success_and_a_closed_pipe_is_quiet() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn plot_never_writes_through_a_link_or_into_a_fifo() {
+    let row = Row::new();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (code, _, err) = row.run(
+        &args(&["run", "he-llo", "--out", "r"]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 0, "{err}");
+    let png = row.dir.join("r/boundaries.png");
+    std::fs::remove_file(&png).expect("rm");
+    std::os::unix::fs::symlink(row.dir.join("thesis/thesis.tex"), &png).expect("link");
+    let (code, _, err) = row.run(&args(&["plot", "r"]), Duration::from_secs(30));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("refusing") && err.contains("boundaries.png"),
+        "{err}"
+    );
+    std::fs::remove_file(&png).expect("rm");
+    let fifo = row.dir.join("r/timeline.png");
+    std::fs::remove_file(&fifo).expect("rm");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let (code, _, err) = row.run(&args(&["plot", "r"]), Duration::from_secs(30));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("timeline.png"), "{err}");
+    } else {
+        println!("skipped the FIFO half: no mkfifo here");
+    }
+    row.check_untouched("plot through a link");
 }

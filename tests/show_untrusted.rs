@@ -50,7 +50,8 @@ fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for entry in fs::read_dir(from).expect("read_dir") {
         let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e != "png") {
+        // Everything but the charts (plot redraws them), the marker included.
+        if path.extension().is_none_or(|e| e != "png") {
             fs::copy(&path, to.join(path.file_name().unwrap())).expect("copy");
         }
     }

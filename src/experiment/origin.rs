@@ -17,7 +17,7 @@ pub(super) fn flag_err(flag: &str, arg: &str, msg: &str) -> Error {
 pub(super) fn sweep_err(key: &str, value: &Value, msg: &str) -> Error {
     Error::Config {
         origin: format!("sweep {key} = {}", display_value(value)),
-        msg: format!("{key}: {msg}"),
+        msg: msg.to_string(),
     }
 }
 

@@ -62,6 +62,14 @@ pub fn check_target(dir: &Path) -> Result<()> {
             }));
         }
     }
+    match dir.file_name() {
+        // `x/..` or `x/.` names no folder of its own.
+        None => return Err(refuse("it does not end in a folder name".into())),
+        Some(leaf) if leaf.len() > 200 => {
+            return Err(refuse("its last name is over 200 bytes".into()))
+        }
+        Some(_) => {}
+    }
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -81,44 +89,102 @@ pub fn check_target(dir: &Path) -> Result<()> {
             "it is a device, FIFO or socket, not a folder".into()
         }));
     }
+    match not_ours(dir) {
+        Some(why) => Err(refuse(why)),
+        None => Ok(()),
+    }
+}
+
+/// Why the folder `dir` is not one nianbao wrote, if it is not: it must
+/// hold the marker and nothing but regular files that nianbao writes.
+fn not_ours(dir: &Path) -> Option<String> {
     let marker = fs::symlink_metadata(dir.join(MARKER));
     if !marker.is_ok_and(|m| m.is_file()) {
-        return Err(refuse(format!(
+        return Some(format!(
             "it is a folder that nianbao did not write (it has no {MARKER} file)"
-        )));
+        ));
     }
-    let entries =
-        fs::read_dir(dir).map_err(|e| Error::io(format!("results folder {}", dir.display()), e))?;
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return Some(format!("its entries cannot be read ({e})")),
+    };
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io(format!("results folder {}", dir.display()), e))?;
+        let Ok(entry) = entry else {
+            return Some("its entries cannot be read".into());
+        };
         let name = entry.file_name();
         let known = name.to_str().is_some_and(|n| RESULT_FILES.contains(&n));
         let file = entry.file_type().is_ok_and(|t| t.is_file());
         if !known || !file {
-            return Err(refuse(format!(
+            return Some(format!(
                 "it holds {}, which nianbao did not write; move it elsewhere first",
                 crate::units::shown(&name.to_string_lossy())
-            )));
+            ));
         }
     }
-    Ok(())
+    None
 }
 
-/// Writes all results of `run` (CSVs, meta.json, sweep.csv and the charts)
-/// into `dir`, replacing what was there only as [`check_target`] allows.
-/// Returns warnings; every file is complete and synced before the swap.
-pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
+/// Checks `dir` as [`check_target`] does and makes sure a folder can be
+/// created beside it (the parent folders are created, a probe folder is
+/// made and removed), so a target that cannot be written fails before any
+/// trial runs, not after.
+pub fn preflight(dir: &Path) -> Result<()> {
     check_target(dir)?;
+    create_parent(dir)?;
+    let probe = temp_beside(dir, "probe")?;
+    fs::remove_dir(&probe)
+        .map_err(|e| Error::io(format!("cannot remove the folder {}", probe.display()), e))
+}
+
+/// Creates the folders above `dir`.
+fn create_parent(dir: &Path) -> Result<PathBuf> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)
         .map_err(|e| Error::io(format!("cannot create the folder {}", parent.display()), e))?;
+    Ok(parent)
+}
+
+/// Redraws charts in the results folder `dir` (already checked with
+/// [`check_target`]): `draw` writes them into a temporary sibling folder,
+/// and only when every chart is drawn are they renamed into `dir`, one
+/// atomic rename each. Returns the charts' paths in `dir`.
+pub fn replace_charts(
+    dir: &Path,
+    draw: impl FnOnce(&Path) -> Result<Vec<PathBuf>>,
+) -> Result<Vec<PathBuf>> {
+    let tmp = temp_beside(dir, "plot")?;
+    let drawn = draw(&tmp).and_then(|drawn| {
+        if let Some(signal) = crate::interrupt::pending() {
+            return Err(Error::Interrupted { signal });
+        }
+        sync_folder(&tmp)?;
+        let mut placed = Vec::with_capacity(drawn.len());
+        for from in drawn {
+            let to = dir.join(from.file_name().unwrap_or_default());
+            fs::rename(&from, &to)
+                .map_err(|e| Error::io(format!("cannot put {} in place", to.display()), e))?;
+            placed.push(to);
+        }
+        Ok(placed)
+    });
+    let _ = fs::remove_dir_all(&tmp);
+    drawn
+}
+
+/// A new empty folder beside `dir`, named `.LEAF.KIND-PID-NANOS`.
+fn temp_beside(dir: &Path, kind: &str) -> Result<PathBuf> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let leaf = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "results".into());
+        .unwrap_or_default();
     let stamp = format!(
         "{}-{}",
         std::process::id(),
@@ -126,9 +192,19 @@ pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     );
-    let tmp = parent.join(format!(".{leaf}.new-{stamp}"));
+    let tmp = parent.join(format!(".{leaf}.{kind}-{stamp}"));
     fs::create_dir(&tmp)
         .map_err(|e| Error::io(format!("cannot create the folder {}", tmp.display()), e))?;
+    Ok(tmp)
+}
+
+/// Writes all results of `run` (CSVs, meta.json, sweep.csv and the charts)
+/// into `dir`, replacing what was there only as [`check_target`] allows.
+/// Returns warnings; every file is complete and synced before the swap.
+pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
+    check_target(dir)?;
+    let parent = create_parent(dir)?;
+    let tmp = temp_beside(dir, "new")?;
     let written = fill(&tmp, run).and_then(|()| {
         if let Some(signal) = crate::interrupt::pending() {
             return Err(Error::Interrupted { signal });
@@ -222,7 +298,10 @@ fn sync_folder(dir: &Path) -> Result<()> {
         .map_err(failed(dir))
 }
 
-/// Puts `new` at `dir` in one atomic step and removes the old folder.
+/// Puts `new` at `dir` in one atomic step and removes the old folder,
+/// after checking once more, now that it is out of the way, that the old
+/// folder is one nianbao wrote (something could have been put at `dir`
+/// since [`check_target`]); if not, it is swapped back and kept.
 fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
     use nix::fcntl::{renameat2, RenameFlags};
     let failed = |e: io::Error| {
@@ -238,22 +317,39 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
         RenameFlags::RENAME_NOREPLACE
     };
     match renameat2(None, new, None, dir, flags) {
-        // `new` now names the old results (or nothing): remove them.
-        Ok(()) => {
-            if exists {
-                let _ = fs::remove_dir_all(new);
+        // `new` now names the old results (or nothing).
+        Ok(()) if exists => {
+            if let Some(why) = not_ours(new) {
+                let back = renameat2(None, new, None, dir, RenameFlags::RENAME_EXCHANGE);
+                let kept = match back {
+                    Ok(()) => "it is back in place".to_string(),
+                    Err(_) => format!("it is kept at {}", new.display()),
+                };
+                return Err(Error::Results {
+                    path: dir.to_path_buf(),
+                    msg: format!("what was there changed during the run ({why}); nothing was removed, {kept}"),
+                });
             }
+            let _ = fs::remove_dir_all(new);
         }
-        // A filesystem without renameat2 flags: move the old folder aside,
-        // put the new one in place, then remove the old one.
+        Ok(()) => {}
+        // A filesystem without renameat2 flags: move the old folder aside
+        // (a name as unique as the temporary folder's), put the new one in
+        // place, then remove the old one.
         Err(nix::errno::Errno::EINVAL | nix::errno::Errno::ENOSYS) => {
-            let aside = new.with_extension("old");
+            let aside = PathBuf::from(format!("{}.old", new.display()));
             if exists {
                 fs::rename(dir, &aside).map_err(failed)?;
             }
             if let Err(e) = fs::rename(new, dir) {
-                if exists {
-                    let _ = fs::rename(&aside, dir);
+                if exists && fs::rename(&aside, dir).is_err() {
+                    return Err(Error::Results {
+                        path: dir.to_path_buf(),
+                        msg: format!(
+                            "cannot put the new results in place ({e}), nor the old ones back: they are at {}",
+                            aside.display()
+                        ),
+                    });
                 }
                 return Err(failed(e));
             }

@@ -35,10 +35,11 @@ impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErro
 /// (`…ImageError(IoError(Custom { kind: Other, error: "No space left on
 /// device (os error 28)" }))`); the OS's words are what a user needs.
 fn plain_draw_error(text: &str) -> String {
-    let quoted = text
-        .split_once("error: \"")
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(inner, _)| inner.to_string());
+    let quoted = ["error: \"", "message: \""].iter().find_map(|open| {
+        text.split_once(open)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(inner, _)| inner.to_string())
+    });
     quoted.unwrap_or_else(|| text.to_string())
 }
 
