@@ -107,6 +107,12 @@ impl Row {
         (r.code, r.stdout, r.stderr)
     }
 
+    /// Runs `args` with the 30 s bound the tests below use.
+    fn cmd(&self, args: &[&str]) -> (i32, String, String) {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        self.run(&args, Duration::from_secs(30))
+    }
+
     /// The canary is whole and no temporary folder was left anywhere below.
     fn check_untouched(&self, what: &str) {
         let canary = std::fs::read_to_string(self.dir.join("thesis/thesis.tex"));
@@ -193,22 +199,12 @@ fn every_hostile_input_gets_a_clear_answer_and_harms_nothing() {
 #[test]
 fn a_results_folder_with_a_users_file_is_refused_and_kept() {
     let row = Row::new();
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let (code, _, err) = row.run(
-        &args(&["run", "he-llo", "--out", "r"]),
-        Duration::from_secs(30),
-    );
+    let (code, _, err) = row.cmd(&["run", "he-llo", "--out", "r"]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = row.run(
-        &args(&["run", "he-llo", "--out", "r"]),
-        Duration::from_secs(30),
-    );
+    let (code, _, err) = row.cmd(&["run", "he-llo", "--out", "r"]);
     assert_eq!(code, 0, "a folder nianbao wrote is replaced: {err}");
     std::fs::write(row.dir.join("r/notes.txt"), "mine").expect("write");
-    let (code, _, err) = row.run(
-        &args(&["run", "he-llo", "--out", "r"]),
-        Duration::from_secs(30),
-    );
+    let (code, _, err) = row.cmd(&["run", "he-llo", "--out", "r"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("notes.txt") && err.contains("did not write"),
@@ -260,16 +256,12 @@ fn stdout_errors_are_not_a_silent_success_and_a_closed_pipe_is_quiet() {
 #[test]
 fn plot_never_writes_through_a_link_or_into_a_fifo() {
     let row = Row::new();
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let (code, _, err) = row.run(
-        &args(&["run", "he-llo", "--out", "r"]),
-        Duration::from_secs(30),
-    );
+    let (code, _, err) = row.cmd(&["run", "he-llo", "--out", "r"]);
     assert_eq!(code, 0, "{err}");
     let png = row.dir.join("r/boundaries.png");
     std::fs::remove_file(&png).expect("rm");
     std::os::unix::fs::symlink(row.dir.join("thesis/thesis.tex"), &png).expect("link");
-    let (code, _, err) = row.run(&args(&["plot", "r"]), Duration::from_secs(30));
+    let (code, _, err) = row.cmd(&["plot", "r"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("refusing") && err.contains("boundaries.png"),
@@ -280,7 +272,7 @@ fn plot_never_writes_through_a_link_or_into_a_fifo() {
     std::fs::remove_file(&fifo).expect("rm");
     let made = Command::new("mkfifo").arg(&fifo).status();
     if made.is_ok_and(|s| s.success()) {
-        let (code, _, err) = row.run(&args(&["plot", "r"]), Duration::from_secs(30));
+        let (code, _, err) = row.cmd(&["plot", "r"]);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("timeline.png"), "{err}");
     } else {
