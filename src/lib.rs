@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod expect;
 pub mod experiment;
+pub mod flow_model;
 pub mod framing;
 pub mod interrupt;
 pub mod net;

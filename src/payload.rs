@@ -252,6 +252,9 @@ fn spans(lens: &[u64]) -> Vec<MessageSpan> {
         .collect()
 }
 
+/// Most reply messages a reply-size server can produce in one trial.
+pub const MAX_REPLIES: usize = 1_000_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,91 +322,3 @@ mod tests {
         }
     }
 }
-
-/// The expected bytes of one flow, for checking reads and cutting labels.
-#[derive(Clone, Debug)]
-pub enum FlowModel {
-    /// A stream of messages laid out in order.
-    Plain(Stream),
-    /// The c2s stream sent back (upper-cased when `upper`).
-    Echo { c2s: Stream, upper: bool },
-    /// The c2s stream with framing: a raw prefix, then one frame per message.
-    Framed(Box<crate::wire::FramedFlow>),
-}
-
-impl FlowModel {
-    /// The models of both flows of an experiment.
-    pub fn of(exp: &crate::experiment::Experiment) -> (FlowModel, Option<FlowModel>) {
-        let c2s = Stream::from_messages(&exp.sender.messages);
-        let framed = exp
-            .framed()
-            .then(|| Box::new(crate::wire::FramedFlow::of(exp)));
-        let reads = framed.as_ref().map_or(c2s.total(), |f| f.total());
-        let s2c = match &exp.receiver.reply {
-            Reply::None => None,
-            Reply::Echo => Some(FlowModel::Echo {
-                c2s: c2s.clone(),
-                upper: false,
-            }),
-            Reply::Upper => Some(FlowModel::Echo {
-                c2s: c2s.clone(),
-                upper: true,
-            }),
-            Reply::Sizes(sizes) => Some(FlowModel::Plain(Stream::replies(
-                sizes,
-                (reads as usize).clamp(1, MAX_REPLIES),
-            ))),
-        };
-        let c2s = framed.map_or(FlowModel::Plain(c2s), FlowModel::Framed);
-        (c2s, s2c)
-    }
-
-    /// The messages' places in the flow (frames, with framing).
-    pub fn spans(&self) -> &[MessageSpan] {
-        match self {
-            FlowModel::Plain(s) | FlowModel::Echo { c2s: s, .. } => s.spans(),
-            FlowModel::Framed(f) => f.spans(),
-        }
-    }
-
-    /// Total bytes of the flow.
-    pub fn total(&self) -> u64 {
-        match self {
-            FlowModel::Plain(s) | FlowModel::Echo { c2s: s, .. } => s.total(),
-            FlowModel::Framed(f) => f.total(),
-        }
-    }
-
-    /// Copies up to `max` bytes at `offset` into `out`.
-    pub fn bytes(&self, offset: u64, max: u64, out: &mut Vec<u8>) {
-        match self {
-            FlowModel::Plain(s) => s.bytes(offset, max, out),
-            FlowModel::Echo { c2s, upper } => {
-                c2s.bytes(offset, max, out);
-                if *upper {
-                    out.make_ascii_uppercase();
-                }
-            }
-            FlowModel::Framed(f) => f.bytes(offset, max, out),
-        }
-    }
-
-    /// Checks a read; returns the offset of the first wrong byte.
-    pub fn verify(&self, offset: u64, data: &[u8]) -> Result<(), u64> {
-        match self {
-            FlowModel::Plain(s) => s.verify(offset, data),
-            FlowModel::Echo { .. } | FlowModel::Framed(_) => {
-                let mut want = Vec::with_capacity(data.len());
-                self.bytes(offset, data.len() as u64, &mut want);
-                match want.iter().zip(data).position(|(a, b)| a != b) {
-                    Some(i) => Err(offset + i as u64),
-                    None if want.len() < data.len() => Err(offset + want.len() as u64),
-                    None => Ok(()),
-                }
-            }
-        }
-    }
-}
-
-/// Most reply messages a reply-size server can produce in one trial.
-pub const MAX_REPLIES: usize = 1_000_000;

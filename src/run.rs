@@ -6,7 +6,7 @@ use crate::engine::run_trial;
 use crate::error::Result;
 use crate::expect::{check_trial, figures, fmt_num, model_of, Outcome};
 use crate::experiment::{Experiment, Kind, Plan};
-use crate::payload::FlowModel;
+use crate::flow_model::FlowModel;
 use crate::trace::Flow;
 use std::time::{Instant, SystemTime};
 

@@ -2,8 +2,8 @@
 //! raw, or an encoded frame) and the receiver's decoder loop, which turns raw
 //! reads into decoded frames checked against the payloads sent.
 
+use crate::flow_model::FlowModel;
 use crate::framing::{md5_matches, Decoder, Encoder};
-use crate::payload::FlowModel;
 use crate::trace::{Clock, DecodedEvent};
 use crate::wire::FramedFlow;
 

@@ -9,7 +9,8 @@ mod udp;
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Kind, Sender};
-use crate::payload::{FlowModel, Rng};
+use crate::flow_model::FlowModel;
+use crate::payload::Rng;
 use crate::trace::{Clock, FlowTrace, SendEvent, Trace};
 use std::time::{Duration, Instant};
 

@@ -3,9 +3,9 @@
 //! directions of effect and `[expect.when."key=value"]` per-scenario bounds,
 //! parsed and checked here so a typo is an error at load, not a silent pass.
 
+use super::invalid::{bad, Invalid};
+use super::model::SUMMARY_COLUMNS;
 use super::model::*;
-use super::validate::{bad, Invalid};
-use crate::report::csv::SUMMARY_COLUMNS;
 use crate::trace::Flow;
 use std::sync::LazyLock;
 
@@ -61,7 +61,7 @@ pub(super) fn expect(table: Option<&toml::Table>) -> V<Expect> {
                 })?);
             }
             "compare" => out.compares = compares(value).map_err(|m| bad(&path, m))?,
-            "when" => out.when = super::framing_check::when_tables(value)?,
+            "when" => out.when = when_tables(value)?,
             figure if FIGURES.contains(&figure) => {
                 let text = value
                     .as_str()
@@ -141,4 +141,41 @@ fn compares(value: &toml::Value) -> Result<Vec<Compare>, String> {
             })
         })
         .collect()
+}
+
+/// Parses `[expect.when]`: `"key=value"` → a table of bounds (and `recvs`).
+fn when_tables(table: &toml::Value) -> Result<Vec<When>, Invalid> {
+    let path = "expect.when";
+    let t = table.as_table().ok_or_else(|| {
+        bad(
+            path,
+            "must be tables like [expect.when.\"transport.framing=none\"]",
+        )
+    })?;
+    let mut out = Vec::new();
+    for (cond, sub) in t {
+        let (key, value) = cond.split_once('=').ok_or_else(|| {
+            bad(
+                path,
+                format!("`{cond}` is not a condition; write \"key=value\", like \"transport.framing=none\""),
+            )
+        })?;
+        let sub = sub
+            .as_table()
+            .ok_or_else(|| bad(path, format!("`{cond}` must be a table of bounds")))?;
+        if sub.contains_key("when") || sub.contains_key("flow") {
+            return Err(bad(
+                &format!("{path}.{cond}"),
+                "may hold recvs and figure bounds only",
+            ));
+        }
+        let e = expect(Some(sub))?;
+        out.push(When {
+            key: key.trim().to_string(),
+            value: value.trim().to_string(),
+            recvs: e.recvs,
+            bounds: e.bounds,
+        });
+    }
+    Ok(out)
 }

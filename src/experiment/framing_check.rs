@@ -1,12 +1,11 @@
 //! Load-time checks of `transport.framing` and what depends on it: the
 //! framing string parses, its limits admit a frame, every message fits a
 //! frame, and the knobs that only make sense framed (or raw) are consistent.
-//! Also parses `[expect.when."key=value"]` tables.
 
+use super::invalid::{bad, Invalid};
 use super::model::*;
-use super::validate::{bad, Invalid};
+use crate::framing::frame_len;
 use crate::framing::{FrameError, Framing, ALLOWED};
-use crate::wire::frame_len;
 
 type V<T> = Result<T, Invalid>;
 
@@ -104,41 +103,4 @@ fn check_fits(t: &Transport, i: Option<usize>, len: u64, id: u64) -> V<()> {
         ));
     }
     Ok(())
-}
-
-/// Parses `[expect.when]`: `"key=value"` → a table of bounds (and `recvs`).
-pub(super) fn when_tables(table: &toml::Value) -> V<Vec<When>> {
-    let path = "expect.when";
-    let t = table.as_table().ok_or_else(|| {
-        bad(
-            path,
-            "must be tables like [expect.when.\"transport.framing=none\"]",
-        )
-    })?;
-    let mut out = Vec::new();
-    for (cond, sub) in t {
-        let (key, value) = cond.split_once('=').ok_or_else(|| {
-            bad(
-                path,
-                format!("`{cond}` is not a condition; write \"key=value\", like \"transport.framing=none\""),
-            )
-        })?;
-        let sub = sub
-            .as_table()
-            .ok_or_else(|| bad(path, format!("`{cond}` must be a table of bounds")))?;
-        if sub.contains_key("when") || sub.contains_key("flow") {
-            return Err(bad(
-                &format!("{path}.{cond}"),
-                "may hold recvs and figure bounds only",
-            ));
-        }
-        let e = super::expectation::expect(Some(sub))?;
-        out.push(When {
-            key: key.trim().to_string(),
-            value: value.trim().to_string(),
-            recvs: e.recvs,
-            bounds: e.bounds,
-        });
-    }
-    Ok(out)
 }

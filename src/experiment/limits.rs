@@ -3,8 +3,8 @@
 //! datagram fits in one IP packet, and the bytes and events a trial can
 //! make stay under named caps. Each error names the key and the limit.
 
+use super::invalid::{bad, Invalid};
 use super::model::*;
-use super::validate::{bad, Invalid};
 use crate::units::format_duration;
 use std::time::Duration;
 

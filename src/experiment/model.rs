@@ -10,6 +10,28 @@ use std::time::Duration;
 pub const MAX_MESSAGE: u64 = 64 << 20;
 /// Largest number of generated messages in one trial.
 pub const MAX_COUNT: u64 = 1_000_000;
+/// The summary figures of one flow of one trial, in summary.csv's column
+/// order (after `scenario,trial,flow` and the swept parameters): what
+/// `[expect]` may bound and `chart_metric` may plot.
+pub const SUMMARY_COLUMNS: &[&str] = &[
+    "messages",
+    "recvs",
+    "segments",
+    "whole",
+    "sticky",
+    "fragment",
+    "intact",
+    "merged",
+    "split",
+    "truncated",
+    "lost",
+    "corrupt",
+    "merged_fraction",
+    "split_fraction",
+    "bytes",
+    "duration_ns",
+];
+
 /// Most trials of one scenario.
 pub const MAX_TRIALS: u32 = 10_000;
 /// Longest deadline of one scenario; every sleep of a trial fits inside it.

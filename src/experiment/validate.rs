@@ -3,28 +3,13 @@
 //! key was written.
 
 use super::file::{self, Dur, FileExperiment, Size, SizeOrRange};
+use super::invalid::{bad, Invalid};
+
+type V<T> = Result<T, Invalid>;
 use super::model::*;
 use crate::units::{parse_duration, parse_size, unescape_bytes};
 use std::net::IpAddr;
 use std::time::Duration;
-
-/// A validation failure at one key.
-#[derive(Debug, PartialEq)]
-pub struct Invalid {
-    /// Dotted key path, like `receiver.recv_sizes`.
-    pub key: String,
-    /// What is wrong and what is allowed.
-    pub msg: String,
-}
-
-type V<T> = Result<T, Invalid>;
-
-pub(super) fn bad(key: &str, msg: impl Into<String>) -> Invalid {
-    Invalid {
-        key: key.to_string(),
-        msg: msg.into(),
-    }
-}
 
 /// Validates a parsed file; `fallback_name` names it when it has no `name`.
 pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
@@ -64,12 +49,12 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
         .chart_metric
         .clone()
         .unwrap_or_else(|| "merged_fraction".into());
-    if !crate::report::csv::SUMMARY_COLUMNS.contains(&chart_metric.as_str()) {
+    if !SUMMARY_COLUMNS.contains(&chart_metric.as_str()) {
         return Err(bad(
             "chart_metric",
             format!(
                 "`{chart_metric}` is not a summary.csv column; allowed: {}",
-                crate::report::csv::SUMMARY_COLUMNS.join(", ")
+                SUMMARY_COLUMNS.join(", ")
             ),
         ));
     }

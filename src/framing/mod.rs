@@ -70,12 +70,14 @@ mod length;
 mod line;
 mod parse;
 mod raw;
+mod size;
 mod varint;
 
 use std::ops::Range;
 
 pub use error::{FrameError, ALLOWED};
 pub use json_header::{md5_hex, md5_matches};
+pub use size::{frame_len, meta_name};
 
 /// How the application marks message boundaries (SPEC §1 "framing").
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,9 @@
 //! overlapping, and a flow that summary.csv says had recvs has them. So
 //! `show` and the charts can index and subtract without checking again.
 
-use super::load::{Flow, LoadError, MessageRow, RecvRow, Results, SummaryRow};
+use super::rows::{Flow, MessageRow, RecvRow, Results, SummaryRow};
 use super::table::{csv_msg, LEN_CAP};
+use crate::error::LoadError;
 use std::collections::BTreeMap;
 use std::path::Path;
 

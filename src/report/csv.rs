@@ -4,7 +4,7 @@
 
 use crate::analysis::FlowAnalysis;
 use crate::expect::model_of;
-use crate::payload::FlowModel;
+use crate::flow_model::FlowModel;
 use crate::run::RunResult;
 use crate::units::preview;
 use serde::Serialize;
@@ -14,24 +14,7 @@ use std::io::Write;
 pub const LABEL_CHARS: usize = 40;
 
 /// Columns of summary.csv after `scenario,trial,flow` and the swept parameters.
-pub const SUMMARY_COLUMNS: &[&str] = &[
-    "messages",
-    "recvs",
-    "segments",
-    "whole",
-    "sticky",
-    "fragment",
-    "intact",
-    "merged",
-    "split",
-    "truncated",
-    "lost",
-    "corrupt",
-    "merged_fraction",
-    "split_fraction",
-    "bytes",
-    "duration_ns",
-];
+pub use crate::experiment::SUMMARY_COLUMNS;
 
 /// A row of sends.csv.
 #[derive(Serialize)]

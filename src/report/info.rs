@@ -2,8 +2,9 @@
 //! file is read as a plain TOML table so that charts keep working when the
 //! experiment schema grows.
 
-use super::load::{ExperimentInfo, LoadError};
 use super::open::{read_text, SMALL_CAP};
+use super::rows::ExperimentInfo;
+use crate::error::LoadError;
 use std::path::Path;
 use toml::{Table, Value};
 

@@ -2,7 +2,7 @@
 
 use super::verdict::verdict;
 use crate::expect::{model_of, recv_texts};
-use crate::payload::FlowModel;
+use crate::flow_model::FlowModel;
 use crate::run::RunResult;
 use serde_json::{json, Value};
 

@@ -7,132 +7,14 @@
 
 use super::open;
 use super::table::{Cells, Table};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-pub use super::summary::{SummaryRow, FIGURES};
+pub use super::rows::*;
+pub use super::summary::FIGURES;
 pub use crate::error::LoadError;
 
 pub use crate::analysis::{Fate, RecvKind};
 pub use crate::trace::Flow;
-
-/// One row of `sends.csv`.
-#[derive(Debug, Clone)]
-pub struct SendRow {
-    /// Line in sends.csv (1 is the header).
-    pub line: u64,
-    pub scenario: u32,
-    pub trial: u32,
-    pub flow: Flow,
-    /// Nanoseconds since the trial started.
-    pub t_ns: u64,
-    pub msg_id: u64,
-    /// Byte offset in the flow's stream.
-    pub offset: u64,
-    /// Bytes asked to send.
-    pub len: u64,
-    /// Bytes accepted (may be less than `len`).
-    pub ret: i64,
-}
-
-/// One row of `recvs.csv`.
-#[derive(Debug, Clone)]
-pub struct RecvRow {
-    /// Line in recvs.csv (1 is the header).
-    pub line: u64,
-    pub scenario: u32,
-    pub trial: u32,
-    pub flow: Flow,
-    /// Nanoseconds since the trial started.
-    pub t_ns: u64,
-    /// Byte offset in the flow's stream.
-    pub offset: u64,
-    /// Bytes returned.
-    pub len: u64,
-    pub first_msg: Option<u64>,
-    pub last_msg: Option<u64>,
-    pub kind: RecvKind,
-    pub truncated: bool,
-    /// The recv size asked for (0 when the column is absent).
-    pub asked: u64,
-    /// Escaped preview of the payload.
-    pub label: String,
-}
-
-/// One row of `messages.csv`.
-#[derive(Debug, Clone)]
-pub struct MessageRow {
-    /// Line in messages.csv (1 is the header).
-    pub line: u64,
-    pub scenario: u32,
-    pub trial: u32,
-    pub flow: Flow,
-    pub msg_id: u64,
-    /// Byte offset in the flow's stream (the frame's, with framing).
-    pub offset: u64,
-    /// Bytes (the frame's, with framing).
-    pub len: u64,
-    /// Nanoseconds since the trial started.
-    pub sent_ns: Option<u64>,
-    /// Nanoseconds since the trial started; `None` when not delivered.
-    pub delivered_ns: Option<u64>,
-    pub reads: Option<u64>,
-    pub fate: Fate,
-    /// Escaped preview of the payload.
-    pub label: String,
-}
-
-/// One row of `segments.csv`.
-#[derive(Debug, Clone)]
-pub struct SegmentRow {
-    /// Line in segments.csv (1 is the header).
-    pub line: u64,
-    pub scenario: u32,
-    pub trial: u32,
-    pub flow: Flow,
-    /// Nanoseconds since the trial started.
-    pub t_ns: u64,
-    /// Relative sequence number.
-    pub offset: u64,
-    /// Payload bytes.
-    pub len: u64,
-    pub flags: String,
-}
-
-/// The few `experiment.toml` facts the charts print.
-#[derive(Debug, Clone, Default)]
-pub struct ExperimentInfo {
-    pub name: String,
-    pub title: String,
-    pub about: String,
-    /// `tcp` or `udp`.
-    pub kind: String,
-    /// `none`, `u32be`, …
-    pub framing: String,
-    /// Scalar `[sender]` / `[receiver]` settings as `section.key = value`.
-    pub knobs: Vec<(String, String)>,
-    /// `[[variant]]` tables: each name and its dotted keys, as text.
-    pub variants: Vec<(String, Vec<(String, String)>)>,
-    /// The summary.csv column `sweep.png` plots, if the file names one.
-    pub chart_metric: Option<String>,
-    /// The whole file, for readers that need the full schema (`show`
-    /// plans from it), so it is read once.
-    pub toml: String,
-}
-
-/// Everything in one results folder.
-#[derive(Debug, Clone)]
-pub struct Results {
-    pub dir: PathBuf,
-    pub experiment: ExperimentInfo,
-    /// Swept parameter keys, in `summary.csv` column order.
-    pub param_keys: Vec<String>,
-    pub summary: Vec<SummaryRow>,
-    pub sends: Vec<SendRow>,
-    pub recvs: Vec<RecvRow>,
-    pub messages: Vec<MessageRow>,
-    /// `None` when `segments.csv` is absent.
-    pub segments: Option<Vec<SegmentRow>>,
-}
 
 /// Reads and checks a whole results folder.
 pub fn load(dir: &Path) -> Result<Results, LoadError> {
@@ -216,11 +98,6 @@ fn read<T>(
         Ok(())
     })?;
     Ok(rows)
-}
-
-/// The `flow` column.
-pub(crate) fn flow(c: &mut Cells) -> Result<Flow, LoadError> {
-    c.pick(&[Flow::C2s, Flow::S2c], Flow::as_str)
 }
 
 /// An offset whose end (`offset + len`) still fits a u64.

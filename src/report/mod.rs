@@ -12,6 +12,7 @@ pub mod meta;
 pub mod open;
 pub mod readback;
 pub mod results;
+pub mod rows;
 pub mod ruler;
 mod ruler_layout;
 mod ruler_words;

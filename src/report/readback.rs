@@ -14,7 +14,7 @@ use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
 use crate::error::Result;
 use crate::expect::check_trial;
 use crate::experiment::{plan, Messages, Overrides, Plan, Source};
-use crate::payload::FlowModel;
+use crate::flow_model::FlowModel;
 use crate::run::{delivery, RunResult, TrialResult};
 use crate::trace::{Flow, MessageSpan, RecvEvent, SendEvent};
 use std::collections::BTreeMap;

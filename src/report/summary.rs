@@ -3,35 +3,14 @@
 //! the header is checked in three parts: the keys, the parameters, the
 //! figures. Every figure must be a finite number in its range.
 
-use super::load::{flow, Flow, LoadError};
+use super::rows::flow;
+pub use super::rows::SummaryRow;
 use super::table::{Cells, Table};
+use crate::error::LoadError;
 use std::path::Path;
 
 /// The numeric columns of `summary.csv`, in file order.
 pub use super::csv::SUMMARY_COLUMNS as FIGURES;
-
-/// One row of `summary.csv`: one (scenario, trial, flow).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRow {
-    /// Line in summary.csv (1 is the header).
-    pub line: u64,
-    pub scenario: u32,
-    pub trial: u32,
-    pub flow: Flow,
-    /// Swept parameter values as written (`"1ms"`, `"true"`), aligned with
-    /// [`super::load::Results::param_keys`].
-    pub params: Vec<String>,
-    /// Values of [`FIGURES`], same order; `None` where the cell was empty.
-    pub figures: Vec<Option<f64>>,
-}
-
-impl SummaryRow {
-    /// The value of one figure by column name (`"merged_fraction"`).
-    pub fn figure(&self, name: &str) -> Option<f64> {
-        let i = FIGURES.iter().position(|f| *f == name)?;
-        self.figures.get(i).copied().flatten()
-    }
-}
 
 const KEYS: [&str; 3] = ["scenario", "trial", "flow"];
 

@@ -6,7 +6,7 @@ use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::expect::{fmt_num, model_of};
 use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
-use crate::payload::FlowModel;
+use crate::flow_model::FlowModel;
 use crate::run::{RunResult, TrialResult};
 use crate::units::{format_duration, plural};
 use std::fmt::Write;

@@ -4,8 +4,8 @@
 use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
 use crate::expect::figures;
 use crate::experiment::Experiment;
+use crate::flow_model::FlowModel;
 use crate::framing::Framing;
-use crate::payload::FlowModel;
 use crate::trace::Flow;
 use crate::units::{format_duration, plural, preview};
 use std::time::Duration;

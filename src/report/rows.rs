@@ -1,0 +1,159 @@
+//! The typed rows of a results folder, one struct per CSV, and the whole
+//! folder as read ([`Results`]): what the readers (`load`, `summary`,
+//! `info`, `check`) fill in and what `show` and the charts read. Types and
+//! the one cell parser they share; no file is opened here.
+
+use super::table::Cells;
+use crate::error::LoadError;
+use std::path::PathBuf;
+
+pub use crate::analysis::{Fate, RecvKind};
+pub use crate::experiment::SUMMARY_COLUMNS as FIGURES;
+pub use crate::trace::Flow;
+
+/// One row of `sends.csv`.
+#[derive(Debug, Clone)]
+pub struct SendRow {
+    /// Line in sends.csv (1 is the header).
+    pub line: u64,
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    /// Nanoseconds since the trial started.
+    pub t_ns: u64,
+    pub msg_id: u64,
+    /// Byte offset in the flow's stream.
+    pub offset: u64,
+    /// Bytes asked to send.
+    pub len: u64,
+    /// Bytes accepted (may be less than `len`).
+    pub ret: i64,
+}
+
+/// One row of `recvs.csv`.
+#[derive(Debug, Clone)]
+pub struct RecvRow {
+    /// Line in recvs.csv (1 is the header).
+    pub line: u64,
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    /// Nanoseconds since the trial started.
+    pub t_ns: u64,
+    /// Byte offset in the flow's stream.
+    pub offset: u64,
+    /// Bytes returned.
+    pub len: u64,
+    pub first_msg: Option<u64>,
+    pub last_msg: Option<u64>,
+    pub kind: RecvKind,
+    pub truncated: bool,
+    /// The recv size asked for (0 when the column is absent).
+    pub asked: u64,
+    /// Escaped preview of the payload.
+    pub label: String,
+}
+
+/// One row of `messages.csv`.
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    /// Line in messages.csv (1 is the header).
+    pub line: u64,
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    pub msg_id: u64,
+    /// Byte offset in the flow's stream (the frame's, with framing).
+    pub offset: u64,
+    /// Bytes (the frame's, with framing).
+    pub len: u64,
+    /// Nanoseconds since the trial started.
+    pub sent_ns: Option<u64>,
+    /// Nanoseconds since the trial started; `None` when not delivered.
+    pub delivered_ns: Option<u64>,
+    pub reads: Option<u64>,
+    pub fate: Fate,
+    /// Escaped preview of the payload.
+    pub label: String,
+}
+
+/// One row of `segments.csv`.
+#[derive(Debug, Clone)]
+pub struct SegmentRow {
+    /// Line in segments.csv (1 is the header).
+    pub line: u64,
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    /// Nanoseconds since the trial started.
+    pub t_ns: u64,
+    /// Relative sequence number.
+    pub offset: u64,
+    /// Payload bytes.
+    pub len: u64,
+    pub flags: String,
+}
+
+/// The few `experiment.toml` facts the charts print.
+#[derive(Debug, Clone, Default)]
+pub struct ExperimentInfo {
+    pub name: String,
+    pub title: String,
+    pub about: String,
+    /// `tcp` or `udp`.
+    pub kind: String,
+    /// `none`, `u32be`, …
+    pub framing: String,
+    /// Scalar `[sender]` / `[receiver]` settings as `section.key = value`.
+    pub knobs: Vec<(String, String)>,
+    /// `[[variant]]` tables: each name and its dotted keys, as text.
+    pub variants: Vec<(String, Vec<(String, String)>)>,
+    /// The summary.csv column `sweep.png` plots, if the file names one.
+    pub chart_metric: Option<String>,
+    /// The whole file, for readers that need the full schema (`show`
+    /// plans from it), so it is read once.
+    pub toml: String,
+}
+
+/// Everything in one results folder.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub dir: PathBuf,
+    pub experiment: ExperimentInfo,
+    /// Swept parameter keys, in `summary.csv` column order.
+    pub param_keys: Vec<String>,
+    pub summary: Vec<SummaryRow>,
+    pub sends: Vec<SendRow>,
+    pub recvs: Vec<RecvRow>,
+    pub messages: Vec<MessageRow>,
+    /// `None` when `segments.csv` is absent.
+    pub segments: Option<Vec<SegmentRow>>,
+}
+
+/// One row of `summary.csv`: one (scenario, trial, flow).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// Line in summary.csv (1 is the header).
+    pub line: u64,
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    /// Swept parameter values as written (`"1ms"`, `"true"`), aligned with
+    /// [`Results::param_keys`].
+    pub params: Vec<String>,
+    /// Values of [`FIGURES`], same order; `None` where the cell was empty.
+    pub figures: Vec<Option<f64>>,
+}
+
+impl SummaryRow {
+    /// The value of one figure by column name (`"merged_fraction"`).
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        let i = FIGURES.iter().position(|f| *f == name)?;
+        self.figures.get(i).copied().flatten()
+    }
+}
+
+/// The `flow` column.
+pub(crate) fn flow(c: &mut Cells) -> Result<Flow, LoadError> {
+    c.pick(&[Flow::C2s, Flow::S2c], Flow::as_str)
+}
