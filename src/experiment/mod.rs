@@ -11,6 +11,7 @@ mod limits;
 mod model;
 mod origin;
 mod overrides;
+mod plan_size;
 mod validate;
 mod variant;
 
@@ -21,6 +22,8 @@ pub use invalid::Invalid;
 pub use limits::{message_count, MAX_STREAM, MAX_UDP_V4, MAX_UDP_V6};
 pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};
+pub use plan_size::DEFAULT_MAX_RUNS;
+use plan_size::{check_scenarios, check_size};
 pub use validate::plain_name;
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
@@ -171,37 +174,6 @@ pub struct Overrides {
     pub max_runs: Option<u64>,
 }
 
-/// The most scenarios × trials a plan may hold unless `--max-runs` says more.
-pub const DEFAULT_MAX_RUNS: u64 = 10_000;
-
-/// Refuses a plan whose scenarios × trials is over `max_runs`, computed
-/// from the axes' lengths before anything is expanded.
-fn check_size(table: &Table, axes: &[(String, Vec<Value>)], max_runs: u64) -> Result<()> {
-    let trials = table
-        .get("trials")
-        .and_then(Value::as_integer)
-        .map_or(1, |n| n.max(1) as u64);
-    let scenarios = axes
-        .iter()
-        .fold(1u64, |n, (_, vs)| n.saturating_mul(vs.len() as u64));
-    let runs = scenarios.saturating_mul(trials);
-    if runs <= max_runs {
-        return Ok(());
-    }
-    let shape: Vec<String> = axes
-        .iter()
-        .map(|(k, vs)| format!("{} {k}", vs.len()))
-        .collect();
-    Err(Error::Config {
-        origin: "sweep".into(),
-        msg: format!(
-            "{scenarios} scenarios ({}) × {trials} trials = {} runs, over the limit of {max_runs}; sweep fewer values, or raise the limit with --max-runs",
-            if shape.is_empty() { "no sweep".to_string() } else { shape.join(" × ") },
-            if runs == u64::MAX { "more than 18446744073709551615".to_string() } else { runs.to_string() }
-        ),
-    })
-}
-
 /// Loads, merges and validates an experiment into a [`Plan`].
 pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     let file_err =
@@ -343,31 +315,6 @@ fn check_when(conds: &[String], axes: &[(String, Vec<Value>)]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Refuses a sweep of more than [`MAX_SCENARIOS`] scenarios before it is
-/// expanded, whatever `--max-runs` allows (`show` reads an experiment.toml it
-/// must not trust).
-fn check_scenarios(axes: &[(String, Vec<Value>)], label: &str) -> Result<()> {
-    let n = axes
-        .iter()
-        .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()));
-    match n {
-        Some(n) if n <= MAX_SCENARIOS => Ok(()),
-        _ => {
-            let counts: Vec<String> = axes
-                .iter()
-                .map(|(k, v)| format!("{} {k}", v.len()))
-                .collect();
-            Err(Error::Config {
-                origin: label.to_string(),
-                msg: format!(
-                    "the sweep makes more than {MAX_SCENARIOS} scenarios ({}); sweep fewer values",
-                    counts.join(" × ")
-                ),
-            })
-        }
-    }
 }
 
 fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<Value>)>> {
