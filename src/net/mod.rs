@@ -1,4 +1,4 @@
-//! The only code that touches socket2 and nix: creating loopback sockets,
+//! The only code that touches sockets (socket2 and nix's socket calls): creating loopback sockets,
 //! setting options, and send/recv calls with deadlines.
 //!
 //! Kernel quirks worth knowing (they show in the results):
