@@ -118,7 +118,7 @@ fn run_one(args: &RunArgs) -> Result<Outcome> {
         .unwrap_or_else(|| Path::new("results").join(&plan.name));
     preflight(&out_dir)?;
     let run = run_with_progress(&plan, args.quiet)?;
-    warn(write_results(&out_dir, &run)?);
+    write_results(&out_dir, &run)?;
     Ok(render(&run, &out_dir, args.format, args.ruler_messages))
 }
 
@@ -170,7 +170,7 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
     }
     for (b, plan) in CATALOGUE.iter().zip(plans) {
         let run = run_with_progress(&plan, args.quiet)?;
-        warn(write_results(&root.join(b.name), &run)?);
+        write_results(&root.join(b.name), &run)?;
         let (ok, total) = run.reproduced();
         all_ok &= ok == total;
         let flow = plan.scenarios[0]
@@ -246,12 +246,6 @@ fn run_with_progress(plan: &crate::experiment::Plan, quiet: bool) -> Result<RunR
     let run = run_plan(plan, |done, _| bar.set_position(done as u64));
     bar.finish_and_clear();
     run
-}
-
-fn warn(warnings: Vec<String>) {
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
 }
 
 /// `plot`: redraw every chart from a results folder.

@@ -31,7 +31,9 @@ fn main() -> ExitCode {
                 return fail(&anyhow::Error::from(e).context("cannot write to stdout"), 2);
             }
             match (nianbao::interrupt::pending(), outcome.reproduced) {
-                (Some(signal), _) => ExitCode::from(128u8.saturating_add(signal as u8)),
+                (Some(signal), _) => {
+                    ExitCode::from(nianbao::error::Error::Interrupted { signal }.exit_code())
+                }
                 (None, true) => ExitCode::SUCCESS,
                 (None, false) => ExitCode::from(1),
             }

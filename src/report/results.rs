@@ -200,8 +200,9 @@ fn temp_beside(dir: &Path, kind: &str) -> Result<PathBuf> {
 
 /// Writes all results of `run` (CSVs, meta.json, sweep.csv and the charts)
 /// into `dir`, replacing what was there only as [`check_target`] allows.
-/// Returns warnings; every file is complete and synced before the swap.
-pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
+/// Every file is complete and synced before the swap; a chart that cannot
+/// be drawn is an error like any other write.
+pub fn write_results(dir: &Path, run: &RunResult) -> Result<()> {
     check_target(dir)?;
     let parent = create_parent(dir)?;
     let tmp = temp_beside(dir, "new")?;
@@ -217,7 +218,7 @@ pub fn write_results(dir: &Path, run: &RunResult) -> Result<Vec<String>> {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    Ok(Vec::new())
+    Ok(())
 }
 
 /// Writes every file into the temporary folder and syncs it.

@@ -27,7 +27,7 @@ use super::ruler_layout::{elide, Block, Class, Layout};
 use super::ruler_words::{kind_label, short};
 use crate::analysis::{FlowAnalysis, MessageRow};
 use crate::flow_model::FlowModel;
-use crate::units::escape_bytes;
+use crate::units::{escape_bytes, plural};
 
 /// How much to draw.
 #[derive(Clone, Copy, Debug)]
@@ -101,9 +101,9 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         // Only empty messages (or none shown): no byte to draw a block over.
         let total = fa.messages.len();
         return format!(
-            "  (no bytes to draw: {} empty, {} recvs)\n",
-            plural(total, "message"),
-            fa.recvs.len()
+            "  (no bytes to draw: {} empty, {})\n",
+            plural(total as u64, "message"),
+            plural(fa.recvs.len() as u64, "recv")
         );
     }
     let mut buf = Vec::new();
@@ -171,12 +171,4 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
         r.event.offset.max(first_end)
     };
     Some(end.min(stop))
-}
-
-/// `1 message`, `2 messages`.
-fn plural(n: usize, word: &str) -> String {
-    match n {
-        1 => format!("1 {word}"),
-        _ => format!("{n} {word}s"),
-    }
 }
