@@ -4,9 +4,9 @@
 use crate::analysis::{analyse, Delivery, FlowAnalysis};
 use crate::engine::run_trial;
 use crate::error::Result;
-use crate::expect::{check_trial, figures, fmt_num, model_of, Outcome};
+use crate::analysis::expect::{check_trial, figures, fmt_num, model_of, Outcome};
 use crate::experiment::{Experiment, Kind, Plan};
-use crate::flow_model::FlowModel;
+use crate::engine::model::FlowModel;
 use crate::trace::Flow;
 use std::time::{Instant, SystemTime};
 

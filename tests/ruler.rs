@@ -4,7 +4,7 @@
 
 use nianbao::analysis::{analyse, Delivery, FlowAnalysis};
 use nianbao::experiment::{plan, Experiment, Overrides, Source};
-use nianbao::flow_model::FlowModel;
+use nianbao::engine::model::FlowModel;
 use nianbao::report::ruler::{ruler, RulerOptions};
 use nianbao::trace::{DecodedEvent, Flow, FlowTrace, RecvEvent};
 

@@ -3,14 +3,17 @@
 //! stamping events on one monotonic clock, both bound by one deadline.
 
 mod framed;
+pub mod framed_stream;
+pub mod model;
+pub mod payload;
 mod tcp;
 mod tcp_io;
 mod udp;
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Kind, Sender};
-use crate::flow_model::FlowModel;
-use crate::payload::Rng;
+use crate::engine::model::FlowModel;
+use crate::engine::payload::Rng;
 use crate::trace::{Clock, FlowTrace, SendEvent, Trace};
 use std::time::{Duration, Instant};
 

@@ -5,9 +5,9 @@
 
 use super::{gap_before, pause, record_send, reserve, Ctx};
 use crate::error::{Error, Result};
-use crate::flow_model::FlowModel;
+use crate::engine::model::FlowModel;
 use crate::net::{self, Datagram};
-use crate::payload::{Rng, Stream};
+use crate::engine::payload::{Rng, Stream};
 use crate::trace::{FlowTrace, RecvEvent, Trace};
 use socket2::Socket;
 use std::net::SocketAddr;

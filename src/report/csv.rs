@@ -3,8 +3,8 @@
 //! swept parameter, so it is written record by record.
 
 use crate::analysis::FlowAnalysis;
-use crate::expect::model_of;
-use crate::flow_model::FlowModel;
+use crate::analysis::expect::model_of;
+use crate::engine::model::FlowModel;
 use crate::run::RunResult;
 use crate::units::preview;
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! `--format json`: the same facts as the terminal report, for machines.
 
 use super::verdict::verdict;
-use crate::expect::{model_of, recv_texts};
-use crate::flow_model::FlowModel;
+use crate::analysis::expect::{model_of, recv_texts};
+use crate::engine::model::FlowModel;
 use crate::run::RunResult;
 use serde_json::{json, Value};
 

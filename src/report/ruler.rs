@@ -26,7 +26,7 @@ pub use super::ruler_layout::text_width;
 use super::ruler_layout::{elide, Block, Class, Layout};
 use super::ruler_words::{kind_label, short};
 use crate::analysis::{FlowAnalysis, MessageRow};
-use crate::flow_model::FlowModel;
+use crate::engine::model::FlowModel;
 use crate::units::{escape_bytes, plural};
 
 /// How much to draw.

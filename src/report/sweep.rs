@@ -4,7 +4,7 @@
 
 use super::load::{Flow, LoadError};
 use super::summary::{self, SummaryRow, FIGURES};
-use crate::stats;
+use crate::analysis::stats;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;

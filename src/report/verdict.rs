@@ -2,9 +2,9 @@
 //! computed from the analysed trace (not canned per experiment).
 
 use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
-use crate::expect::figures;
+use crate::analysis::expect::figures;
 use crate::experiment::Experiment;
-use crate::flow_model::FlowModel;
+use crate::engine::model::FlowModel;
 use crate::framing::Framing;
 use crate::trace::Flow;
 use crate::units::{format_duration, plural, preview};

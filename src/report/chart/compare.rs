@@ -6,7 +6,7 @@ use super::common::{self, canvas, fate_color, fate_name, header, short_key, tidy
 use super::fonts::{fonts, SANS};
 use super::{ChartError, ChartOptions};
 use crate::report::load::{Fate, Results};
-use crate::stats;
+use crate::analysis::stats;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;

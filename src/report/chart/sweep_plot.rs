@@ -9,7 +9,7 @@ use super::values::parse_all;
 use super::{ChartError, ChartOptions};
 use crate::report::load::Results;
 use crate::report::summary::FIGURES;
-use crate::stats;
+use crate::analysis::stats;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;

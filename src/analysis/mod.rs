@@ -3,6 +3,9 @@
 //! (intact / merged / split / truncated / lost / corrupt) and a summary per
 //! flow. No sockets, no clocks: unit-tested with scripted events.
 
+pub mod expect;
+pub mod stats;
+
 use crate::trace::{DecodedEvent, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -3,7 +3,7 @@
 
 use crate::analysis::{utf8_cuts, FlowAnalysis};
 use crate::experiment::Experiment;
-use crate::flow_model::FlowModel;
+use crate::engine::model::FlowModel;
 use crate::trace::Flow;
 use crate::units::escape_bytes;
 use std::collections::BTreeMap;

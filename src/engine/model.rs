@@ -4,9 +4,9 @@
 //! stores the stream itself.
 
 use crate::experiment::{Experiment, Reply};
-use crate::payload::{Stream, MAX_REPLIES};
+use crate::engine::payload::{Stream, MAX_REPLIES};
 use crate::trace::MessageSpan;
-use crate::wire::FramedFlow;
+use crate::engine::framed_stream::FramedFlow;
 
 /// The expected bytes of one flow, for checking reads and cutting labels.
 #[derive(Clone, Debug)]

@@ -9,7 +9,7 @@
 
 use crate::experiment::Experiment;
 use crate::framing::{frame_len, md5_hex, meta_name, Encoder, FrameMeta, Framing, Limits};
-use crate::payload::Stream;
+use crate::engine::payload::Stream;
 use crate::trace::MessageSpan;
 
 /// A framed c2s flow: payloads, framing, limits and frame places.
