@@ -1,12 +1,13 @@
 //! The commands: each takes parsed arguments, calls the library, and
 //! returns the text to print and whether the run reproduced.
 
+use crate::analysis::RunResult;
 use crate::cli::{Cli, Command, Format, PlotArgs, RunArgs, ShowArgs};
 use crate::error::Result;
 use crate::experiment::{plan, Overrides, Source, CATALOGUE};
 use crate::report::results::{preflight, write_results};
 use crate::report::{json::run_json, readback, ruler::RulerOptions, text};
-use crate::run::{run_plan, RunResult};
+use crate::run::run_plan;
 use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

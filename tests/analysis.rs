@@ -1,7 +1,10 @@
 //! The analysis on scripted traces: no sockets, every case of SPEC §1.
 
+use nianbao::analysis::FlowAnalysis;
 use nianbao::analysis::{analyse, utf8_cuts, Delivery, Fate, RecvKind};
-use nianbao::trace::{DecodedEvent, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent};
+use nianbao::trace::{
+    Boundaries, DecodedEvent, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent,
+};
 
 fn messages(lens: &[u64]) -> Vec<MessageSpan> {
     let mut offset = 0;
@@ -37,12 +40,22 @@ fn trace(lens: &[u64], parts: &[(u64, u64)]) -> FlowTrace {
     FlowTrace {
         messages: messages(lens),
         recvs: recvs(parts),
+        boundaries: Boundaries::Known,
         ..FlowTrace::default()
     }
 }
 
+/// Analyses `t` as met with `delivery`.
+fn analyse_as(flow: Flow, delivery: Delivery, t: &FlowTrace, duration_ns: u64) -> FlowAnalysis {
+    let t = FlowTrace {
+        delivery,
+        ..t.clone()
+    };
+    analyse(flow, &t, duration_ns)
+}
+
 fn kinds(t: &FlowTrace, d: Delivery) -> (Vec<RecvKind>, Vec<Fate>) {
-    let a = analyse(Flow::C2s, d, t, 0);
+    let a = analyse_as(Flow::C2s, d, t, 0);
     (
         a.recvs.iter().map(|r| r.kind).collect(),
         a.messages.iter().map(|m| m.fate).collect(),
@@ -66,7 +79,7 @@ fn he_llo_feng_is_two_fragments_and_one_split_message() {
 #[test]
 fn hellofe_ng_is_sticky_then_fragment_and_feng_split() {
     let t = trace(&[5, 4], &[(0, 7), (7, 2)]);
-    let a = analyse(Flow::C2s, Delivery::Stream, &t, 0);
+    let a = analyse_as(Flow::C2s, Delivery::Stream, &t, 0);
     assert_eq!(
         a.recvs.iter().map(|r| r.kind).collect::<Vec<_>>(),
         [RecvKind::Sticky, RecvKind::Fragment]
@@ -104,7 +117,7 @@ fn udp_datagram_truncated() {
         truncated: true,
     }];
     t.discarded = 976;
-    let a = analyse(Flow::C2s, Delivery::Datagram, &t, 0);
+    let a = analyse_as(Flow::C2s, Delivery::Datagram, &t, 0);
     assert_eq!(a.recvs[0].kind, RecvKind::Truncated);
     assert_eq!(
         a.summary.fragment, 0,
@@ -128,7 +141,7 @@ fn udp_lost_datagram_is_lost_and_others_intact() {
 fn reply_stream_read_short_splits_the_reply_and_leaves_the_tail_lost() {
     // Replies of 1500 and 700 bytes; the client read 1024, then 1024, then stopped.
     let t = trace(&[1500, 700], &[(0, 1024), (1024, 1024)]);
-    let a = analyse(Flow::S2c, Delivery::Stream, &t, 0);
+    let a = analyse_as(Flow::S2c, Delivery::Stream, &t, 0);
     assert_eq!(
         a.recvs.iter().map(|r| r.kind).collect::<Vec<_>>(),
         [RecvKind::Fragment, RecvKind::Sticky]
@@ -160,7 +173,7 @@ fn short_writes_are_counted_and_sent_time_is_the_last_byte() {
             ret: 40,
         },
     ];
-    let a = analyse(Flow::C2s, Delivery::Stream, &t, 0);
+    let a = analyse_as(Flow::C2s, Delivery::Stream, &t, 0);
     assert_eq!(a.short_writes, 1);
     assert_eq!(a.messages[0].sent_ns, Some(30));
     assert_eq!(a.messages[0].fate, Fate::Intact);
@@ -189,7 +202,7 @@ fn framed_fates_come_from_the_decoder() {
             ok: false,
         },
     ];
-    let a = analyse(Flow::C2s, Delivery::Framed, &t, 0);
+    let a = analyse_as(Flow::C2s, Delivery::Framed, &t, 0);
     assert_eq!(a.recvs[0].kind, RecvKind::Sticky, "raw reads stay sticky");
     assert_eq!(
         a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(),
@@ -201,13 +214,13 @@ fn framed_fates_come_from_the_decoder() {
 fn utf8_cut_is_found_where_the_next_byte_continues_a_character() {
     let text = "你好".as_bytes();
     let t = trace(&[6], &[(0, 4), (4, 2)]);
-    let a = analyse(Flow::C2s, Delivery::Stream, &t, 0);
+    let a = analyse_as(Flow::C2s, Delivery::Stream, &t, 0);
     assert_eq!(utf8_cuts(&a.recvs, |o| text.get(o as usize).copied()), [0]);
 }
 
 #[test]
 fn summary_fractions() {
-    let a = analyse(
+    let a = analyse_as(
         Flow::C2s,
         Delivery::Stream,
         &trace(&[5, 4, 3, 2], &[(0, 9), (9, 1), (10, 4)]),

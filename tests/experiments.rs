@@ -12,7 +12,7 @@ fn header(dir: &Path, file: &str) -> String {
     text.lines().next().unwrap_or_default().to_string()
 }
 
-fn run_named(name: &str, sets: &[&str]) -> (nianbao::run::RunResult, tempfile::TempDir) {
+fn run_named(name: &str, sets: &[&str]) -> (nianbao::analysis::RunResult, tempfile::TempDir) {
     let source = Source::resolve(name).expect("named experiment");
     let over = Overrides {
         sets: sets.iter().map(|s| s.to_string()).collect(),

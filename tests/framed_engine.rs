@@ -4,8 +4,9 @@
 //! as decode errors and corrupt messages; bad framing settings are rejected
 //! at load with the key that is wrong.
 
+use nianbao::analysis::RunResult;
 use nianbao::experiment::{plan, Overrides, Plan, Source};
-use nianbao::run::{run_plan, RunResult};
+use nianbao::run::run_plan;
 
 fn source(text: &str) -> Source {
     Source::inline("framed", text)

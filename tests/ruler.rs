@@ -3,10 +3,10 @@
 //! decoder produced), analyses it and checks the drawn text.
 
 use nianbao::analysis::{analyse, Delivery, FlowAnalysis};
+use nianbao::engine::Models;
 use nianbao::experiment::{plan, Experiment, Overrides, Source};
-use nianbao::engine::model::FlowModel;
 use nianbao::report::ruler::{ruler, RulerOptions};
-use nianbao::trace::{DecodedEvent, Flow, FlowTrace, RecvEvent};
+use nianbao::trace::{Boundaries, DecodedEvent, Flow, FlowTrace, RecvEvent};
 
 fn experiment(toml: &str) -> Experiment {
     let source = Source::inline("test", toml);
@@ -36,23 +36,26 @@ fn reads(sizes: &[u64]) -> Vec<RecvEvent> {
 
 /// The c2s flow of `exp` with the given recvs and decoded frames.
 fn flow(exp: &Experiment, recvs: Vec<RecvEvent>, decoded: Vec<DecodedEvent>) -> FlowAnalysis {
-    let (model, _) = FlowModel::of(exp);
+    let models = Models::of(exp);
     let delivery = if exp.framed() {
         Delivery::Framed
     } else {
         Delivery::Stream
     };
     let trace = FlowTrace {
-        messages: model.spans().to_vec(),
+        messages: models.c2s.spans().to_vec(),
         recvs,
         decoded,
+        delivery,
+        boundaries: Boundaries::Known,
+        content: models.content(Flow::C2s),
         ..FlowTrace::default()
     };
-    analyse(Flow::C2s, delivery, &trace, 0)
+    analyse(Flow::C2s, &trace, 0)
 }
 
-fn draw(exp: &Experiment, fa: &FlowAnalysis, opts: &RulerOptions) -> String {
-    ruler(fa, &FlowModel::of(exp).0, opts)
+fn draw(_exp: &Experiment, fa: &FlowAnalysis, opts: &RulerOptions) -> String {
+    ruler(fa, opts)
 }
 
 const LONG: &str = "[transport]\nframing = \"none\"\n[sender]\ncount = 1\nsize = \"200KiB\"\n";
@@ -183,7 +186,7 @@ fn a_long_frame_is_labelled_in_every_band_it_runs_through() {
     let exp = experiment(
         "[transport]\nframing = \"json-header\"\n[sender]\ncount = 1\nsize = \"200KiB\"\n",
     );
-    let len = FlowModel::of(&exp).0.spans()[0].len;
+    let len = Models::of(&exp).c2s.spans()[0].len;
     let mut sizes = vec![1024; (len / 1024) as usize];
     sizes.push(len % 1024);
     let fa = flow(&exp, reads(&sizes), vec![frame(0, len, true)]);

@@ -10,11 +10,12 @@ mod tcp;
 mod tcp_io;
 mod udp;
 
+pub use model::{FlowModel, Models};
+
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, Kind, Sender};
-use crate::engine::model::FlowModel;
-use crate::engine::payload::Rng;
-use crate::trace::{Clock, FlowTrace, SendEvent, Trace};
+use crate::experiment::{Experiment, Flow, Kind, Sender};
+use crate::trace::{Boundaries, Clock, Delivery, FlowTrace, SendEvent, Trace};
+use payload::Rng;
 use std::time::{Duration, Instant};
 
 /// What both sides of a trial share.
@@ -37,9 +38,19 @@ impl Ctx<'_> {
     }
 }
 
-/// Runs one trial and returns its trace.
-pub fn run_trial(exp: &Experiment) -> Result<Trace> {
-    let (c2s, s2c) = FlowModel::of(exp);
+/// How the receiving application meets a flow of an experiment.
+pub fn delivery(exp: &Experiment, flow: Flow) -> Delivery {
+    match (exp.transport.kind, flow) {
+        (Kind::Udp, _) => Delivery::Datagram,
+        (Kind::Tcp, Flow::C2s) if exp.framed() => Delivery::Framed,
+        _ => Delivery::Stream,
+    }
+}
+
+/// Runs one trial with the scenario's models and returns its trace: the
+/// engine sent every message itself, so the boundaries are known and the
+/// bytes come from the model.
+pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
     // The clock's rate is measured once per process (5 ms): not in a trial's time.
     crate::tsc::ns_per_tick();
     let started = Instant::now();
@@ -48,14 +59,21 @@ pub fn run_trial(exp: &Experiment) -> Result<Trace> {
         exp,
         clock,
         deadline: clock.origin() + exp.deadline,
-        c2s: &c2s,
-        s2c: s2c.as_ref(),
+        c2s: &models.c2s,
+        s2c: models.s2c.as_deref(),
     };
     let mut trace = match exp.transport.kind {
         Kind::Tcp => tcp::run(&ctx)?,
         Kind::Udp => udp::run(&ctx)?,
     };
     trace.duration_ns = started.elapsed().as_nanos() as u64;
+    let flows = std::iter::once((Flow::C2s, &mut trace.c2s))
+        .chain(trace.s2c.as_mut().map(|f| (Flow::S2c, f)));
+    for (flow, t) in flows {
+        t.delivery = delivery(exp, flow);
+        t.boundaries = Boundaries::Known;
+        t.content = models.content(flow);
+    }
     Ok(trace)
 }
 

@@ -3,10 +3,45 @@
 //! every read against it and the reports cut labels from it, so nothing
 //! stores the stream itself.
 
-use crate::experiment::{Experiment, Reply};
-use crate::engine::payload::{Stream, MAX_REPLIES};
-use crate::trace::MessageSpan;
-use crate::engine::framed_stream::FramedFlow;
+use super::framed_stream::FramedFlow;
+use super::payload::{Stream, MAX_REPLIES};
+use crate::experiment::{Experiment, Flow, Reply};
+use crate::trace::{ByteSource, Content, MessageSpan};
+use std::sync::Arc;
+
+/// The models of both flows of a scenario, built once and shared by its
+/// trials and by the traces they record.
+#[derive(Clone, Debug)]
+pub struct Models {
+    pub c2s: Arc<FlowModel>,
+    pub s2c: Option<Arc<FlowModel>>,
+}
+
+impl Models {
+    /// The models of an experiment's flows.
+    pub fn of(exp: &Experiment) -> Models {
+        let (c2s, s2c) = FlowModel::of(exp);
+        Models {
+            c2s: Arc::new(c2s),
+            s2c: s2c.map(Arc::new),
+        }
+    }
+
+    /// The model of one flow, if the scenario has it.
+    pub fn get(&self, flow: Flow) -> Option<&Arc<FlowModel>> {
+        match flow {
+            Flow::C2s => Some(&self.c2s),
+            Flow::S2c => self.s2c.as_ref(),
+        }
+    }
+
+    /// The bytes of one flow, for the trace.
+    pub fn content(&self, flow: Flow) -> Content {
+        self.get(flow).map_or(Content::Unknown, |m| {
+            Content::Model(Arc::clone(m) as Arc<dyn ByteSource>)
+        })
+    }
+}
 
 /// The expected bytes of one flow, for checking reads and cutting labels.
 #[derive(Clone, Debug)]
@@ -21,7 +56,7 @@ pub enum FlowModel {
 
 impl FlowModel {
     /// The models of both flows of an experiment.
-    pub fn of(exp: &Experiment) -> (FlowModel, Option<FlowModel>) {
+    fn of(exp: &Experiment) -> (FlowModel, Option<FlowModel>) {
         let c2s = Stream::from_messages(&exp.sender.messages);
         let framed = exp.framed().then(|| Box::new(FramedFlow::of(exp)));
         let reads = framed.as_ref().map_or(c2s.total(), |f| f.total());
@@ -88,5 +123,11 @@ impl FlowModel {
                 }
             }
         }
+    }
+}
+
+impl ByteSource for FlowModel {
+    fn copy(&self, offset: u64, max: u64, out: &mut Vec<u8>) {
+        self.bytes(offset, max, out);
     }
 }

@@ -4,9 +4,9 @@
 //! parsed and checked here so a typo is an error at load, not a silent pass.
 
 use super::invalid::{bad, Invalid};
+use super::model::Flow;
 use super::model::SUMMARY_COLUMNS;
 use super::model::*;
-use crate::trace::Flow;
 use std::sync::LazyLock;
 
 type V<T> = Result<T, Invalid>;
@@ -178,4 +178,119 @@ fn when_tables(table: &toml::Value) -> Result<Vec<When>, Invalid> {
         });
     }
     Ok(out)
+}
+
+/// The verdict of one trial against `[expect]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// True when every expectation held (or there were none).
+    pub ok: bool,
+    /// What did not hold, in words.
+    pub failures: Vec<String>,
+}
+
+impl Outcome {
+    /// An outcome from what did not hold.
+    pub fn from_failures(failures: Vec<String>) -> Self {
+        Outcome {
+            ok: failures.is_empty(),
+            failures,
+        }
+    }
+}
+
+impl Expect {
+    /// Checks one trial's figures, and its recv payloads (escaped, in order;
+    /// asked for only when `recvs` is expected).
+    pub fn check(
+        &self,
+        figures: &std::collections::BTreeMap<&'static str, f64>,
+        recv_texts: impl FnOnce() -> Vec<String>,
+    ) -> Outcome {
+        let mut failures = Vec::new();
+        if let Some(want) = &self.recvs {
+            let got = recv_texts();
+            if &got != want {
+                failures.push(format!(
+                    "recvs: expected {}, got {}",
+                    short_list(want),
+                    short_list(&got)
+                ));
+            }
+        }
+        for b in &self.bounds {
+            let v = figures.get(b.figure.as_str()).copied().unwrap_or(f64::NAN);
+            if !b.op.holds(v, b.value) {
+                failures.push(format!(
+                    "{}: expected {} {}, got {}",
+                    b.figure,
+                    b.op.as_str(),
+                    b.value,
+                    fmt_num(v)
+                ));
+            }
+        }
+        Outcome::from_failures(failures)
+    }
+
+    /// `[[expect.compare]]`: each comparison whose `less` mean is not below
+    /// its `than` mean, in words. `mean(figure, params)` is the figure's mean
+    /// over every trial of the scenarios with those parameters (NaN if none).
+    pub fn compare_failures(&self, mean: impl Fn(&str, &[(String, String)]) -> f64) -> Vec<String> {
+        let show = |params: &[(String, String)]| {
+            let inner: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("[{}]", inner.join(" "))
+        };
+        self.compares
+            .iter()
+            .filter_map(|c| {
+                let (a, b) = (mean(&c.figure, &c.less), mean(&c.figure, &c.than));
+                (a >= b || a.is_nan() || b.is_nan()).then(|| {
+                    format!(
+                        "compare: mean {} {} = {} is not below {} = {}",
+                        c.figure,
+                        show(&c.less),
+                        fmt_num(a),
+                        show(&c.than),
+                        fmt_num(b)
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A list of recv payloads for a message: at most 8 of them, each cut to
+/// 40 characters, and how many there were (a run of a million recvs must
+/// not print them all).
+fn short_list(list: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let items: Vec<String> = list
+        .iter()
+        .take(SHOWN)
+        .map(|t| match t.chars().count() > 40 {
+            true => format!("{:?}", t.chars().take(39).chain(['…']).collect::<String>()),
+            false => format!("{t:?}"),
+        })
+        .collect();
+    let more = match list.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(", … {n} more"),
+    };
+    format!(
+        "{} [{}{more}]",
+        crate::units::plural(list.len() as u64, "recv"),
+        items.join(", ")
+    )
+}
+
+/// A figure as text: integers without decimals, `unknown` for NaN.
+pub fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        "unknown".into()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
 }

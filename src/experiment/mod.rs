@@ -16,7 +16,7 @@ mod validate;
 mod variant;
 
 pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};
-pub use expectation::{parse_bound, FIGURES};
+pub use expectation::{fmt_num, parse_bound, Outcome, FIGURES};
 pub use file::FileExperiment;
 pub use invalid::Invalid;
 pub use limits::{message_count, MAX_STREAM, MAX_UDP_V4, MAX_UDP_V6};

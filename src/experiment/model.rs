@@ -2,7 +2,8 @@
 //! value checked, units resolved.
 
 use crate::framing::{Framing, Limits};
-use crate::trace::Flow;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -267,5 +268,31 @@ impl Experiment {
     /// Whether the stream is framed.
     pub fn framed(&self) -> bool {
         self.transport.framing != Framing::None
+    }
+}
+
+/// One direction of one connection: client → server or the replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    /// Client → server: the messages of `[sender]`.
+    C2s,
+    /// Server → client: the replies of `receiver.reply`.
+    S2c,
+}
+
+impl Flow {
+    /// The CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::C2s => "c2s",
+            Flow::S2c => "s2c",
+        }
+    }
+}
+
+impl fmt::Display for Flow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }

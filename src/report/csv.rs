@@ -2,10 +2,8 @@
 //! check bytes in memory. Rows are structs; summary.csv has one column per
 //! swept parameter, so it is written record by record.
 
-use crate::analysis::FlowAnalysis;
-use crate::analysis::expect::model_of;
-use crate::engine::model::FlowModel;
-use crate::run::RunResult;
+use crate::analysis::{FlowAnalysis, RunResult};
+use crate::trace::Content;
 use crate::units::preview;
 use serde::Serialize;
 use std::io::Write;
@@ -65,22 +63,14 @@ struct MessageCsvRow<'a> {
 
 type CsvResult = Result<(), csv::Error>;
 
-/// Calls `f` for every flow of every trial with its model.
+/// Calls `f` for every flow of every trial.
 fn each_flow(
     run: &RunResult,
-    mut f: impl FnMut(usize, u32, &FlowAnalysis, &FlowModel) -> CsvResult,
+    mut f: impl FnMut(usize, u32, &FlowAnalysis) -> CsvResult,
 ) -> CsvResult {
-    let models: Vec<_> = run
-        .plan
-        .scenarios
-        .iter()
-        .map(|s| FlowModel::of(&s.experiment))
-        .collect();
     for t in &run.trials {
         for fa in &t.flows {
-            if let Some(model) = model_of(&models[t.scenario], fa.flow) {
-                f(t.scenario, t.trial, fa, model)?;
-            }
+            f(t.scenario, t.trial, fa)?;
         }
     }
     Ok(())
@@ -89,7 +79,7 @@ fn each_flow(
 /// sends.csv
 pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
     let mut w = csv::Writer::from_writer(out);
-    each_flow(run, |scenario, trial, fa, _| {
+    each_flow(run, |scenario, trial, fa| {
         let flow = flow_name(fa);
         for s in &fa.sends {
             w.serialize(SendRow {
@@ -111,8 +101,8 @@ pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
 
 /// The `label` column: an escaped preview of the bytes at `offset`, cut from
 /// at most enough bytes for [`LABEL_CHARS`] escaped characters.
-fn label(model: &FlowModel, offset: u64, len: u64, buf: &mut Vec<u8>) -> String {
-    model.bytes(offset, len.min(LABEL_CHARS as u64 * 4), buf);
+fn label(content: &Content, offset: u64, len: u64, buf: &mut Vec<u8>) -> String {
+    content.copy(offset, len.min(LABEL_CHARS as u64 * 4), buf);
     preview(buf, LABEL_CHARS)
 }
 
@@ -120,10 +110,10 @@ fn label(model: &FlowModel, offset: u64, len: u64, buf: &mut Vec<u8>) -> String 
 pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
     let mut w = csv::Writer::from_writer(out);
     let mut buf = Vec::new();
-    each_flow(run, |scenario, trial, fa, model| {
+    each_flow(run, |scenario, trial, fa| {
         let flow = flow_name(fa);
         for r in &fa.recvs {
-            let label = label(model, r.event.offset, r.event.len, &mut buf);
+            let label = label(&fa.content, r.event.offset, r.event.len, &mut buf);
             let e = &r.event;
             w.serialize(RecvCsvRow {
                 scenario,
@@ -150,10 +140,10 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
 pub fn write_messages<W: Write>(run: &RunResult, out: W) -> CsvResult {
     let mut w = csv::Writer::from_writer(out);
     let mut buf = Vec::new();
-    each_flow(run, |scenario, trial, fa, model| {
+    each_flow(run, |scenario, trial, fa| {
         let flow = flow_name(fa);
         for m in &fa.messages {
-            let label = label(model, m.span.offset, m.span.len, &mut buf);
+            let label = label(&fa.content, m.span.offset, m.span.len, &mut buf);
             w.serialize(MessageCsvRow {
                 scenario,
                 trial,
@@ -206,8 +196,14 @@ pub fn write_summary<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 s.corrupt,
             ];
             rec.extend(more.iter().map(u64::to_string));
-            rec.push(format!("{:.6}", s.merged_fraction));
-            rec.push(format!("{:.6}", s.split_fraction));
+            // Empty where message boundaries are unknown (NaN), as for segments.
+            for f in [s.merged_fraction, s.split_fraction] {
+                rec.push(if f.is_nan() {
+                    String::new()
+                } else {
+                    format!("{f:.6}")
+                });
+            }
             rec.push(s.bytes.to_string());
             rec.push(s.duration_ns.to_string());
             w.write_record(&rec)?;

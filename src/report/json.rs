@@ -1,9 +1,7 @@
 //! `--format json`: the same facts as the terminal report, for machines.
 
 use super::verdict::verdict;
-use crate::analysis::expect::{model_of, recv_texts};
-use crate::engine::model::FlowModel;
-use crate::run::RunResult;
+use crate::analysis::{recv_texts, RunResult};
 use serde_json::{json, Value};
 
 /// The run as a JSON value.
@@ -15,17 +13,15 @@ pub fn run_json(run: &RunResult) -> Value {
         .iter()
         .map(|sc| {
             let exp = &sc.experiment;
-            let models = FlowModel::of(exp);
             let trials: Vec<Value> = run.trials.iter().filter(|t| t.scenario == sc.index).map(|t| {
                 let commands = t.flows.first().map_or(0, |f| f.summary.messages);
-                let flows: Vec<Value> = t.flows.iter().filter_map(|fa| {
-                    let model = model_of(&models, fa.flow)?;
-                    let texts = recv_texts(fa, model);
+                let flows: Vec<Value> = t.flows.iter().map(|fa| {
+                    let texts = recv_texts(fa);
                     let recvs: Vec<Value> = fa.recvs.iter().zip(&texts).map(|(r, text)| json!({
                         "t_ns": r.event.t_ns, "offset": r.event.offset, "len": r.event.len, "first_msg": r.first_msg,
                         "last_msg": r.last_msg, "kind": r.kind.to_string(), "truncated": r.event.truncated, "text": text,
                     })).collect();
-                    Some(json!({ "flow": fa.flow.to_string(), "summary": fa.summary, "verdict": verdict(exp, fa, model, commands), "recvs": recvs }))
+                    json!({ "flow": fa.flow.to_string(), "boundaries": fa.boundaries.describe(), "summary": fa.summary, "verdict": verdict(exp, fa, commands), "recvs": recvs })
                 }).collect();
                 json!({ "trial": t.trial, "reproduced": t.outcome.ok, "failures": t.outcome.failures, "flows": flows })
             }).collect();

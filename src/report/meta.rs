@@ -4,8 +4,8 @@
 //! each field's type (the file may come from anywhere).
 
 use super::open::{present, read_text, SMALL_CAP};
+use crate::analysis::RunResult;
 use crate::error::LoadError;
-use crate::run::RunResult;
 use crate::trace::Flow;
 use serde_json::{json, Value};
 use std::path::Path;

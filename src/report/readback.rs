@@ -10,13 +10,13 @@ use super::load::{load, LoadError, Results};
 use super::meta;
 use super::summary::FIGURES;
 use super::table::csv_msg;
-use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
+use crate::analysis::{
+    check_trial, FlowAnalysis, MessageRow, RecvRow, RunResult, Summary, TrialResult,
+};
+use crate::engine::{delivery, Models};
 use crate::error::Result;
-use crate::analysis::expect::check_trial;
 use crate::experiment::{plan, Messages, Overrides, Plan, Source};
-use crate::engine::model::FlowModel;
-use crate::run::{delivery, RunResult, TrialResult};
-use crate::trace::{Flow, MessageSpan, RecvEvent, SendEvent};
+use crate::trace::{Boundaries, Content, Flow, MessageSpan, RecvEvent, SendEvent};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -69,12 +69,16 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
 /// folder never sit in memory at once.
 fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
     let mut flows: BTreeMap<Key, FlowAnalysis> = BTreeMap::new();
+    // The engine's payload model gives the bytes back, built once per scenario.
+    let mut models: BTreeMap<usize, Models> = BTreeMap::new();
     for s in &res.summary {
         let exp = &plan.scenarios[s.scenario as usize].experiment;
-        flows.insert(
-            (s.scenario as usize, s.trial, s.flow),
-            empty_flow(s.flow, delivery(exp, s.flow), summary_from(&s.figures)),
-        );
+        let models = models
+            .entry(s.scenario as usize)
+            .or_insert_with(|| Models::of(exp));
+        let mut fa = empty_flow(s.flow, summary_from(&s.figures), models.content(s.flow));
+        fa.delivery = delivery(exp, s.flow);
+        flows.insert((s.scenario as usize, s.trial, s.flow), fa);
     }
     // Every row's (scenario, trial, flow) is in summary.csv: load checked it.
     for r in res.sends {
@@ -177,10 +181,14 @@ fn check_plan(plan: &Plan, res: &Results) -> std::result::Result<(), LoadError> 
     Ok(())
 }
 
-fn empty_flow(flow: Flow, delivery: crate::analysis::Delivery, summary: Summary) -> FlowAnalysis {
+/// A flow of a run's results: `run` wrote it, so its boundaries are the
+/// messages as the engine sent them.
+fn empty_flow(flow: Flow, summary: Summary, content: Content) -> FlowAnalysis {
     FlowAnalysis {
         flow,
-        delivery,
+        delivery: Default::default(),
+        boundaries: Boundaries::Known,
+        content,
         messages: Vec::new(),
         recvs: Vec::new(),
         sends: Vec::new(),
@@ -219,13 +227,9 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
             }),
         }
     }
-    let mut models: BTreeMap<usize, _> = BTreeMap::new();
     for t in &mut trials {
         let exp = &plan.scenarios[t.scenario].experiment;
-        let model = models
-            .entry(t.scenario)
-            .or_insert_with(|| FlowModel::of(exp));
-        t.outcome = check_trial(exp, &t.flows, model);
+        t.outcome = check_trial(exp, &t.flows);
     }
     trials
 }

@@ -15,8 +15,8 @@
 use super::chart::{draw_all, ChartOptions};
 use super::sweep::write_sweep_csv;
 use super::{csv as csvw, meta};
+use crate::analysis::RunResult;
 use crate::error::{Error, Result};
-use crate::run::RunResult;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -25,8 +25,7 @@
 pub use super::ruler_layout::text_width;
 use super::ruler_layout::{elide, Block, Class, Layout};
 use super::ruler_words::{kind_label, short};
-use crate::analysis::{FlowAnalysis, MessageRow};
-use crate::engine::model::FlowModel;
+use crate::analysis::{Delivery, FlowAnalysis, MessageRow};
 use crate::units::{escape_bytes, plural};
 
 /// How much to draw.
@@ -51,7 +50,10 @@ impl Default for RulerOptions {
 }
 
 /// Draws the ruler of one flow.
-pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> String {
+pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
+    if !fa.boundaries.known() {
+        return recvs_only(fa, opts);
+    }
     let shown = fa.messages.len().min(opts.max_messages.max(1));
     let Some(end) = shown_end(fa, opts.max_messages.max(1)) else {
         return "  (no messages)\n".into();
@@ -68,8 +70,8 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
         .collect();
     let sent: Vec<Block> = messages.iter().map(|m| block(m, Class::Sent)).collect();
     // With framing, the fate of each frame is what the decoder made of it.
-    let decoded: Vec<Block> = match model {
-        FlowModel::Framed(_) => messages
+    let decoded: Vec<Block> = match fa.delivery {
+        Delivery::Framed => messages
             .iter()
             .map(|m| {
                 let (id, fate) = (m.span.id, m.fate);
@@ -110,7 +112,7 @@ pub fn ruler(fa: &FlowAnalysis, model: &FlowModel, opts: &RulerOptions) -> Strin
     let atoms: Vec<String> = cuts
         .windows(2)
         .map(|w| {
-            model.bytes(w[0], w[1] - w[0], &mut buf);
+            fa.content.copy(w[0], w[1] - w[0], &mut buf);
             elide(escape_bytes(&buf))
         })
         .collect();
@@ -171,4 +173,64 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
         r.event.offset.max(first_end)
     };
     Some(end.min(stop))
+}
+
+/// The ruler of a flow whose message boundaries are unknown: the recv row
+/// alone, each read's bytes between its boundaries, and a line saying that
+/// no message is told from another.
+fn recvs_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
+    let cap = opts.max_messages.max(1) * 2;
+    let Some(last) = fa.recvs.get(cap.min(fa.recvs.len()).wrapping_sub(1)) else {
+        return "  (no recv returned data; message boundaries unknown)\n".into();
+    };
+    let end = last.event.offset + last.event.len;
+    let recvs: Vec<Block> = fa.recvs[..cap.min(fa.recvs.len())]
+        .iter()
+        .map(|r| Block {
+            start: r.event.offset,
+            end: r.event.offset + r.event.len,
+            class: Class::Recv(r.kind),
+            open: false,
+        })
+        .collect();
+    let mut cuts: Vec<u64> = recvs.iter().flat_map(|b| [b.start, b.end]).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    if cuts.len() < 2 {
+        return "  (no bytes to draw; message boundaries unknown)\n".into();
+    }
+    let mut buf = Vec::new();
+    let atoms: Vec<String> = cuts
+        .windows(2)
+        .map(|w| {
+            fa.content.copy(w[0], w[1] - w[0], &mut buf);
+            match buf.is_empty() {
+                true => format!("{}B", w[1] - w[0]),
+                false => elide(escape_bytes(&buf)),
+            }
+        })
+        .collect();
+    let layout = Layout {
+        cuts: &cuts,
+        atoms: &atoms,
+        color: opts.color,
+        abbreviated: Default::default(),
+    };
+    let mut out = String::new();
+    for band in layout.bands(opts.width) {
+        out += &layout.offsets(band.clone());
+        out += &layout.row("recv", &recvs, band);
+    }
+    out += &format!(
+        "  (message boundaries unknown: each read's bytes are shown, but no message is told from another, so no read is called whole, sticky or a fragment)\n"
+    );
+    let total = fa.recvs.last().map_or(0, |r| r.event.offset + r.event.len);
+    if end < total {
+        out += &format!(
+            "  … showing bytes 0–{end} of {total}: {} of {} recvs\n",
+            recvs.len(),
+            fa.recvs.len()
+        );
+    }
+    out
 }

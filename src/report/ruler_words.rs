@@ -12,6 +12,7 @@ pub fn kind_label(kind: RecvKind) -> String {
         RecvKind::Sticky => "sticky 粘包".into(),
         RecvKind::Fragment => "fragment 分包".into(),
         RecvKind::Truncated => "truncated".into(),
+        RecvKind::Unknown => "unknown".into(),
     }
 }
 
@@ -21,6 +22,7 @@ pub(crate) fn short(kind: RecvKind) -> &'static str {
         RecvKind::Sticky => "S",
         RecvKind::Fragment => "F",
         RecvKind::Truncated => "T",
+        RecvKind::Unknown => "?",
     }
 }
 
@@ -60,12 +62,13 @@ pub fn fate_ansi(fate: Fate) -> &'static str {
 }
 
 /// ANSI colour of a recv kind: whole green, sticky yellow, fragment cyan,
-/// truncated magenta (as the fate).
+/// truncated magenta (as the fate), unknown plain grey.
 pub fn ansi(kind: RecvKind) -> &'static str {
     match kind {
         RecvKind::Whole => "32",
         RecvKind::Sticky => "33;1",
         RecvKind::Fragment => "36",
         RecvKind::Truncated => "35",
+        RecvKind::Unknown => "90",
     }
 }

@@ -4,10 +4,8 @@
 
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
-use crate::analysis::expect::{fmt_num, model_of};
-use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
-use crate::engine::model::FlowModel;
-use crate::run::{RunResult, TrialResult};
+use crate::analysis::{RunResult, TrialResult};
+use crate::experiment::{fmt_num, Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::units::{format_duration, plural};
 use std::fmt::Write;
 
@@ -135,15 +133,11 @@ fn trial_zero(run: &RunResult, scenario: usize) -> Option<&TrialResult> {
 /// `c2s flow (trial 0{heading}):`.
 fn flow_rulers(exp: &Experiment, t: &TrialResult, heading: &str, opts: &RulerOptions) -> String {
     let mut out = String::new();
-    let models = FlowModel::of(exp);
     let commands = t.flows.first().map_or(0, |f| f.summary.messages);
     for fa in &t.flows {
-        let Some(model) = model_of(&models, fa.flow) else {
-            continue;
-        };
         let _ = writeln!(out, "\n  {} flow (trial {}{heading}):", fa.flow, t.trial);
-        out += &ruler(fa, model, opts);
-        for line in verdict(exp, fa, model, commands) {
+        out += &ruler(fa, opts);
+        for line in verdict(exp, fa, commands) {
             let _ = writeln!(out, "  → {line}");
         }
     }
@@ -186,8 +180,8 @@ fn sweep_table(run: &RunResult) -> String {
             "-".into()
         };
         // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
-        let payload =
-            crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
+        let payload = crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages)
+            .total() as f64;
         let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
         let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
         let _ = writeln!(

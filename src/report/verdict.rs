@@ -1,10 +1,8 @@
 //! The verdict: what happened to the messages and why, in a few sentences
 //! computed from the analysed trace (not canned per experiment).
 
-use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
-use crate::analysis::expect::figures;
+use crate::analysis::{figures, Delivery, FlowAnalysis, RecvKind, RecvRow};
 use crate::experiment::Experiment;
-use crate::engine::model::FlowModel;
 use crate::framing::Framing;
 use crate::trace::Flow;
 use crate::units::{format_duration, plural, preview};
@@ -21,15 +19,13 @@ pub fn fmt_ns(ns: u64) -> String {
 }
 
 /// The verdict lines for one flow.
-pub fn verdict(
-    exp: &Experiment,
-    fa: &FlowAnalysis,
-    model: &FlowModel,
-    commands: u64,
-) -> Vec<String> {
+pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String> {
+    if !fa.boundaries.known() {
+        return vec![unknown_line(fa)];
+    }
     let mut lines = match fa.delivery {
         Delivery::Datagram => datagram_lines(fa),
-        _ => stream_lines(exp, fa, model),
+        _ => stream_lines(exp, fa),
     };
     if fa.delivery == Delivery::Framed {
         lines.extend(framed_lines(exp, fa));
@@ -41,13 +37,14 @@ pub fn verdict(
     lines
 }
 
-fn text_of(model: &FlowModel, r: &RecvRow) -> String {
+fn text_of(fa: &FlowAnalysis, r: &RecvRow) -> String {
     let mut buf = Vec::new();
-    model.bytes(r.event.offset, r.event.len.min(64), &mut buf);
+    fa.content
+        .copy(r.event.offset, r.event.len.min(64), &mut buf);
     preview(&buf, 24)
 }
 
-fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<String> {
+fn stream_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     let mut lines = Vec::new();
     let s = &fa.summary;
     if let Some((i, r)) = fa
@@ -72,7 +69,7 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
         };
         lines.push(format!(
             "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
-            r.event.len, text_of(model, r), b - a + 1, r.event.asked));
+            r.event.len, text_of(fa, r), b - a + 1, r.event.asked));
     }
     if let Some((i, r)) = fa
         .recvs
@@ -96,7 +93,7 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
         };
         lines.push(format!(
             "分包 (fragment): recv #{i} returned `{}`, {} of message {m}'s {mlen} bytes: {why}.",
-            text_of(model, r),
+            text_of(fa, r),
             r.event.len
         ));
     }
@@ -110,7 +107,7 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, model: &FlowModel) -> Vec<S
             "Every recv returned exactly one whole message: {how}."
         ));
     }
-    let figs = figures(fa, model);
+    let figs = figures(fa);
     let cuts = figs.get("utf8_cuts").copied().unwrap_or(0.0);
     if cuts > 0.0 {
         lines.push(format!("{} ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above).", plural(cuts as u64, "recv")));
@@ -221,4 +218,15 @@ fn times(n: u64) -> String {
         2 => "twice".into(),
         n => format!("{n} times"),
     }
+}
+
+/// The one line for a flow whose message boundaries are unknown: what was
+/// read, and that nothing more can be said without boundaries.
+fn unknown_line(fa: &FlowAnalysis) -> String {
+    let s = &fa.summary;
+    format!(
+        "{} returned {}; message boundaries are unknown, so no read is called whole, sticky (粘包) or a fragment (分包): give a framing or declare the messages to see their fates.",
+        plural(s.recvs, "recv"),
+        plural(s.bytes, "byte")
+    )
 }

@@ -1,38 +1,20 @@
-//! The events a scenario records: every send call, every recv call that
-//! returned data, and the messages each flow carried. One [`Trace`] per trial.
+//! The trace: what a source recorded of one conversation, and the only
+//! thing analysis reads. Every send call, every recv call that returned
+//! data, the frames a decoder produced, the messages when their boundaries
+//! are known ([`Boundaries`]) and a way to get the bytes back ([`Content`]).
+//! Any source can fill it: the engine (its own sender and receiver), and
+//! sources that watch someone else's program. Nothing here imports a
+//! source.
 //!
 //! Storage is reserved (and its pages touched) before the clock starts, so
 //! recording an event is a store into memory that is already there.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::time::Instant;
+mod clock;
+mod content;
 
-/// One direction of one connection: client → server or the replies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Flow {
-    /// Client → server: the messages of `[sender]`.
-    C2s,
-    /// Server → client: the replies of `receiver.reply`.
-    S2c,
-}
-
-impl Flow {
-    /// The CSV spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flow::C2s => "c2s",
-            Flow::S2c => "s2c",
-        }
-    }
-}
-
-impl fmt::Display for Flow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::experiment::Flow;
+pub use clock::Clock;
+pub use content::{Boundaries, ByteSource, Content, Delivery};
 
 /// One message as its sender placed it in the flow.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -89,7 +71,7 @@ pub struct DecodedEvent {
 }
 
 /// Everything recorded for one flow in one trial.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowTrace {
     /// Messages in flow order.
     pub messages: Vec<MessageSpan>,
@@ -110,6 +92,12 @@ pub struct FlowTrace {
     /// Framing: why the decoder stopped early (a hostile length, EOF inside
     /// a frame); the messages it did not decode are lost or corrupt.
     pub decode_error: Option<String>,
+    /// How the receiving application met the flow.
+    pub delivery: Delivery,
+    /// Where `messages` came from; with [`Boundaries::Unknown`] there are none.
+    pub boundaries: Boundaries,
+    /// The flow's bytes, for labels and checks that read them.
+    pub content: Content,
 }
 
 impl FlowTrace {
@@ -133,7 +121,7 @@ fn touched<T: Default + Clone>(n: usize) -> Vec<T> {
 }
 
 /// One trial: the c2s flow and, with replies, the s2c flow.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
     /// Client → server.
     pub c2s: FlowTrace,
@@ -141,41 +129,4 @@ pub struct Trace {
     pub s2c: Option<FlowTrace>,
     /// Wall time of the trial, ns.
     pub duration_ns: u64,
-}
-
-/// The one monotonic clock of a trial: both sides stamp events with it.
-///
-/// It reads the CPU's time-stamp counter where the kernel trusts it (about
-/// 9 ns a read, against about 25 ns for [`Instant`]), and [`Instant`]
-/// elsewhere; see [`crate::tsc`].
-#[derive(Clone, Copy, Debug)]
-pub struct Clock {
-    start: Instant,
-    /// Counter at `start` and nanoseconds per tick, when the counter is used.
-    tsc: Option<(u64, f64)>,
-}
-
-impl Clock {
-    /// Starts the clock now.
-    pub fn start() -> Self {
-        let rate = crate::tsc::ns_per_tick();
-        Clock {
-            start: Instant::now(),
-            tsc: rate.map(|ns| (crate::tsc::ticks(), ns)),
-        }
-    }
-
-    /// Nanoseconds since the clock started.
-    #[inline]
-    pub fn now_ns(&self) -> u64 {
-        match self.tsc {
-            Some((t0, ns)) => (crate::tsc::ticks().saturating_sub(t0) as f64 * ns) as u64,
-            None => self.start.elapsed().as_nanos() as u64,
-        }
-    }
-
-    /// The instant the clock started.
-    pub fn origin(&self) -> Instant {
-        self.start
-    }
 }

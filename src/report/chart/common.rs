@@ -21,7 +21,7 @@ pub const MUTED: RGBColor = RGBColor(95, 95, 95);
 pub const SENT: RGBColor = RGBColor(215, 218, 224);
 
 /// Colour of a recv kind: whole green, sticky orange, fragment blue,
-/// truncated purple. Each colour of a kind or a fate means one thing in
+/// truncated purple, unknown (no message boundaries known) slate. Each colour of a kind or a fate means one thing in
 /// every chart: no fate shares a colour with a kind, except `truncated`,
 /// which is the same word for the recv and for its message.
 pub fn kind_color(kind: RecvKind) -> RGBColor {
@@ -30,6 +30,7 @@ pub fn kind_color(kind: RecvKind) -> RGBColor {
         RecvKind::Sticky => RGBColor(240, 135, 60),
         RecvKind::Fragment => RGBColor(100, 150, 230),
         RecvKind::Truncated => TRUNCATED,
+        RecvKind::Unknown => RGBColor(125, 125, 165),
     }
 }
 
@@ -43,15 +44,17 @@ pub fn kind_name(kind: RecvKind) -> &'static str {
         RecvKind::Sticky => "sticky 粘包",
         RecvKind::Fragment => "fragment 分包",
         RecvKind::Truncated => "truncated",
+        RecvKind::Unknown => "read (boundaries unknown)",
     }
 }
 
 /// Every recv kind, in legend order.
-pub const KINDS: [RecvKind; 4] = [
+pub const KINDS: [RecvKind; 5] = [
     RecvKind::Whole,
     RecvKind::Sticky,
     RecvKind::Fragment,
     RecvKind::Truncated,
+    RecvKind::Unknown,
 ];
 
 /// Colour of a message fate: none shared with a recv kind (but truncated),
