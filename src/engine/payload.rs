@@ -5,7 +5,7 @@
 //! Generated message `k` of length `n` is `#k:` followed by letters that
 //! depend on `k` and the position, so a misplaced byte shows.
 
-use crate::experiment::{Messages, Reply};
+use crate::experiment::{Messages, Reply, Sizes};
 use crate::trace::MessageSpan;
 
 /// Byte `j` of generated message `k`.
@@ -121,8 +121,8 @@ impl Stream {
     }
 
     /// Reply messages of these sizes (the last repeats), `count` of them.
-    pub fn replies(sizes: &[u64], count: usize) -> Stream {
-        let lens: Vec<u64> = (0..count).map(|i| reply_size(sizes, i)).collect();
+    pub fn replies(sizes: &Sizes, count: usize) -> Stream {
+        let lens: Vec<u64> = (0..count).map(|i| sizes.at(i)).collect();
         Stream {
             spans: spans(&lens),
             body: Body::Generated,
@@ -220,11 +220,6 @@ impl Stream {
         }
         Ok(())
     }
-}
-
-/// Size of reply `i`: `sizes[i]`, the last one repeating.
-pub fn reply_size(sizes: &[u64], i: usize) -> u64 {
-    sizes.get(i).or(sizes.last()).copied().unwrap_or(0)
 }
 
 /// The bytes an echo or upper server sends back for `read`.

@@ -6,7 +6,7 @@ use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::{recv, send_all};
 use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
 use crate::engine::model::FlowModel;
-use crate::engine::payload::{generate, reply_bytes, reply_size, Rng};
+use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
 use crate::net::{self, TcpOptions};
@@ -71,13 +71,13 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
         _ => None,
     };
     let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s.spans().len()));
-    let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
+    let mut buf = vec![0u8; r.recv_sizes.max() as usize];
     let mut replies = Replier::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
     pause(ctx, r.start_delay, "receiver", "start_delay")?;
     let mut offset = 0u64;
     for i in 0.. {
-        let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
+        let asked = r.recv_sizes.at(i) as usize;
         let n = read_some(ctx, &conn, &mut buf[..asked], offset, total)?;
         if n == 0 {
             if let Some(f) = framed.as_mut() {
@@ -146,9 +146,7 @@ impl Replier {
     fn answer(&mut self, ctx: &Ctx, conn: &Socket, read: &[u8], rec: &mut FlowTrace) -> Result<()> {
         let r = &ctx.exp.receiver;
         match &r.reply {
-            Reply::Sizes(sizes) => {
-                generate(self.id, reply_size(sizes, self.id as usize), &mut self.out)
-            }
+            Reply::Sizes(sizes) => generate(self.id, sizes.at(self.id as usize), &mut self.out),
             other => reply_bytes(other, read, &mut self.out),
         }
         let len = self.out.len();
@@ -282,8 +280,7 @@ struct ReplyReader {
 impl ReplyReader {
     /// One read; false at EOF.
     fn read_one(&mut self, ctx: &Ctx, sock: &Socket) -> Result<bool> {
-        let sizes = &ctx.exp.receiver.client_recv_sizes;
-        let asked = sizes[self.index.min(sizes.len() - 1)] as usize;
+        let asked = ctx.exp.receiver.client_recv_sizes.at(self.index) as usize;
         self.index += 1;
         self.buf.resize(asked, 0);
         let what = || "the receiver to reply or close the connection".to_string();

@@ -82,14 +82,14 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
         drops: Some(0),
         discarded: 0,
     };
-    let mut buf = vec![0u8; *r.recv_sizes.iter().max().unwrap_or(&1024) as usize];
+    let mut buf = vec![0u8; r.recv_sizes.max() as usize];
     pause(ctx, r.start_delay, "receiver", "start_delay")?;
     let mut next = 0usize;
     for i in 0.. {
         if next >= spans.len() {
             break;
         }
-        let asked = r.recv_sizes[i.min(r.recv_sizes.len() - 1)] as usize;
+        let asked = r.recv_sizes.at(i) as usize;
         let Some(d) = recv_or_quiet(ctx, rx, &mut buf[..asked], done, next)? else {
             break;
         };

@@ -12,6 +12,7 @@ mod model;
 mod origin;
 mod overrides;
 mod plan_size;
+mod sizes;
 mod validate;
 mod variant;
 
@@ -24,6 +25,7 @@ pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};
 pub use plan_size::DEFAULT_MAX_RUNS;
 use plan_size::{check_scenarios, check_size};
+pub use sizes::Sizes;
 pub use validate::plain_name;
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 

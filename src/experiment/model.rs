@@ -1,6 +1,7 @@
 //! The validated experiment the engine runs: every default filled in, every
 //! value checked, units resolved.
 
+pub use super::sizes::Sizes;
 use crate::framing::{Framing, Limits};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -136,21 +137,21 @@ pub enum Reply {
     /// The bytes read in upper case (the tutorial's server).
     Upper,
     /// Replies of these sizes, one per read, in order; the last repeats.
-    Sizes(Vec<u64>),
+    Sizes(Sizes),
 }
 
 /// `[receiver]`.
 #[derive(Clone, Debug)]
 pub struct Receiver {
     pub start_delay: Duration,
-    pub recv_sizes: Vec<u64>,
+    pub recv_sizes: Sizes,
     pub recv_gap: Duration,
     pub rcvbuf: Option<u64>,
     pub reply: Reply,
     /// Each reply is written in this many send calls (stdout + stderr = 2).
     pub reply_sends: u64,
     /// The client's recv sizes for replies; the last repeats.
-    pub client_recv_sizes: Vec<u64>,
+    pub client_recv_sizes: Sizes,
     /// Reads of the reply the client makes after each of its sends.
     pub client_reads: u64,
     /// UDP: how long the receiver waits for more datagrams once the sender is done.

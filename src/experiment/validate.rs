@@ -303,7 +303,7 @@ fn receiver(r: &file::FileReceiver) -> V<Receiver> {
         start_delay: opt_dur(&r.start_delay, "receiver.start_delay")?.unwrap_or(Duration::ZERO),
         recv_sizes: match &r.recv_sizes {
             Some(list) => size_list(list, "receiver.recv_sizes")?,
-            None => vec![1024],
+            None => Sizes::one(1024),
         },
         recv_gap: opt_dur(&r.recv_gap, "receiver.recv_gap")?.unwrap_or(Duration::ZERO),
         rcvbuf: opt_buf(&r.rcvbuf, "receiver.rcvbuf")?,
@@ -311,7 +311,7 @@ fn receiver(r: &file::FileReceiver) -> V<Receiver> {
         reply_sends,
         client_recv_sizes: match &r.client_recv_sizes {
             Some(list) => size_list(list, "receiver.client_recv_sizes")?,
-            None => vec![1024],
+            None => Sizes::one(1024),
         },
         client_reads: count_at_least_1(r.client_reads, 1, "receiver.client_reads")?,
         idle: opt_dur(&r.idle, "receiver.idle")?.unwrap_or(Duration::from_millis(200)),
@@ -329,7 +329,7 @@ fn count_at_least_1(v: Option<i64>, default: u64, key: &str) -> V<u64> {
     }
 }
 
-fn size_list(list: &[Size], key: &str) -> V<Vec<u64>> {
+fn size_list(list: &[Size], key: &str) -> V<Sizes> {
     if list.is_empty() {
         return Err(bad(key, "is empty; give at least one size, like [1024]"));
     }
@@ -346,7 +346,7 @@ fn size_list(list: &[Size], key: &str) -> V<Vec<u64>> {
             ),
         ));
     }
-    Ok(sizes)
+    Sizes::new(sizes).ok_or_else(|| bad(key, "is empty; give at least one size, like [1024]"))
 }
 
 fn size_value(s: &Size, key: &str) -> V<u64> {

@@ -6,7 +6,7 @@
 //! overlapping, and a flow that summary.csv says had recvs has them. So
 //! `show` and the charts can index and subtract without checking again.
 
-use super::rows::{Flow, MessageRow, RecvRow, Results, SummaryRow};
+use super::rows::{Flow, MessageRow, RecvKind, RecvRow, Results, SummaryRow};
 use super::table::{csv_msg, LEN_CAP};
 use crate::error::LoadError;
 use std::collections::BTreeMap;
@@ -87,8 +87,17 @@ pub fn results(res: &Results) -> Result<(), LoadError> {
         stream.total = m.offset + m.len;
         stream.messages.push(m);
     }
+    // A flow whose message boundaries are unknown has no messages: its
+    // stream is as long as its reads say, and none of them names a message.
+    let bytes_only = Stream {
+        messages: Vec::new(),
+        total: LEN_CAP,
+    };
     let stream_of = |file: &str, line: u64, key: Key| {
         belongs(file, line, key)?;
+        if flows.get(&key).is_some_and(|row| !row.boundaries_known()) {
+            return Ok(&bytes_only);
+        }
         streams.get(&key).ok_or_else(|| {
             at(
                 file,
@@ -103,7 +112,7 @@ pub fn results(res: &Results) -> Result<(), LoadError> {
     };
     for s in &res.sends {
         let stream = stream_of("sends.csv", s.line, (s.scenario, s.trial, s.flow))?;
-        if s.msg_id >= stream.messages.len() as u64 {
+        if !stream.messages.is_empty() && s.msg_id >= stream.messages.len() as u64 {
             return Err(at(
                 "sends.csv",
                 s.line,
@@ -202,6 +211,13 @@ fn recv(
         return Err(at("len", beyond(r.offset, r.len, stream.total)));
     }
     let n = stream.messages.len() as u64;
+    if (n == 0) != (r.kind == RecvKind::Unknown) {
+        let why = match n {
+            0 => "the flow's message boundaries are unknown, so its recvs are of kind unknown",
+            _ => "kind unknown is only for a flow whose message boundaries are unknown",
+        };
+        return Err(at("kind", format!("{}: {why}", r.kind)));
+    }
     if let Some(last) = r.last_msg.filter(|&m| m >= n) {
         return Err(at(
             "last_msg",

@@ -1,11 +1,13 @@
 //! The CSV files of SPEC §4, written through any `W: Write` so tests can
-//! check bytes in memory. Rows are structs; summary.csv has one column per
-//! swept parameter, so it is written record by record.
+//! check bytes in memory. Rows are the same structs the readers fill
+//! ([`super::rows`]), and every file starts with its header, even with no
+//! row; summary.csv has one column per swept parameter, so it is written
+//! record by record.
 
+use super::rows::{MessageRow, RecvRow, SendRow};
 use crate::analysis::{FlowAnalysis, RunResult};
 use crate::trace::Content;
 use crate::units::preview;
-use serde::Serialize;
 use std::io::Write;
 
 /// Characters of payload kept in a `label` column.
@@ -13,53 +15,6 @@ pub const LABEL_CHARS: usize = 40;
 
 /// Columns of summary.csv after `scenario,trial,flow` and the swept parameters.
 pub use crate::experiment::SUMMARY_COLUMNS;
-
-/// A row of sends.csv.
-#[derive(Serialize)]
-struct SendRow<'a> {
-    scenario: usize,
-    trial: u32,
-    flow: &'a str,
-    t_ns: u64,
-    msg_id: u64,
-    offset: u64,
-    len: u64,
-    ret: u64,
-}
-
-/// A row of recvs.csv (`label`: the payload, escaped, cut to 40 characters).
-#[derive(Serialize)]
-struct RecvCsvRow<'a> {
-    scenario: usize,
-    trial: u32,
-    flow: &'a str,
-    t_ns: u64,
-    offset: u64,
-    len: u64,
-    first_msg: Option<u64>,
-    last_msg: Option<u64>,
-    kind: String,
-    truncated: bool,
-    /// The recv size asked for (bytes the buffer could hold).
-    asked: u64,
-    label: String,
-}
-
-/// A row of messages.csv.
-#[derive(Serialize)]
-struct MessageCsvRow<'a> {
-    scenario: usize,
-    trial: u32,
-    flow: &'a str,
-    msg_id: u64,
-    offset: u64,
-    len: u64,
-    sent_ns: Option<u64>,
-    delivered_ns: Option<u64>,
-    reads: u64,
-    fate: String,
-    label: String,
-}
 
 type CsvResult = Result<(), csv::Error>;
 
@@ -76,21 +31,31 @@ fn each_flow(
     Ok(())
 }
 
+/// A CSV writer that has written `columns` as its header.
+fn writer<W: Write>(out: W, columns: &[&str]) -> Result<csv::Writer<W>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    w.write_record(columns)?;
+    Ok(w)
+}
+
 /// sends.csv
 pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = writer(out, SendRow::COLUMNS)?;
     each_flow(run, |scenario, trial, fa| {
-        let flow = flow_name(fa);
+        let flow = fa.flow;
         for s in &fa.sends {
             w.serialize(SendRow {
-                scenario,
+                line: 0,
+                scenario: scenario as u32,
                 trial,
                 flow,
                 t_ns: s.t_ns,
                 msg_id: s.msg_id,
                 offset: s.offset,
                 len: s.len,
-                ret: s.ret,
+                ret: s.ret as i64,
             })?;
         }
         Ok(())
@@ -108,15 +73,16 @@ fn label(content: &Content, offset: u64, len: u64, buf: &mut Vec<u8>) -> String 
 
 /// recvs.csv
 pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = writer(out, RecvRow::COLUMNS)?;
     let mut buf = Vec::new();
     each_flow(run, |scenario, trial, fa| {
-        let flow = flow_name(fa);
+        let flow = fa.flow;
         for r in &fa.recvs {
             let label = label(&fa.content, r.event.offset, r.event.len, &mut buf);
             let e = &r.event;
-            w.serialize(RecvCsvRow {
-                scenario,
+            w.serialize(RecvRow {
+                line: 0,
+                scenario: scenario as u32,
                 trial,
                 flow,
                 t_ns: e.t_ns,
@@ -124,7 +90,7 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 len: e.len,
                 first_msg: r.first_msg,
                 last_msg: r.last_msg,
-                kind: r.kind.to_string(),
+                kind: r.kind,
                 truncated: e.truncated,
                 asked: e.asked,
                 label,
@@ -138,14 +104,15 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
 
 /// messages.csv
 pub fn write_messages<W: Write>(run: &RunResult, out: W) -> CsvResult {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = writer(out, MessageRow::COLUMNS)?;
     let mut buf = Vec::new();
     each_flow(run, |scenario, trial, fa| {
-        let flow = flow_name(fa);
+        let flow = fa.flow;
         for m in &fa.messages {
             let label = label(&fa.content, m.span.offset, m.span.len, &mut buf);
-            w.serialize(MessageCsvRow {
-                scenario,
+            w.serialize(MessageRow {
+                line: 0,
+                scenario: scenario as u32,
                 trial,
                 flow,
                 msg_id: m.span.id,
@@ -153,8 +120,8 @@ pub fn write_messages<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 len: m.span.len,
                 sent_ns: m.sent_ns,
                 delivered_ns: m.delivered_ns,
-                reads: m.reads,
-                fate: m.fate.to_string(),
+                reads: Some(m.reads),
+                fate: m.fate,
                 label,
             })?;
         }

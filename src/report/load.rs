@@ -26,61 +26,32 @@ pub fn load(dir: &Path) -> Result<Results, LoadError> {
         experiment,
         param_keys,
         summary,
-        sends: read(&dir.join("sends.csv"), SEND_COLUMNS, &[], send_row)?,
+        sends: read(&dir.join("sends.csv"), SendRow::COLUMNS, &[], send_row)?,
         recvs: read(
             &dir.join("recvs.csv"),
-            RECV_COLUMNS,
+            RecvRow::COLUMNS,
             &["asked", "label"],
             recv_row,
         )?,
         messages: read(
             &dir.join("messages.csv"),
-            MESSAGE_COLUMNS,
+            MessageRow::COLUMNS,
             &["label"],
             message_row,
         )?,
         segments: match open::present(&seg_path) {
-            true => Some(read(&seg_path, SEGMENT_COLUMNS, &["flags"], segment_row)?),
+            true => Some(read(
+                &seg_path,
+                SegmentRow::COLUMNS,
+                &["flags"],
+                segment_row,
+            )?),
             false => None,
         },
     };
     super::check::results(&res)?;
     Ok(res)
 }
-
-const SEND_COLUMNS: &[&str] = &[
-    "scenario", "trial", "flow", "t_ns", "msg_id", "offset", "len", "ret",
-];
-const RECV_COLUMNS: &[&str] = &[
-    "scenario",
-    "trial",
-    "flow",
-    "t_ns",
-    "offset",
-    "len",
-    "first_msg",
-    "last_msg",
-    "kind",
-    "truncated",
-    "asked",
-    "label",
-];
-const MESSAGE_COLUMNS: &[&str] = &[
-    "scenario",
-    "trial",
-    "flow",
-    "msg_id",
-    "offset",
-    "len",
-    "sent_ns",
-    "delivered_ns",
-    "reads",
-    "fate",
-    "label",
-];
-const SEGMENT_COLUMNS: &[&str] = &[
-    "scenario", "trial", "flow", "t_ns", "offset", "len", "flags",
-];
 
 /// Reads every row of a CSV file whose header is `columns` (the
 /// `optional` ones may be absent), one row per call of `row`.

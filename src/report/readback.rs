@@ -256,8 +256,8 @@ fn summary_from(figures: &[Option<f64>]) -> Summary {
         truncated: num("truncated"),
         lost: num("lost"),
         corrupt: num("corrupt"),
-        merged_fraction: get("merged_fraction").unwrap_or(0.0),
-        split_fraction: get("split_fraction").unwrap_or(0.0),
+        merged_fraction: get("merged_fraction").unwrap_or(f64::NAN),
+        split_fraction: get("split_fraction").unwrap_or(f64::NAN),
         bytes: num("bytes"),
         duration_ns: num("duration_ns"),
     }

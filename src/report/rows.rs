@@ -1,10 +1,12 @@
-//! The typed rows of a results folder, one struct per CSV, and the whole
-//! folder as read ([`Results`]): what the readers (`load`, `summary`,
-//! `info`, `check`) fill in and what `show` and the charts read. Types and
-//! the one cell parser they share; no file is opened here.
+//! The typed rows of a results folder, one struct per CSV, used both to
+//! write the CSVs (`csv`) and to read them back (`load`, `summary`, `info`,
+//! `check`), and the whole folder as read ([`Results`]): what `show` and the
+//! charts read. Types, their columns and the one cell parser they share; no
+//! file is opened here.
 
 use super::table::Cells;
 use crate::error::LoadError;
+use serde::Serialize;
 use std::path::PathBuf;
 
 pub use crate::analysis::{Fate, RecvKind};
@@ -12,9 +14,10 @@ pub use crate::experiment::SUMMARY_COLUMNS as FIGURES;
 pub use crate::trace::Flow;
 
 /// One row of `sends.csv`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SendRow {
     /// Line in sends.csv (1 is the header).
+    #[serde(skip)]
     pub line: u64,
     pub scenario: u32,
     pub trial: u32,
@@ -31,9 +34,10 @@ pub struct SendRow {
 }
 
 /// One row of `recvs.csv`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecvRow {
     /// Line in recvs.csv (1 is the header).
+    #[serde(skip)]
     pub line: u64,
     pub scenario: u32,
     pub trial: u32,
@@ -55,9 +59,10 @@ pub struct RecvRow {
 }
 
 /// One row of `messages.csv`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MessageRow {
     /// Line in messages.csv (1 is the header).
+    #[serde(skip)]
     pub line: u64,
     pub scenario: u32,
     pub trial: u32,
@@ -78,9 +83,10 @@ pub struct MessageRow {
 }
 
 /// One row of `segments.csv`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SegmentRow {
     /// Line in segments.csv (1 is the header).
+    #[serde(skip)]
     pub line: u64,
     pub scenario: u32,
     pub trial: u32,
@@ -92,6 +98,52 @@ pub struct SegmentRow {
     /// Payload bytes.
     pub len: u64,
     pub flags: String,
+}
+
+impl SendRow {
+    /// The columns of sends.csv, in order.
+    pub const COLUMNS: &[&str] = &[
+        "scenario", "trial", "flow", "t_ns", "msg_id", "offset", "len", "ret",
+    ];
+}
+impl RecvRow {
+    /// The columns of recvs.csv, in order.
+    pub const COLUMNS: &[&str] = &[
+        "scenario",
+        "trial",
+        "flow",
+        "t_ns",
+        "offset",
+        "len",
+        "first_msg",
+        "last_msg",
+        "kind",
+        "truncated",
+        "asked",
+        "label",
+    ];
+}
+impl MessageRow {
+    /// The columns of messages.csv, in order.
+    pub const COLUMNS: &[&str] = &[
+        "scenario",
+        "trial",
+        "flow",
+        "msg_id",
+        "offset",
+        "len",
+        "sent_ns",
+        "delivered_ns",
+        "reads",
+        "fate",
+        "label",
+    ];
+}
+impl SegmentRow {
+    /// The columns of segments.csv, in order.
+    pub const COLUMNS: &[&str] = &[
+        "scenario", "trial", "flow", "t_ns", "offset", "len", "flags",
+    ];
 }
 
 /// The few `experiment.toml` facts the charts print.
@@ -150,6 +202,12 @@ impl SummaryRow {
     pub fn figure(&self, name: &str) -> Option<f64> {
         let i = FIGURES.iter().position(|f| *f == name)?;
         self.figures.get(i).copied().flatten()
+    }
+
+    /// Whether the flow's message boundaries were known: a flow without
+    /// them has no fractions (their cells are empty).
+    pub fn boundaries_known(&self) -> bool {
+        self.figure("merged_fraction").is_some()
     }
 }
 

@@ -221,9 +221,7 @@ fn recvs_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
         out += &layout.offsets(band.clone());
         out += &layout.row("recv", &recvs, band);
     }
-    out += &format!(
-        "  (message boundaries unknown: each read's bytes are shown, but no message is told from another, so no read is called whole, sticky or a fragment)\n"
-    );
+    out += "  (message boundaries unknown: each read's bytes are shown, but no message can be told from another)\n";
     let total = fa.recvs.last().map_or(0, |r| r.event.offset + r.event.len);
     if end < total {
         out += &format!(

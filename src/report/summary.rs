@@ -54,11 +54,12 @@ fn params(table: &Table) -> Result<Vec<String>, LoadError> {
     Ok(params.to_vec())
 }
 
-/// One figure cell: a finite number in range; empty only for `segments`.
+/// One figure cell: a finite number in range; empty only for `segments`
+/// and, for a flow whose message boundaries are unknown, the fractions.
 fn figure(c: &mut Cells, name: &str) -> Result<Option<f64>, LoadError> {
     let Some(v) = c.opt_f64()? else {
         return match name {
-            "segments" => Ok(None),
+            "segments" | "merged_fraction" | "split_fraction" => Ok(None),
             _ => Err(c.error("is empty".into())),
         };
     };

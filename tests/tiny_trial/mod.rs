@@ -50,11 +50,22 @@ pub fn small(e: &Experiment) -> bool {
     let sent = payload_bytes(e)
         .max(frames)
         .saturating_add(e.sender.raw_prefix.len() as u64);
-    let reads = r.recv_sizes.iter().chain(&r.client_recv_sizes);
-    let fewest = r.recv_sizes.iter().min().copied().unwrap_or(1).max(1);
+    let reads = r
+        .recv_sizes
+        .as_slice()
+        .iter()
+        .chain(r.client_recv_sizes.as_slice());
+    let fewest = r
+        .recv_sizes
+        .as_slice()
+        .iter()
+        .min()
+        .copied()
+        .unwrap_or(1)
+        .max(1);
     let replied = match &r.reply {
         Reply::Sizes(sizes) => {
-            let most = sizes.iter().max().copied().unwrap_or(0);
+            let most = sizes.max();
             most.saturating_mul(sent / fewest + 1)
         }
         _ => sent,

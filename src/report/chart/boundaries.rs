@@ -79,7 +79,11 @@ fn draw_legend(area: &Canvas<'_>, f: &'static Fonts, panels: &[Panel]) -> Result
             .flat_map(|r| &r.blocks)
             .any(|b| b.fill == c)
     };
-    let mut items: Vec<(String, RGBColor)> = vec![("message sent".into(), common::SENT)];
+    let sent = match panels.iter().all(|p| p.known) {
+        true => "message sent",
+        false => "bytes sent",
+    };
+    let mut items: Vec<(String, RGBColor)> = vec![(sent.into(), common::SENT)];
     items.extend(
         common::KINDS
             .iter()
@@ -97,9 +101,11 @@ fn draw_legend(area: &Canvas<'_>, f: &'static Fonts, panels: &[Panel]) -> Result
 }
 
 fn draw_note(area: &Canvas<'_>, f: &'static Fonts, panels: &[Panel]) -> Result<(), ChartError> {
-    let mut note =
-        "Vertical lines: message boundaries. A recv block crossing one holds bytes of two messages (粘包)."
-            .to_string();
+    let mut note = match panels.iter().all(|p| p.known) {
+        true => "Vertical lines: message boundaries. A recv block crossing one holds bytes of two messages (粘包).",
+        false => "Message boundaries are unknown (no framing, no declared messages): each block is one recv() call and the bytes it returned; no message is told from another.",
+    }
+    .to_string();
     let cut: Vec<&Panel> = panels.iter().filter(|p| p.shown < p.total).collect();
     let same = cut
         .windows(2)
@@ -139,7 +145,10 @@ fn flow_caption(p: &Panel) -> String {
         Flow::S2c => "server → client (replies)",
     };
     let plural = if p.total == 1 { "" } else { "s" };
-    let caption = format!("{} · {dir} · {} message{plural}", p.flow.as_str(), p.total);
+    let caption = match p.known {
+        true => format!("{} · {dir} · {} message{plural}", p.flow.as_str(), p.total),
+        false => format!("{} · {dir} · message boundaries unknown", p.flow.as_str()),
+    };
     match &p.scenario {
         (s, Some(params)) => format!("scenario {s} ({params}) · {caption}"),
         _ => caption,
@@ -222,8 +231,9 @@ fn draw_axis(
         }
     }
     let mut desc = format!(
-        "byte offset in the {} stream (bytes); ticks at message boundaries",
-        p.flow.as_str()
+        "byte offset in the {} stream (bytes); ticks at {} boundaries",
+        p.flow.as_str(),
+        if p.known { "message" } else { "recv" }
     );
     if scale.uneven {
         desc.push_str("; short messages drawn wider than their share");

@@ -3,7 +3,7 @@
 //! segments, recv calls, decoded messages), cut to the first N messages.
 
 use super::common::{fate_color, kind_color, SENT};
-use crate::report::load::{Flow, Results};
+use crate::report::load::{Flow, RecvKind, Results};
 use plotters::style::RGBColor;
 
 /// One coloured range of bytes.
@@ -36,6 +36,9 @@ pub struct Panel {
     pub window: (u64, u64),
     pub shown: usize,
     pub total: usize,
+    /// Whether the flow's message boundaries are known; without them the
+    /// panel shows reads and bytes, and guides mark recv boundaries.
+    pub known: bool,
 }
 
 fn block(start: u64, len: u64, fill: RGBColor, label: &str) -> Block {
@@ -72,20 +75,27 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
     }
     let limit = limit.max(1);
     let shown = &msgs[..msgs.len().min(limit)];
+    let known = !recvs.iter().any(|r| r.kind == RecvKind::Unknown);
     let stream_end = |it: &mut dyn Iterator<Item = u64>| it.max().unwrap_or(0);
+    // Without messages, the window holds the first reads (twice as many as
+    // messages would be shown: reads are the only boundaries there are).
+    let first_reads = &recvs[..recvs.len().min(2 * limit)];
     let end = match shown.is_empty() {
         false => stream_end(&mut shown.iter().map(|m| m.offset + m.len)),
-        true => stream_end(&mut recvs.iter().map(|r| r.offset + r.len)),
+        true => stream_end(&mut first_reads.iter().map(|r| r.offset + r.len)),
     };
     let start = shown.iter().map(|m| m.offset).min().unwrap_or(0);
     let window = (start, end.max(start + 1));
-    let mut rows = vec![Row {
-        name: "messages sent".into(),
-        blocks: shown
-            .iter()
-            .map(|m| block(m.offset, m.len, SENT, &m.label))
-            .collect(),
-    }];
+    let mut rows = Vec::new();
+    if known {
+        rows.push(Row {
+            name: "messages sent".into(),
+            blocks: shown
+                .iter()
+                .map(|m| block(m.offset, m.len, SENT, &m.label))
+                .collect(),
+        });
+    }
     let calls_differ = sends.len() != msgs.len()
         || sends.iter().any(|s| s.ret != s.len as i64)
         || sends.iter().zip(&msgs).any(|(s, m)| s.offset != m.offset);
@@ -145,10 +155,16 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
         });
     }
     clip(&mut rows, window);
-    let mut guides: Vec<u64> = shown
-        .iter()
-        .flat_map(|m| [m.offset, m.offset + m.len])
-        .collect();
+    let mut guides: Vec<u64> = match known {
+        true => shown
+            .iter()
+            .flat_map(|m| [m.offset, m.offset + m.len])
+            .collect(),
+        false => first_reads
+            .iter()
+            .flat_map(|r| [r.offset, r.offset + r.len])
+            .collect(),
+    };
     guides.sort_unstable();
     guides.dedup();
     let params = super::common::scenario_params(res, s);
@@ -165,6 +181,7 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
         window,
         shown: shown.len(),
         total: msgs.len(),
+        known,
     })
 }
 
