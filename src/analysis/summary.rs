@@ -2,6 +2,7 @@
 
 use super::kinds::{Fate, RecvKind};
 use super::{MessageRow, RecvRow};
+use crate::experiment::SUMMARY_COLUMNS;
 use crate::trace::Boundaries;
 use serde::{Deserialize, Serialize};
 
@@ -73,4 +74,92 @@ pub fn summarise(
         (s.merged_fraction, s.split_fraction) = (f64::NAN, f64::NAN);
     }
     s
+}
+
+impl Summary {
+    /// The figures in [`SUMMARY_COLUMNS`] order, as summary.csv holds them:
+    /// `None` for what is not known (segments without TCP_INFO, fractions
+    /// without message boundaries).
+    pub fn values(&self) -> Vec<Option<f64>> {
+        let known = |v: f64| (!v.is_nan()).then_some(v);
+        SUMMARY_COLUMNS
+            .iter()
+            .map(|name| match *name {
+                "segments" => self.segments.map(|v| v as f64),
+                "merged_fraction" => known(self.merged_fraction),
+                "split_fraction" => known(self.split_fraction),
+                count => Some(self.count(count).unwrap_or(0) as f64),
+            })
+            .collect()
+    }
+
+    /// A summary from figures in [`SUMMARY_COLUMNS`] order (what
+    /// [`Summary::values`] gives, or summary.csv's cells).
+    pub fn from_values(values: &[Option<f64>]) -> Summary {
+        let get = |k: &str| {
+            let i = SUMMARY_COLUMNS.iter().position(|f| *f == k);
+            i.and_then(|i| values.get(i).copied().flatten())
+        };
+        let mut s = Summary {
+            segments: get("segments").map(|v| v as u64),
+            merged_fraction: get("merged_fraction").unwrap_or(f64::NAN),
+            split_fraction: get("split_fraction").unwrap_or(f64::NAN),
+            ..Summary::default()
+        };
+        for name in SUMMARY_COLUMNS {
+            if let Some(slot) = s.count_mut(name) {
+                *slot = get(name).map_or(0, |v| v as u64);
+            }
+        }
+        s
+    }
+
+    /// A whole-number figure by its column name.
+    fn count(&self, name: &str) -> Option<u64> {
+        let mut copy = self.clone();
+        copy.count_mut(name).map(|v| *v)
+    }
+
+    fn count_mut(&mut self, name: &str) -> Option<&mut u64> {
+        Some(match name {
+            "messages" => &mut self.messages,
+            "recvs" => &mut self.recvs,
+            "whole" => &mut self.whole,
+            "sticky" => &mut self.sticky,
+            "fragment" => &mut self.fragment,
+            "intact" => &mut self.intact,
+            "merged" => &mut self.merged,
+            "split" => &mut self.split,
+            "truncated" => &mut self.truncated,
+            "lost" => &mut self.lost,
+            "corrupt" => &mut self.corrupt,
+            "bytes" => &mut self.bytes,
+            "duration_ns" => &mut self.duration_ns,
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_in_column_order() {
+        let s = Summary {
+            messages: 2,
+            recvs: 1,
+            sticky: 1,
+            merged: 2,
+            merged_fraction: 1.0,
+            split_fraction: 0.0,
+            bytes: 9,
+            duration_ns: 7,
+            ..Summary::default()
+        };
+        let v = s.values();
+        assert_eq!(v.len(), SUMMARY_COLUMNS.len());
+        assert_eq!(v[2], None, "segments unknown");
+        assert_eq!(Summary::from_values(&v), s);
+    }
 }

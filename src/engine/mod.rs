@@ -3,14 +3,16 @@
 //! stamping events on one monotonic clock, both bound by one deadline.
 
 mod framed;
-pub mod framed_stream;
-pub mod model;
-pub mod payload;
+mod framed_stream;
+mod model;
+mod payload;
 mod tcp;
 mod tcp_io;
 mod udp;
 
+pub use framed_stream::FramedFlow;
 pub use model::{FlowModel, Models};
+pub use payload::Stream;
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Flow, Kind, Sender};

@@ -141,38 +141,16 @@ pub fn write_summary<W: Write>(run: &RunResult, out: W) -> CsvResult {
     for t in &run.trials {
         let params = &run.plan.scenarios[t.scenario].params;
         for fa in &t.flows {
-            let s = &fa.summary;
             let mut rec: Vec<String> = vec![
                 t.scenario.to_string(),
                 t.trial.to_string(),
                 flow_name(fa).to_string(),
             ];
             rec.extend(params.iter().map(|(_, v)| v.clone()));
-            let counts = [s.messages, s.recvs];
-            rec.extend(counts.iter().map(u64::to_string));
-            rec.push(s.segments.map(|v| v.to_string()).unwrap_or_default());
-            let more = [
-                s.whole,
-                s.sticky,
-                s.fragment,
-                s.intact,
-                s.merged,
-                s.split,
-                s.truncated,
-                s.lost,
-                s.corrupt,
-            ];
-            rec.extend(more.iter().map(u64::to_string));
-            // Empty where message boundaries are unknown (NaN), as for segments.
-            for f in [s.merged_fraction, s.split_fraction] {
-                rec.push(if f.is_nan() {
-                    String::new()
-                } else {
-                    format!("{f:.6}")
-                });
+            // Figures in SUMMARY_COLUMNS order; an unknown one is an empty cell.
+            for (name, v) in SUMMARY_COLUMNS.iter().zip(fa.summary.values()) {
+                rec.push(v.map(|v| fmt_figure(name, v)).unwrap_or_default());
             }
-            rec.push(s.bytes.to_string());
-            rec.push(s.duration_ns.to_string());
             w.write_record(&rec)?;
         }
     }
@@ -182,4 +160,12 @@ pub fn write_summary<W: Write>(run: &RunResult, out: W) -> CsvResult {
 
 fn flow_name(fa: &FlowAnalysis) -> &'static str {
     fa.flow.as_str()
+}
+
+/// A figure cell: a fraction with six decimals, a count as a whole number.
+fn fmt_figure(name: &str, v: f64) -> String {
+    match name.ends_with("_fraction") {
+        true => format!("{v:.6}"),
+        false => format!("{}", v as u64),
+    }
 }

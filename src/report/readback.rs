@@ -8,7 +8,6 @@
 
 use super::load::{load, LoadError, Results};
 use super::meta;
-use super::summary::FIGURES;
 use super::table::csv_msg;
 use crate::analysis::{
     check_trial, FlowAnalysis, MessageRow, RecvRow, RunResult, Summary, TrialResult,
@@ -76,7 +75,11 @@ fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
         let models = models
             .entry(s.scenario as usize)
             .or_insert_with(|| Models::of(exp));
-        let mut fa = empty_flow(s.flow, summary_from(&s.figures), models.content(s.flow));
+        let mut fa = empty_flow(
+            s.flow,
+            Summary::from_values(&s.figures),
+            models.content(s.flow),
+        );
         fa.delivery = delivery(exp, s.flow);
         flows.insert((s.scenario as usize, s.trial, s.flow), fa);
     }
@@ -232,33 +235,4 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
         t.outcome = check_trial(exp, &t.flows);
     }
     trials
-}
-
-/// A [`Summary`] from summary.csv's figure columns (in [`FIGURES`] order),
-/// which load checked: whole numbers where counts belong, only `segments`
-/// empty.
-fn summary_from(figures: &[Option<f64>]) -> Summary {
-    let get = |k: &str| {
-        let i = FIGURES.iter().position(|f| *f == k);
-        i.and_then(|i| figures.get(i).copied().flatten())
-    };
-    let num = |k: &str| get(k).map_or(0, |v| v as u64);
-    Summary {
-        messages: num("messages"),
-        recvs: num("recvs"),
-        segments: get("segments").map(|v| v as u64),
-        whole: num("whole"),
-        sticky: num("sticky"),
-        fragment: num("fragment"),
-        intact: num("intact"),
-        merged: num("merged"),
-        split: num("split"),
-        truncated: num("truncated"),
-        lost: num("lost"),
-        corrupt: num("corrupt"),
-        merged_fraction: get("merged_fraction").unwrap_or(f64::NAN),
-        split_fraction: get("split_fraction").unwrap_or(f64::NAN),
-        bytes: num("bytes"),
-        duration_ns: num("duration_ns"),
-    }
 }

@@ -180,8 +180,8 @@ fn sweep_table(run: &RunResult) -> String {
             "-".into()
         };
         // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
-        let payload = crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages)
-            .total() as f64;
+        let payload =
+            crate::engine::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
         let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
         let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
         let _ = writeln!(
