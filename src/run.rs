@@ -1,12 +1,12 @@
 //! Orchestration: every scenario of a plan, `trials` times each, analysed
 //! and checked against `[expect]` as it finishes.
 
+use crate::analysis::expect::{check_trial, figures, fmt_num, model_of, Outcome};
 use crate::analysis::{analyse, Delivery, FlowAnalysis};
+use crate::engine::model::FlowModel;
 use crate::engine::run_trial;
 use crate::error::Result;
-use crate::analysis::expect::{check_trial, figures, fmt_num, model_of, Outcome};
 use crate::experiment::{Experiment, Kind, Plan};
-use crate::engine::model::FlowModel;
 use crate::trace::Flow;
 use std::time::{Instant, SystemTime};
 

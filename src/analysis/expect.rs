@@ -2,8 +2,8 @@
 //! figures that bounds may name.
 
 use crate::analysis::{utf8_cuts, FlowAnalysis};
-use crate::experiment::Experiment;
 use crate::engine::model::FlowModel;
+use crate::experiment::Experiment;
 use crate::trace::Flow;
 use crate::units::escape_bytes;
 use std::collections::BTreeMap;

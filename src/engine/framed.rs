@@ -2,10 +2,10 @@
 //! raw, or an encoded frame) and the receiver's decoder loop, which turns raw
 //! reads into decoded frames checked against the payloads sent.
 
+use crate::engine::framed_stream::FramedFlow;
 use crate::engine::model::FlowModel;
 use crate::framing::{md5_matches, Decoder, Encoder};
 use crate::trace::{Clock, DecodedEvent};
-use crate::engine::framed_stream::FramedFlow;
 
 /// What the sender writes for each message, built in reused buffers.
 pub(super) struct Outgoing<'a> {

@@ -7,9 +7,9 @@
 //! Frames are encoded on demand, one message at a time; nothing stores the
 //! whole wire stream.
 
+use crate::engine::payload::Stream;
 use crate::experiment::Experiment;
 use crate::framing::{frame_len, md5_hex, meta_name, Encoder, FrameMeta, Framing, Limits};
-use crate::engine::payload::Stream;
 use crate::trace::MessageSpan;
 
 /// A framed c2s flow: payloads, framing, limits and frame places.

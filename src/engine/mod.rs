@@ -10,10 +10,10 @@ mod tcp;
 mod tcp_io;
 mod udp;
 
-use crate::error::{Error, Result};
-use crate::experiment::{Experiment, Kind, Sender};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::Rng;
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Kind, Sender};
 use crate::trace::{Clock, FlowTrace, SendEvent, Trace};
 use std::time::{Duration, Instant};
 

@@ -3,10 +3,10 @@
 //! every read against it and the reports cut labels from it, so nothing
 //! stores the stream itself.
 
-use crate::experiment::{Experiment, Reply};
-use crate::engine::payload::{Stream, MAX_REPLIES};
-use crate::trace::MessageSpan;
 use crate::engine::framed_stream::FramedFlow;
+use crate::engine::payload::{Stream, MAX_REPLIES};
+use crate::experiment::{Experiment, Reply};
+use crate::trace::MessageSpan;
 
 /// The expected bytes of one flow, for checking reads and cutting labels.
 #[derive(Clone, Debug)]

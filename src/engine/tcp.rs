@@ -5,11 +5,11 @@
 use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::{recv, send_all};
 use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
+use crate::engine::model::FlowModel;
+use crate::engine::payload::{generate, reply_bytes, reply_size, Rng};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
-use crate::engine::model::FlowModel;
 use crate::net::{self, TcpOptions};
-use crate::engine::payload::{generate, reply_bytes, reply_size, Rng};
 use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, RecvEvent, Trace};
 use socket2::Socket;
 use std::net::{Shutdown, SocketAddr};

@@ -4,10 +4,10 @@
 //! the flow has been quiet for `receiver.idle` after the sender finished.
 
 use super::{gap_before, pause, record_send, reserve, Ctx};
-use crate::error::{Error, Result};
 use crate::engine::model::FlowModel;
-use crate::net::{self, Datagram};
 use crate::engine::payload::{Rng, Stream};
+use crate::error::{Error, Result};
+use crate::net::{self, Datagram};
 use crate::trace::{FlowTrace, RecvEvent, Trace};
 use socket2::Socket;
 use std::net::SocketAddr;

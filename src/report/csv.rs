@@ -2,8 +2,8 @@
 //! check bytes in memory. Rows are structs; summary.csv has one column per
 //! swept parameter, so it is written record by record.
 
-use crate::analysis::FlowAnalysis;
 use crate::analysis::expect::model_of;
+use crate::analysis::FlowAnalysis;
 use crate::engine::model::FlowModel;
 use crate::run::RunResult;
 use crate::units::preview;

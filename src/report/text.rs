@@ -5,8 +5,8 @@
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::analysis::expect::{fmt_num, model_of};
-use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::engine::model::FlowModel;
+use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::run::{RunResult, TrialResult};
 use crate::units::{format_duration, plural};
 use std::fmt::Write;
@@ -186,8 +186,8 @@ fn sweep_table(run: &RunResult) -> String {
             "-".into()
         };
         // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
-        let payload =
-            crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
+        let payload = crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages)
+            .total() as f64;
         let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
         let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
         let _ = writeln!(

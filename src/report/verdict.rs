@@ -1,10 +1,10 @@
 //! The verdict: what happened to the messages and why, in a few sentences
 //! computed from the analysed trace (not canned per experiment).
 
-use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
 use crate::analysis::expect::figures;
-use crate::experiment::Experiment;
+use crate::analysis::{Delivery, FlowAnalysis, RecvKind, RecvRow};
 use crate::engine::model::FlowModel;
+use crate::experiment::Experiment;
 use crate::framing::Framing;
 use crate::trace::Flow;
 use crate::units::{format_duration, plural, preview};

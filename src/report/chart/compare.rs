@@ -5,8 +5,8 @@
 use super::common::{self, canvas, fate_color, fate_name, header, short_key, tidy, INK};
 use super::fonts::{fonts, SANS};
 use super::{ChartError, ChartOptions};
-use crate::report::load::{Fate, Results};
 use crate::analysis::stats;
+use crate::report::load::{Fate, Results};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
