@@ -144,8 +144,8 @@ fn u32be_encoded_by_tokio_util_is_decoded_by_us() {
 
 #[test]
 fn json_header_file_frame_passes_the_tutorials_md5_check_in_python() {
-    use nianbao::experiment::{plan, Overrides, Source};
     use nianbao::engine::framed_stream::FramedFlow;
+    use nianbao::experiment::{plan, Overrides, Source};
     let source = Source::inline(
         "t",
         "[transport]\nframing = \"json-header\"\n[sender]\ncount = 1\nsize = \"3000\"\n",

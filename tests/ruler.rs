@@ -3,8 +3,8 @@
 //! decoder produced), analyses it and checks the drawn text.
 
 use nianbao::analysis::{analyse, Delivery, FlowAnalysis};
-use nianbao::experiment::{plan, Experiment, Overrides, Source};
 use nianbao::engine::model::FlowModel;
+use nianbao::experiment::{plan, Experiment, Overrides, Source};
 use nianbao::report::ruler::{ruler, RulerOptions};
 use nianbao::trace::{DecodedEvent, Flow, FlowTrace, RecvEvent};
 
