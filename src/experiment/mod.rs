@@ -12,6 +12,7 @@ mod model;
 mod origin;
 mod overrides;
 mod plan_size;
+mod spans;
 mod validate;
 mod variant;
 
