@@ -50,9 +50,16 @@ pub enum Error {
     /// A chart that could not be drawn or written (its error names the file).
     #[error(transparent)]
     Chart(#[from] ChartError),
-    /// A results folder that could not be written or read.
-    #[error("results folder {}: {msg}", path.display())]
-    Results { path: PathBuf, msg: String },
+    /// A results folder that could not be written or read: what went wrong
+    /// and, when there is one, the error that caused it (printed after it in
+    /// the chain, never in this message too).
+    #[error("results folder {}: {what}", path.display())]
+    Results {
+        path: PathBuf,
+        what: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// A file of a results folder that is unsafe to open or does not hold
     /// what it should (the error names the file, line and column).
     #[error(transparent)]
@@ -188,4 +195,39 @@ pub enum ChartError {
     /// plotters failed while drawing or writing the PNG.
     #[error("{0}")]
     Draw(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How `main` prints: every link of the chain once, joined by `: `.
+    fn chain(e: Error) -> String {
+        format!("{:#}", anyhow::Error::from(e))
+    }
+
+    #[test]
+    fn results_errors_print_their_cause_once() {
+        let e = Error::Results {
+            path: "out".into(),
+            what: "cannot create it".into(),
+            source: Some(io::Error::other("disk on fire").into()),
+        };
+        assert_eq!(e.to_string(), "results folder out: cannot create it");
+        assert_eq!(
+            chain(e),
+            "results folder out: cannot create it: disk on fire"
+        );
+        let csv = LoadError::Csv {
+            path: "out/summary.csv".into(),
+            line: 3,
+            column: Some("trial".into()),
+            msg: "\"x\" is not a whole number".into(),
+            source: Some("x".parse::<u32>().unwrap_err().into()),
+        };
+        assert_eq!(
+            chain(csv.into()),
+            "out/summary.csv:3: column trial: \"x\" is not a whole number: invalid digit found in string"
+        );
+    }
 }

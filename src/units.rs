@@ -1,44 +1,74 @@
 //! Units in experiment files: durations (`"0"`, `"250us"`, `"2s"`), byte sizes
 //! (`64`, `"64KiB"`), and the escapes allowed in message text (`\xNN`).
 //!
-//! Every parser returns a message that says what was expected, so the caller
-//! only has to add where the value came from.
+//! Every parser returns a [`UnitError`] that says what was expected, so the
+//! caller only has to add where the value came from.
 
 use std::time::Duration;
 
+/// Why a duration, a size or an escape in message text is refused. Each
+/// message quotes the text and says what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitError {
+    /// A duration below zero.
+    #[error("`{0}` is negative; durations are 0 or more")]
+    Negative(String),
+    /// A duration other than `0` without a unit.
+    #[error("`{0}` has no unit; write it like \"0\", \"250us\", \"100ms\" or \"2s\"")]
+    NoUnit(String),
+    /// A duration whose number does not parse.
+    #[error("`{0}` is not a number with a unit like \"100ms\"")]
+    NotANumber(String),
+    /// A duration unit other than ns, us, ms, s.
+    #[error("`{text}` has unknown unit `{unit}`; allowed units: ns, us, ms, s")]
+    DurationUnit { text: String, unit: String },
+    /// A duration over one hour.
+    #[error("`{0}` is too long; at most one hour")]
+    TooLong(String),
+    /// A size whose number does not parse.
+    #[error("`{0}` is not a size; write bytes like 1024 or \"64KiB\"")]
+    NotASize(String),
+    /// A size unit other than B, KiB, MiB, GiB, kB, MB.
+    #[error("`{text}` has unknown unit `{unit}`; allowed: B, KiB, MiB, GiB, kB, MB")]
+    SizeUnit { text: String, unit: String },
+    /// A size over `u64::MAX` bytes.
+    #[error("`{0}` is too large")]
+    TooLarge(String),
+    /// `\x` not followed by two hex digits.
+    #[error("`\\x{0}` is not a byte escape; write two hex digits, like \\xff")]
+    ByteEscape(String),
+}
+
 /// Parses a duration string with a unit: `ns`, `us` (or `µs`), `ms`, `s`.
 /// `"0"` needs no unit; any other number without one is an error.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
     let t = text.trim();
     if t.starts_with('-') {
-        return Err(format!("`{t}` is negative; durations are 0 or more"));
+        return Err(UnitError::Negative(t.into()));
     }
     if t == "0" {
         return Ok(Duration::ZERO);
     }
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .ok_or_else(|| {
-            format!("`{t}` has no unit; write it like \"0\", \"250us\", \"100ms\" or \"2s\"")
-        })?;
+        .ok_or_else(|| UnitError::NoUnit(t.into()))?;
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("`{t}` is not a number with a unit like \"100ms\""))?;
+    let value: f64 = num.parse().map_err(|_| UnitError::NotANumber(t.into()))?;
     let nanos_per = match unit.trim() {
         "ns" => 1.0,
         "us" | "µs" => 1e3,
         "ms" => 1e6,
         "s" => 1e9,
         other => {
-            return Err(format!(
-                "`{t}` has unknown unit `{other}`; allowed units: ns, us, ms, s"
-            ))
+            return Err(UnitError::DurationUnit {
+                text: t.into(),
+                unit: other.into(),
+            })
         }
     };
     let nanos = value * nanos_per;
     if !nanos.is_finite() || nanos > 3600e9 {
-        return Err(format!("`{t}` is too long; at most one hour"));
+        return Err(UnitError::TooLong(t.into()));
     }
     Ok(Duration::from_nanos(nanos.round() as u64))
 }
@@ -59,13 +89,11 @@ pub fn format_duration(d: Duration) -> String {
 }
 
 /// Parses a byte size: a plain integer, or a string such as `"64KiB"`, `"1MiB"`, `"1500"`.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, UnitError> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: u64 = num
-        .parse()
-        .map_err(|_| format!("`{t}` is not a size; write bytes like 1024 or \"64KiB\""))?;
+    let value: u64 = num.parse().map_err(|_| UnitError::NotASize(t.into()))?;
     let mult = match unit.trim() {
         "" | "B" => 1,
         "KiB" | "K" | "k" => 1 << 10,
@@ -74,14 +102,15 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "KB" | "kB" => 1000,
         "MB" => 1_000_000,
         other => {
-            return Err(format!(
-                "`{t}` has unknown unit `{other}`; allowed: B, KiB, MiB, GiB, kB, MB"
-            ))
+            return Err(UnitError::SizeUnit {
+                text: t.into(),
+                unit: other.into(),
+            })
         }
     };
     value
         .checked_mul(mult)
-        .ok_or_else(|| format!("`{t}` is too large"))
+        .ok_or_else(|| UnitError::TooLarge(t.into()))
 }
 
 /// A byte size in the largest binary unit that divides it: `256 MiB`,
@@ -100,7 +129,7 @@ pub fn format_size(n: u64) -> String {
 /// Turns message text into bytes, resolving `\xNN` escapes (TOML already
 /// resolves `\n`, `\t` and `\u`; use a literal string `'a\xffb'` for raw bytes)
 /// and `\\` for one backslash.
-pub fn unescape_bytes(text: &str) -> Result<Vec<u8>, String> {
+pub fn unescape_bytes(text: &str) -> Result<Vec<u8>, UnitError> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -114,9 +143,8 @@ pub fn unescape_bytes(text: &str) -> Result<Vec<u8>, String> {
                 }
                 b'x' => {
                     let hex = text.get(i + 2..i + 4).unwrap_or("");
-                    let byte = u8::from_str_radix(hex, 16).map_err(|_| {
-                        format!("`\\x{hex}` is not a byte escape; write two hex digits, like \\xff")
-                    })?;
+                    let byte = u8::from_str_radix(hex, 16)
+                        .map_err(|_| UnitError::ByteEscape(hex.into()))?;
                     out.push(byte);
                     i += 4;
                     continue;
@@ -242,9 +270,16 @@ mod tests {
             Duration::from_micros(1500)
         );
         assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
-        assert!(parse_duration("10").unwrap_err().contains("no unit"));
-        assert!(parse_duration("-1ms").unwrap_err().contains("negative"));
-        assert!(parse_duration("3h").unwrap_err().contains("unknown unit"));
+        let err = |t: &str| parse_duration(t).unwrap_err().to_string();
+        assert_eq!(
+            err("10"),
+            "`10` has no unit; write it like \"0\", \"250us\", \"100ms\" or \"2s\""
+        );
+        assert_eq!(err("-1ms"), "`-1ms` is negative; durations are 0 or more");
+        assert_eq!(
+            err("3h"),
+            "`3h` has unknown unit `h`; allowed units: ns, us, ms, s"
+        );
     }
 
     #[test]
@@ -266,7 +301,10 @@ mod tests {
     #[test]
     fn escapes_round_trip() {
         assert_eq!(unescape_bytes(r"a\xffb\\").unwrap(), b"a\xffb\\");
-        assert!(unescape_bytes(r"\xZZ").is_err());
+        assert_eq!(
+            unescape_bytes(r"\xZZ").unwrap_err().to_string(),
+            r"`\xZZ` is not a byte escape; write two hex digits, like \xff"
+        );
         assert_eq!(escape_bytes("你\n".as_bytes()), "你\\n");
         // A UTF-8 character cut in two shows its bytes.
         assert_eq!(escape_bytes(&"你".as_bytes()[..2]), "\\xe4\\xbd");

@@ -88,7 +88,7 @@ pub(super) fn expect(table: Option<&toml::Table>) -> V<Expect> {
 }
 
 /// Parses `">= 0.9"`, `"== 2"`, `"< 3"`.
-pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
+pub fn parse_bound(text: &str) -> Result<(Op, f64), BoundError> {
     let t = text.trim();
     let (op, rest) = [
         (">=", Op::Ge),
@@ -99,36 +99,63 @@ pub fn parse_bound(text: &str) -> Result<(Op, f64), String> {
     ]
     .iter()
     .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
-    .ok_or_else(|| format!("`{t}` needs a comparison first: >=, >, <=, <, =="))?;
+    .ok_or_else(|| BoundError::NoComparison(t.into()))?;
     let value = rest
         .trim()
         .parse::<f64>()
-        .map_err(|_| format!("`{t}`: `{}` is not a number", rest.trim()))?;
+        .map_err(|_| BoundError::NotANumber {
+            bound: t.into(),
+            number: rest.trim().into(),
+        })?;
     Ok((op, value))
 }
 
+/// Why a bound like `">= 0.9"` is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BoundError {
+    /// No `>=`, `>`, `<=`, `<` or `==` first.
+    #[error("`{0}` needs a comparison first: >=, >, <=, <, ==")]
+    NoComparison(String),
+    /// The number after the comparison does not parse.
+    #[error("`{bound}`: `{number}` is not a number")]
+    NotANumber { bound: String, number: String },
+}
+
+/// Why `[[expect.compare]]` is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum CompareError {
+    #[error("a list of tables like {{ figure = \"segments\", less = {{ \"sender.nodelay\" = false }}, than = {{ \"sender.nodelay\" = true }} }}")]
+    Shape,
+    #[error("unknown key `{0}`; allowed: figure, less, than")]
+    UnknownKey(String),
+    #[error("`{0}` is not a figure; allowed: {}", FIGURES.join(", "))]
+    UnknownFigure(String),
+}
+
 /// Parses `[[expect.compare]]` tables: `figure`, `less = {key = value}`, `than = {key = value}`.
-fn compares(value: &toml::Value) -> Result<Vec<Compare>, String> {
-    let shape = "a list of tables like { figure = \"segments\", less = { \"sender.nodelay\" = false }, than = { \"sender.nodelay\" = true } }";
-    let list = value.as_array().ok_or(shape)?;
+fn compares(value: &toml::Value) -> Result<Vec<Compare>, CompareError> {
+    let list = value.as_array().ok_or(CompareError::Shape)?;
     list.iter()
         .map(|t| {
-            let t = t.as_table().ok_or(shape)?;
+            let t = t.as_table().ok_or(CompareError::Shape)?;
             if let Some(k) = t
                 .keys()
                 .find(|k| !["figure", "less", "than"].contains(&k.as_str()))
             {
-                return Err(format!("unknown key `{k}`; allowed: figure, less, than"));
+                return Err(CompareError::UnknownKey(k.clone()));
             }
-            let figure = t.get("figure").and_then(|f| f.as_str()).ok_or(shape)?;
+            let figure = t
+                .get("figure")
+                .and_then(|f| f.as_str())
+                .ok_or(CompareError::Shape)?;
             if !FIGURES.contains(&figure) {
-                return Err(format!(
-                    "`{figure}` is not a figure; allowed: {}",
-                    FIGURES.join(", ")
-                ));
+                return Err(CompareError::UnknownFigure(figure.into()));
             }
-            let side = |k: &str| -> Result<Vec<(String, String)>, String> {
-                let table = t.get(k).and_then(|v| v.as_table()).ok_or(shape)?;
+            let side = |k: &str| -> Result<Vec<(String, String)>, CompareError> {
+                let table = t
+                    .get(k)
+                    .and_then(|v| v.as_table())
+                    .ok_or(CompareError::Shape)?;
                 Ok(table
                     .iter()
                     .map(|(k, v)| (k.clone(), super::overrides::display_value(v)))

@@ -10,9 +10,13 @@ pub struct Invalid {
     pub msg: String,
 }
 
-pub(super) fn bad(key: &str, msg: impl Into<String>) -> Invalid {
+/// A failure at `key`. `msg` is rendered here, once: an [`Invalid`] becomes
+/// one line of an `Error::Config` (`file:line:col: key `k`: msg`), and the
+/// reasons it is built from (a [`crate::units::UnitError`], a name or bound
+/// error) are this crate's own leaf errors, with no cause of their own.
+pub(super) fn bad(key: &str, msg: impl std::fmt::Display) -> Invalid {
     Invalid {
         key: key.to_string(),
-        msg: msg.into(),
+        msg: msg.to_string(),
     }
 }

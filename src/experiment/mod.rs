@@ -13,11 +13,12 @@ mod origin;
 mod overrides;
 mod plan_size;
 mod sizes;
+mod spans;
 mod validate;
 mod variant;
 
 pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};
-pub use expectation::{fmt_num, parse_bound, Outcome, FIGURES};
+pub use expectation::{fmt_num, parse_bound, BoundError, Outcome, FIGURES};
 pub use file::FileExperiment;
 pub use invalid::Invalid;
 pub use limits::{message_count, MAX_STREAM, MAX_UDP_V4, MAX_UDP_V6};
@@ -26,7 +27,7 @@ pub use overrides::{display_value, expand, parse_value, split_assignment};
 pub use plan_size::DEFAULT_MAX_RUNS;
 use plan_size::{check_scenarios, check_size};
 pub use sizes::Sizes;
-pub use validate::plain_name;
+pub use validate::{plain_name, NameError};
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
 use crate::error::{Error, Result};
@@ -196,9 +197,9 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
             return Err(flag_err("--set", arg, why));
         }
         overrides::set_path(&mut table, &key, parse_value(&value))
-            .map_err(|m| flag_err("--set", arg, &m))?;
+            .map_err(|m| flag_err("--set", arg, &m.to_string()))?;
         check_tree(&table).map_err(|m| {
-            let hint = overrides::toml_hint(&key, &value, &m);
+            let hint = overrides::toml_hint(&key, &value, &m.to_string());
             flag_err("--set", arg, &format!("key `{key}`: {m}{hint}"))
         })?;
         set_keys.push((key, arg.clone()));
@@ -239,9 +240,8 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
         for (k, v) in &point {
             match variant::named(&variants, v).filter(|_| k == VARIANT_AXIS) {
                 Some(var) => var.apply(&mut t, source)?,
-                None => {
-                    overrides::set_path(&mut t, k, v.clone()).map_err(|m| sweep_err(k, v, &m))?
-                }
+                None => overrides::set_path(&mut t, k, v.clone())
+                    .map_err(|m| sweep_err(k, v, &m.to_string()))?,
             }
         }
         let f: FileExperiment = Value::Table(t)
@@ -363,11 +363,18 @@ fn sweep_axes(table: &mut Table, sweeps: &[String]) -> Result<Vec<(String, Vec<V
 }
 
 /// Deserializes the tree to catch unknown keys and wrong types early.
-pub(super) fn check_tree(table: &Table) -> std::result::Result<(), String> {
+pub(super) fn check_tree(table: &Table) -> std::result::Result<(), TreeError> {
     let mut t = table.clone();
     t.remove("sweep");
     Value::Table(t)
         .try_into::<FileExperiment>()
         .map(|_| ())
-        .map_err(|e| e.message().to_string())
+        .map_err(TreeError)
 }
+
+/// A merged tree that is not an experiment: an unknown key or a wrong type.
+/// A tree has no text, so the parser's error has no position: its message
+/// is all it says.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.message())]
+pub(super) struct TreeError(toml::de::Error);

@@ -55,7 +55,7 @@ const EXCLUSIVE: [(&str, &[&str]); 3] = [
 ];
 
 /// Sets the dotted `key` in `table`, creating tables on the way.
-pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), String> {
+pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), SetPathError> {
     if let Some((_, drop)) = EXCLUSIVE.iter().find(|(k, _)| *k == key) {
         if let Some(sender) = table.get_mut("sender").and_then(Value::as_table_mut) {
             for d in drop.iter() {
@@ -64,7 +64,7 @@ pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), String
         }
     }
     let mut parts: Vec<&str> = key.split('.').collect();
-    let last = parts.pop().ok_or("empty key")?;
+    let last = parts.pop().ok_or(SetPathError::EmptyKey)?;
     let mut here = table;
     for part in parts {
         let entry = here
@@ -72,10 +72,24 @@ pub fn set_path(table: &mut Table, key: &str, value: Value) -> Result<(), String
             .or_insert_with(|| Value::Table(Table::new()));
         here = entry
             .as_table_mut()
-            .ok_or_else(|| format!("`{part}` is a value, not a table, so `{key}` cannot be set"))?;
+            .ok_or_else(|| SetPathError::NotATable {
+                part: part.into(),
+                key: key.into(),
+            })?;
     }
     here.insert(last.to_string(), value);
     Ok(())
+}
+
+/// Why a dotted key cannot be set in a tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetPathError {
+    /// The key is empty.
+    #[error("empty key")]
+    EmptyKey,
+    /// A part of the key names a value, not a table.
+    #[error("`{part}` is a value, not a table, so `{key}` cannot be set")]
+    NotATable { part: String, key: String },
 }
 
 /// Shows a value the way a user types it: strings bare, others as TOML.

@@ -122,8 +122,7 @@ fn plain_text(text: &Option<String>, key: &str, max: usize, lines: bool) -> V<Op
 /// An experiment name is also a folder name under `results/`, so it is a
 /// plain name: letters, digits, `.`, `_`, `-`, 1 to 64 characters, not `.`
 /// or `..`. Nothing else can reach a path from a downloaded file.
-pub fn plain_name(name: &str) -> Result<String, String> {
-    const RULE: &str = "a name is 1 to 64 letters, digits, '.', '_' or '-', and not '.' or '..'";
+pub fn plain_name(name: &str) -> Result<String, NameError> {
     let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     if name.is_empty()
         || name.len() > 64
@@ -131,13 +130,15 @@ pub fn plain_name(name: &str) -> Result<String, String> {
         || name == ".."
         || !name.chars().all(ok_char)
     {
-        return Err(format!(
-            "{} is not a plain name; {RULE}",
-            crate::units::shown(name)
-        ));
+        return Err(NameError(name.to_string()));
     }
     Ok(name.to_string())
 }
+
+/// A name that is not a plain name (see [`plain_name`]); it holds the name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not a plain name; a name is 1 to 64 letters, digits, '.', '_' or '-', and not '.' or '..'", crate::units::shown(.0))]
+pub struct NameError(pub String);
 
 fn transport(t: &file::FileTransport) -> V<Transport> {
     let kind = match t.kind.as_deref().unwrap_or("tcp") {

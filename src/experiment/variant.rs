@@ -99,7 +99,7 @@ pub(super) fn take(table: &mut Table, source: &Source) -> Result<Vec<Variant>> {
             .as_table()
             .cloned()
             .ok_or_else(|| err(index, "", None, "must be a table with a `name`".into()))?;
-        let name = label(&raw).map_err(|m| err(index, "", None, m))?;
+        let name = label(&raw).map_err(|m| err(index, "", None, m.to_string()))?;
         if out.iter().any(|v| v.name == name) {
             let msg = "another [[variant]] has this name; names must be unique".into();
             return Err(err(index, &name, Some("name"), msg));
@@ -126,27 +126,37 @@ pub(super) fn take(table: &mut Table, source: &Source) -> Result<Vec<Variant>> {
 }
 
 /// A variant's `name`: a non-empty string that `--sweep variant=` can pick.
-fn label(raw: &Table) -> std::result::Result<String, String> {
+fn label(raw: &Table) -> std::result::Result<String, LabelError> {
     let name = match raw.get("name") {
-        None => return Err("has no `name`; give each variant one, like name = \"UDP\"".into()),
+        None => return Err(LabelError::Missing),
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err("`name` must be a string, like name = \"UDP\"".into()),
+        Some(_) => return Err(LabelError::NotAString),
     };
     if name.trim().is_empty() {
-        return Err("`name` is empty; give the variant a name, like name = \"UDP\"".into());
+        return Err(LabelError::Empty);
     }
     if name.chars().any(char::is_control) || name.chars().count() > 64 {
-        return Err(format!(
-            "`name` {} must be one line of at most 64 characters, with no control characters",
-            crate::units::shown(&name)
-        ));
+        return Err(LabelError::NotOneLine(name));
     }
     if name.trim() != name || name.contains(',') {
-        return Err(format!(
-            "`name` {name:?} cannot start or end with spaces or hold a comma (--sweep variant=A,B lists names)"
-        ));
+        return Err(LabelError::Untrimmed(name));
     }
     Ok(name)
+}
+
+/// Why a `[[variant]]`'s `name` is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum LabelError {
+    #[error("has no `name`; give each variant one, like name = \"UDP\"")]
+    Missing,
+    #[error("`name` must be a string, like name = \"UDP\"")]
+    NotAString,
+    #[error("`name` is empty; give the variant a name, like name = \"UDP\"")]
+    Empty,
+    #[error("`name` {} must be one line of at most 64 characters, with no control characters", crate::units::shown(.0))]
+    NotOneLine(String),
+    #[error("`name` {0:?} cannot start or end with spaces or hold a comma (--sweep variant=A,B lists names)")]
+    Untrimmed(String),
 }
 
 /// Every `[expect.when."variant=NAME"]` names a variant of the file (picked
@@ -251,12 +261,12 @@ impl Variant {
     /// Sets this variant's keys in `table`, checking each key's name and type.
     pub(super) fn apply(&self, table: &mut Table, source: &Source) -> Result<()> {
         for (key, value) in &self.sets {
-            set_path(table, key, value.clone())
-                .and_then(|()| check_tree(table))
-                .map_err(|msg| Error::Config {
-                    origin: variant_origin(source, self.index, &self.name, Some(key)),
-                    msg,
-                })?;
+            let err = |msg: String| Error::Config {
+                origin: variant_origin(source, self.index, &self.name, Some(key)),
+                msg,
+            };
+            set_path(table, key, value.clone()).map_err(|e| err(e.to_string()))?;
+            check_tree(table).map_err(|e| err(e.to_string()))?;
         }
         Ok(())
     }

@@ -21,8 +21,8 @@ pub enum FrameError {
     Parse {
         /// What the user wrote.
         input: String,
-        /// What is wrong with it.
-        reason: String,
+        /// What is wrong with it (shown in this message, so not a source).
+        reason: ParseReason,
     },
     /// `Framing::validate` found a configuration no frame could satisfy.
     #[error("framing {framing}: {reason}")]
@@ -92,6 +92,43 @@ pub enum FrameError {
         /// Bytes the frame (or the part read so far) needed, when known.
         need: Option<u64>,
     },
+}
+
+/// Why the argument of a framing string (`line:…`, `fixed:…`) is bad.
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+pub enum ParseReason {
+    /// A delimiter escape that does not parse.
+    #[error(transparent)]
+    Escape(#[from] EscapeError),
+    /// `line:` with nothing after it.
+    #[error("the delimiter must not be empty")]
+    EmptyDelimiter,
+    /// `fixed:0`.
+    #[error("frame size must be at least 1 byte")]
+    ZeroSize,
+    /// `fixed:N` where N is not a whole number.
+    #[error("`{text}` is not a frame size in bytes ({why})")]
+    NotASize {
+        /// What followed `fixed:`.
+        text: String,
+        /// Why it does not parse. Shown in this message, so not also given
+        /// as `source()` (a chain would print it twice).
+        why: std::num::ParseIntError,
+    },
+}
+
+/// A bad escape in a `line:` delimiter.
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+pub enum EscapeError {
+    /// `\x` without two hex digits after it.
+    #[error("`\\x{0}` needs two hex digits")]
+    Hex(String),
+    /// A backslash before a letter that is no escape.
+    #[error("unknown escape `\\{0}`; use \\n \\r \\t \\0 \\\\ or \\xHH")]
+    Unknown(char),
+    /// A backslash as the last character.
+    #[error("a lone `\\` at the end; write `\\\\` for a backslash")]
+    Lone,
 }
 
 fn eof_text(got: &usize, need: &Option<u64>) -> String {

@@ -75,7 +75,7 @@ mod varint;
 
 use std::ops::Range;
 
-pub use error::{FrameError, ALLOWED};
+pub use error::{EscapeError, FrameError, ParseReason, ALLOWED};
 pub use json_header::{md5_hex, md5_matches};
 pub use size::{frame_len, meta_name};
 

@@ -5,13 +5,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{FrameError, Framing};
+use super::{EscapeError, FrameError, Framing, ParseReason};
 
 impl FromStr for Framing {
     type Err = FrameError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = |reason: String| FrameError::Parse {
+        let bad = |reason: ParseReason| FrameError::Parse {
             input: s.to_string(),
             reason,
         };
@@ -29,17 +29,20 @@ impl FromStr for Framing {
             _ => {}
         }
         if let Some(delim) = s.strip_prefix("line:") {
-            let delimiter = unescape(delim).map_err(bad)?;
+            let delimiter = unescape(delim).map_err(|e| bad(e.into()))?;
             if delimiter.is_empty() {
-                return Err(bad("the delimiter must not be empty".into()));
+                return Err(bad(ParseReason::EmptyDelimiter));
             }
             return Ok(Framing::Line { delimiter });
         }
         if let Some(n) = s.strip_prefix("fixed:") {
             return match n.parse::<usize>() {
-                Ok(0) => Err(bad("frame size must be at least 1 byte".into())),
+                Ok(0) => Err(bad(ParseReason::ZeroSize)),
                 Ok(n) => Ok(Framing::Fixed(n)),
-                Err(e) => Err(bad(format!("`{n}` is not a frame size in bytes ({e})"))),
+                Err(why) => Err(bad(ParseReason::NotASize {
+                    text: n.to_string(),
+                    why,
+                })),
             };
         }
         Err(FrameError::Unknown {
@@ -78,7 +81,7 @@ impl<'de> serde::Deserialize<'de> for Framing {
 }
 
 /// Turns `\n \r \t \0 \\ \xHH` into bytes; other characters stand for their UTF-8.
-pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, EscapeError> {
     let mut out = Vec::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -98,14 +101,10 @@ pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
                 u8::from_str_radix(&hex, 16)
                     .ok()
                     .filter(|_| hex.len() == 2)
-                    .ok_or_else(|| format!("`\\x{hex}` needs two hex digits"))?
+                    .ok_or(EscapeError::Hex(hex))?
             }
-            Some(other) => {
-                return Err(format!(
-                    "unknown escape `\\{other}`; use \\n \\r \\t \\0 \\\\ or \\xHH"
-                ))
-            }
-            None => return Err("a lone `\\` at the end; write `\\\\` for a backslash".into()),
+            Some(other) => return Err(EscapeError::Unknown(other)),
+            None => return Err(EscapeError::Lone),
         };
         out.push(byte);
     }
@@ -213,5 +212,26 @@ mod tests {
             let err = s.parse::<Framing>().unwrap_err();
             assert!(matches!(err, FrameError::Parse { .. }), "{s}: {err}");
         }
+    }
+
+    #[test]
+    fn bad_arguments_keep_their_words() {
+        let err = |s: &str| s.parse::<Framing>().unwrap_err().to_string();
+        assert_eq!(
+            err(r"line:\q"),
+            r"invalid framing `line:\q`: unknown escape `\q`; use \n \r \t \0 \\ or \xHH"
+        );
+        assert_eq!(
+            err(r"line:\x4"),
+            r"invalid framing `line:\x4`: `\x4` needs two hex digits"
+        );
+        assert_eq!(
+            err(r"line:\"),
+            r"invalid framing `line:\`: a lone `\` at the end; write `\\` for a backslash"
+        );
+        assert_eq!(
+            err("fixed:abc"),
+            "invalid framing `fixed:abc`: `abc` is not a frame size in bytes (invalid digit found in string)"
+        );
     }
 }

@@ -19,5 +19,6 @@ mod ruler_words;
 pub mod summary;
 pub mod sweep;
 mod table;
+mod target;
 pub mod text;
 pub mod verdict;

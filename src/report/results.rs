@@ -14,6 +14,8 @@
 
 use super::chart::{draw_all, ChartOptions};
 use super::sweep::write_sweep_csv;
+pub use super::target::check_target;
+use super::target::not_ours;
 use super::{csv as csvw, meta};
 use crate::analysis::RunResult;
 use crate::error::{Error, Result};
@@ -42,88 +44,6 @@ pub const RESULT_FILES: &[&str] = &[
     "sweep.png",
     "compare.png",
 ];
-
-const HINT: &str = "give --out a new path (nianbao writes a new folder there)";
-
-/// Checks that results may be written at `dir`: it does not exist yet, or it
-/// is a results folder nianbao wrote. Called before any trial runs, and again
-/// just before the swap.
-pub fn check_target(dir: &Path) -> Result<()> {
-    let refuse = |why: String| Error::Results {
-        path: dir.to_path_buf(),
-        msg: format!("refusing to replace it: {why}; {HINT}"),
-    };
-    if let (Ok(target), Ok(here)) = (fs::canonicalize(dir), std::env::current_dir()) {
-        if here.starts_with(&target) {
-            return Err(refuse(if target.parent().is_none() {
-                "it is the root folder".into()
-            } else {
-                "it is the current folder or holds it".into()
-            }));
-        }
-    }
-    match dir.file_name() {
-        // `x/..` or `x/.` names no folder of its own.
-        None => return Err(refuse("it does not end in a folder name".into())),
-        Some(leaf) if leaf.len() > 200 => {
-            return Err(refuse("its last name is over 200 bytes".into()))
-        }
-        Some(_) => {}
-    }
-    let meta = match fs::symlink_metadata(dir) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => {
-            let what = format!("results folder {}: cannot create it", dir.display());
-            return Err(Error::io(what, e));
-        }
-    };
-    let kind = meta.file_type();
-    if kind.is_symlink() {
-        return Err(refuse("it is a symbolic link".into()));
-    }
-    if !kind.is_dir() {
-        return Err(refuse(if kind.is_file() {
-            "it is a file, not a folder".into()
-        } else {
-            "it is a device, FIFO or socket, not a folder".into()
-        }));
-    }
-    match not_ours(dir) {
-        Some(why) => Err(refuse(why)),
-        None => Ok(()),
-    }
-}
-
-/// Why the folder `dir` is not one nianbao wrote, if it is not: it must
-/// hold the marker and nothing but regular files that nianbao writes.
-fn not_ours(dir: &Path) -> Option<String> {
-    let marker = fs::symlink_metadata(dir.join(MARKER));
-    if !marker.is_ok_and(|m| m.is_file()) {
-        return Some(format!(
-            "it is a folder that nianbao did not write (it has no {MARKER} file)"
-        ));
-    }
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => return Some(format!("its entries cannot be read ({e})")),
-    };
-    for entry in entries {
-        let Ok(entry) = entry else {
-            return Some("its entries cannot be read".into());
-        };
-        let name = entry.file_name();
-        let known = name.to_str().is_some_and(|n| RESULT_FILES.contains(&n));
-        let file = entry.file_type().is_ok_and(|t| t.is_file());
-        if !known || !file {
-            return Some(format!(
-                "it holds {}, which nianbao did not write; move it elsewhere first",
-                crate::units::shown(&name.to_string_lossy())
-            ));
-        }
-    }
-    None
-}
 
 /// Checks `dir` as [`check_target`] does and makes sure a folder can be
 /// created beside it (the parent folders are created, a probe folder is
@@ -328,7 +248,11 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
                 };
                 return Err(Error::Results {
                     path: dir.to_path_buf(),
-                    msg: format!("what was there changed during the run ({why}); nothing was removed, {kept}"),
+                    what: format!(
+                        "what was there changed during the run ({}); nothing was removed, {kept}",
+                        why.why
+                    ),
+                    source: why.source.map(|e| e.into()),
                 });
             }
             let _ = fs::remove_dir_all(new);
@@ -346,10 +270,11 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
                 if exists && fs::rename(&aside, dir).is_err() {
                     return Err(Error::Results {
                         path: dir.to_path_buf(),
-                        msg: format!(
-                            "cannot put the new results in place ({e}), nor the old ones back: they are at {}",
+                        what: format!(
+                            "cannot put the new results in place, nor the old ones back: they are at {}",
                             aside.display()
                         ),
+                        source: Some(e.into()),
                     });
                 }
                 return Err(failed(e));
