@@ -10,11 +10,16 @@
 mod tcp;
 mod udp;
 
-pub use tcp::{accept_until, connect_tcp, data_segs_out, listen_tcp, TcpOptions};
-pub use udp::{bind_udp_pair, recv_datagram, Datagram};
+pub use tcp::{
+    accept_until, connect_tcp, data_segs_out, listen_tcp, local_addr, recv, send, set_cork,
+    set_nonblocking, shutdown_write, TcpOptions,
+};
+pub use udp::{bind_udp_pair, recv_datagram, send_datagram, Datagram};
+
+/// A socket, as the functions here make and take it.
+pub use socket2::Socket;
 
 use crate::error::{Error, Result};
-use socket2::Socket;
 use std::io;
 use std::time::{Duration, Instant};
 
