@@ -7,6 +7,8 @@
 //! - `net.ipv4.tcp_autocorking` lets Linux hold small writes while earlier
 //!   data is still queued, even with TCP_NODELAY on.
 
+pub mod fs;
+pub mod signal;
 mod tcp;
 mod udp;
 
