@@ -8,10 +8,12 @@
 //!   data is still queued, even with TCP_NODELAY on.
 
 pub mod fs;
+pub mod host;
 pub mod signal;
 mod tcp;
 mod udp;
 
+pub use host::HostFacts;
 pub use tcp::{
     accept_until, connect_tcp, data_segs_out, listen_tcp, local_addr, recv, send, set_cork,
     set_nonblocking, shutdown_write, TcpOptions,
