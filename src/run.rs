@@ -31,6 +31,8 @@ pub struct RunResult {
     pub started_unix: u64,
     /// Wall time of the whole run, ns.
     pub duration_ns: u64,
+    /// The machine the run ran on, probed once as it started.
+    pub host: crate::net::HostFacts,
 }
 
 impl RunResult {
@@ -58,6 +60,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let started = Instant::now();
+    let host = crate::net::HostFacts::probe();
     let total: usize = plan
         .scenarios
         .iter()
@@ -115,6 +118,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         trials,
         started_unix,
         duration_ns: started.elapsed().as_nanos() as u64,
+        host,
     })
 }
 

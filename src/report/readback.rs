@@ -10,11 +10,11 @@ use super::load::{load, LoadError, Results};
 use super::meta;
 use super::summary::FIGURES;
 use super::table::csv_msg;
-use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
-use crate::error::Result;
 use crate::analysis::expect::check_trial;
-use crate::experiment::{plan, Messages, Overrides, Plan, Source};
+use crate::analysis::{FlowAnalysis, MessageRow, RecvRow, Summary};
 use crate::engine::model::FlowModel;
+use crate::error::Result;
+use crate::experiment::{plan, Messages, Overrides, Plan, Source};
 use crate::run::{delivery, RunResult, TrialResult};
 use crate::trace::{Flow, MessageSpan, RecvEvent, SendEvent};
 use std::collections::BTreeMap;
@@ -61,6 +61,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         plan,
         started_unix: recorded.start_unix_s,
         duration_ns: recorded.duration_ns,
+        host: recorded.host,
     })
 }
 

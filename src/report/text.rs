@@ -5,8 +5,8 @@
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::analysis::expect::{fmt_num, model_of};
-use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::engine::model::FlowModel;
+use crate::experiment::{Experiment, Kind, Messages, Reply, VARIANT_AXIS};
 use crate::run::{RunResult, TrialResult};
 use crate::units::{format_duration, plural};
 use std::fmt::Write;
@@ -186,8 +186,8 @@ fn sweep_table(run: &RunResult) -> String {
             "-".into()
         };
         // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
-        let payload =
-            crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
+        let payload = crate::engine::payload::Stream::from_messages(&sc.experiment.sender.messages)
+            .total() as f64;
         let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
         let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
         let _ = writeln!(
@@ -328,9 +328,7 @@ fn nagle_verdict(run: &RunResult) -> Option<String> {
         mean("false", &|s| s.merged_fraction)?,
         mean("true", &|s| s.merged_fraction)?,
     );
-    let autocork = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_autocorking")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "?".into());
+    let autocork = run.host.tcp_autocorking().unwrap_or("unknown");
     let gap = first_gap
         .map(|g| format!(" at gap {g}"))
         .unwrap_or_default();
