@@ -1,5 +1,11 @@
-//! The only code that touches sockets (socket2 and nix's socket calls): creating loopback sockets,
-//! setting options, and send/recv calls with deadlines.
+//! The system layer: the only code that calls socket2 or nix, and the only
+//! code that reads /proc or /sys.
+//! - Sockets (`tcp`, `udp`, this file): creating loopback sockets, setting
+//!   options, send/recv calls with deadlines, TCP_INFO.
+//! - Host facts (`host`): the kernel release, sysctls and loopback MTU a run
+//!   records, probed once per run, and whether the kernel trusts the TSC.
+//! - The atomic rename (`fs`): renameat2 for swapping in a results folder.
+//! - Signal handlers (`signal`): sigaction for SIGINT and SIGTERM.
 //!
 //! Kernel quirks worth knowing (they show in the results):
 //! - Linux doubles the SO_SNDBUF / SO_RCVBUF value you set, and clamps it to a
