@@ -9,28 +9,17 @@ use std::sync::atomic::{AtomicI32, Ordering};
 /// The signal that asked this process to stop, or 0.
 static PENDING: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn record(signal: libc_int) {
+extern "C" fn record(signal: std::ffi::c_int) {
     PENDING.store(signal, Ordering::SeqCst);
 }
-
-#[allow(non_camel_case_types)]
-type libc_int = std::ffi::c_int;
 
 /// Installs the handler for SIGINT and SIGTERM (once per process; later
 /// calls do nothing harmful). Without it the default action kills the
 /// process at once, which is what a library user gets.
 pub fn install() {
-    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
-    let action = SigAction::new(
-        SigHandler::Handler(record),
-        SaFlags::SA_RESETHAND | SaFlags::SA_RESTART,
-        SigSet::empty(),
-    );
-    for sig in [Signal::SIGINT, Signal::SIGTERM] {
-        // SAFETY: the handler only stores into an atomic, which is
-        // async-signal-safe.
-        let _ = unsafe { sigaction(sig, &action) };
-    }
+    // SAFETY: the handler only stores into an atomic, which is
+    // async-signal-safe.
+    let _ = unsafe { crate::net::signal::on_stop_signals(record) };
 }
 
 /// The signal number that asked the run to stop, if one did.

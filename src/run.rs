@@ -15,6 +15,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let started = Instant::now();
+    let host = crate::net::HostFacts::probe();
     let total: usize = plan
         .scenarios
         .iter()
@@ -63,6 +64,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         trials,
         started_unix,
         duration_ns: started.elapsed().as_nanos() as u64,
+        host,
     })
 }
 

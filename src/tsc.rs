@@ -57,15 +57,7 @@ fn usable() -> bool {
     if !cfg!(target_arch = "x86_64") {
         return false;
     }
-    let source =
-        std::fs::read_to_string("/sys/devices/system/clocksource/clocksource0/current_clocksource");
-    let flags = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let flags = flags
-        .lines()
-        .find(|l| l.starts_with("flags"))
-        .unwrap_or_default();
-    let has = |f: &str| flags.split_whitespace().any(|x| x == f);
-    source.is_ok_and(|s| s.trim() == "tsc") && has("constant_tsc") && has("nonstop_tsc")
+    crate::net::host::kernel_trusts_tsc()
 }
 
 /// Counter ticks against [`Instant`] over [`CALIBRATION`]; each end reads the

@@ -190,6 +190,7 @@ fn run_of(fa: FlowAnalysis) -> RunResult {
         }],
         started_unix: 0,
         duration_ns: 1,
+        host: Default::default(),
     }
 }
 

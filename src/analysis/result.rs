@@ -25,6 +25,8 @@ pub struct RunResult {
     pub started_unix: u64,
     /// Wall time of the whole run, ns.
     pub duration_ns: u64,
+    /// The machine the run ran on, probed once as it started.
+    pub host: crate::net::HostFacts,
 }
 
 impl RunResult {

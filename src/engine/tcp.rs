@@ -3,16 +3,15 @@
 //! gaps and options, reads replies, then waits for the server to finish.
 
 use super::framed::{FrameReader, Outgoing};
-use super::tcp_io::{recv, send_all};
+use super::tcp_io::send_all;
 use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
-use crate::net::{self, TcpOptions};
+use crate::net::{self, Socket, TcpOptions};
 use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, RecvEvent, Trace};
-use socket2::Socket;
-use std::net::{Shutdown, SocketAddr};
+use std::net::SocketAddr;
 
 /// Runs the trial: server thread and client thread, joined.
 pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
@@ -21,10 +20,7 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
         SocketAddr::new(exp.transport.ip, exp.transport.port),
         exp.receiver.rcvbuf,
     )?;
-    let addr = listener
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
+    let addr = net::local_addr(&listener)
         .ok_or_else(|| Error::Stream("listener has no address".into()))?;
     let (server, client) = std::thread::scope(|s| {
         let server = s.spawn(|| serve(ctx, &listener));
@@ -108,7 +104,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
         pause(ctx, r.recv_gap, "receiver", "recv_gap")?;
     }
     got.decode_error = framed.and_then(|f| f.error);
-    let _ = conn.shutdown(Shutdown::Write);
+    let _ = net::shutdown_write(&conn);
     Ok((got, s2c))
 }
 
@@ -116,7 +112,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
 fn read_some(ctx: &Ctx, conn: &Socket, buf: &mut [u8], offset: u64, total: u64) -> Result<usize> {
     let what = || format!("data from the sender (got {offset} of {total} bytes)");
     net::recv_timeout_until(conn, ctx.deadline, "receiver", ctx.exp.deadline, what)?;
-    match recv(conn, buf) {
+    match net::recv(conn, buf) {
         Ok(n) => Ok(n),
         Err(e) if net::is_timeout(&e) => Err(ctx.late("receiver", what())),
         Err(e) => Err(Error::io(format!("receiver: recv after {offset} bytes"), e)),
@@ -163,7 +159,7 @@ impl Replier {
                 ctx,
                 conn,
                 &self.out[at..end],
-                0,
+                false,
                 self.id,
                 self.offset + at as u64,
                 rec,
@@ -198,8 +194,7 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     };
     let sock = net::connect_tcp(addr, &opts, exp.deadline)?;
     if s.nonblocking {
-        sock.set_nonblocking(true)
-            .map_err(|e| Error::io("set O_NONBLOCK", e))?;
+        net::set_nonblocking(&sock, true).map_err(|e| Error::io("set O_NONBLOCK", e))?;
     }
     let mut rng = Rng::new(s.seed);
     let mut out = Outgoing::new(ctx.c2s);
@@ -209,7 +204,7 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
             ctx,
             &sock,
             prefix,
-            0,
+            false,
             0,
             0,
             &mut rec,
@@ -226,16 +221,12 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
         for (i, part) in bytes.chunks(chunk).enumerate() {
             let at = (i * chunk) as u64;
             let last_part = span.id == last && at + part.len() as u64 == span.len;
-            let flags = if s.more && !last_part {
-                nix::libc::MSG_MORE
-            } else {
-                0
-            };
+            let more = s.more && !last_part;
             send_all(
                 ctx,
                 &sock,
                 part,
-                flags,
+                more,
                 span.id,
                 span.offset + at,
                 &mut rec,
@@ -258,15 +249,12 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
 /// Uncorks, goes back to blocking, and sends FIN.
 fn finish_sending(sock: &Socket, cork: bool, nonblocking: bool) -> Result<()> {
     if cork {
-        sock.set_cork(false)
-            .map_err(|e| Error::io("clear TCP_CORK", e))?;
+        net::set_cork(sock, false).map_err(|e| Error::io("clear TCP_CORK", e))?;
     }
     if nonblocking {
-        sock.set_nonblocking(false)
-            .map_err(|e| Error::io("clear O_NONBLOCK", e))?;
+        net::set_nonblocking(sock, false).map_err(|e| Error::io("clear O_NONBLOCK", e))?;
     }
-    sock.shutdown(Shutdown::Write)
-        .map_err(|e| Error::io("sender: shutdown(SHUT_WR)", e))
+    net::shutdown_write(sock).map_err(|e| Error::io("sender: shutdown(SHUT_WR)", e))
 }
 
 /// The client's reads of the s2c flow (or of EOF when there are no replies).
@@ -285,7 +273,7 @@ impl ReplyReader {
         self.buf.resize(asked, 0);
         let what = || "the receiver to reply or close the connection".to_string();
         net::recv_timeout_until(sock, ctx.deadline, "sender", ctx.exp.deadline, what)?;
-        let n = match recv(sock, &mut self.buf) {
+        let n = match net::recv(sock, &mut self.buf) {
             Ok(n) => n,
             Err(e) if net::is_timeout(&e) => return Err(ctx.late("sender", what())),
             Err(e) => return Err(Error::io("sender: recv of the reply", e)),

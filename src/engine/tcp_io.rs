@@ -1,19 +1,19 @@
-//! The two TCP calls every side of a trial makes: a send that completes
-//! short writes (recording each call) and a recv that retries on EINTR.
+//! The TCP send every side of a trial makes: it completes short writes,
+//! recording each call.
 
 use super::{record_send, Ctx};
 use crate::error::{Error, Result};
-use crate::net;
+use crate::net::{self, Socket};
 use crate::trace::FlowTrace;
-use socket2::Socket;
 
-/// Sends all of `bytes`, recording each call; short writes are completed.
+/// Sends all of `bytes` (with MSG_MORE when `more`), recording each call;
+/// short writes are completed.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn send_all(
     ctx: &Ctx,
     sock: &Socket,
     bytes: &[u8],
-    flags: i32,
+    more: bool,
     msg_id: u64,
     offset: u64,
     rec: &mut FlowTrace,
@@ -31,7 +31,7 @@ pub(super) fn send_all(
         if !nonblocking {
             net::send_timeout_until(sock, ctx.deadline, side, ctx.exp.deadline, || what(pos))?;
         }
-        match sock.send_with_flags(&bytes[pos..], flags | nix::libc::MSG_NOSIGNAL) {
+        match net::send(sock, &bytes[pos..], more) {
             Ok(n) => {
                 record_send(
                     rec,
@@ -57,15 +57,4 @@ pub(super) fn send_all(
         }
     }
     Ok(())
-}
-
-pub(super) fn recv(sock: &Socket, buf: &mut [u8]) -> std::io::Result<usize> {
-    loop {
-        // SAFETY: an initialised &mut [u8] is a valid [MaybeUninit<u8>].
-        let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
-        match sock.recv(uninit) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
 }

@@ -7,9 +7,8 @@ use super::{gap_before, pause, record_send, reserve, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{Rng, Stream};
 use crate::error::{Error, Result};
-use crate::net::{self, Datagram};
+use crate::net::{self, Datagram, Socket};
 use crate::trace::{FlowTrace, RecvEvent, Trace};
-use socket2::Socket;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -53,7 +52,7 @@ fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
         net::send_timeout_until(tx, ctx.deadline, "sender", ctx.exp.deadline, || {
             format!("room to send datagram {}", span.id)
         })?;
-        let n = tx.send(&payload).map_err(|e| {
+        let n = net::send_datagram(tx, &payload).map_err(|e| {
             Error::io(
                 format!(
                     "sender: sendto of datagram {} ({} bytes)",

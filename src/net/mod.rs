@@ -1,5 +1,11 @@
-//! The only code that touches sockets (socket2 and nix's socket calls): creating loopback sockets,
-//! setting options, and send/recv calls with deadlines.
+//! The system layer: the only code that calls socket2 or nix, and the only
+//! code that reads /proc or /sys.
+//! - Sockets (`tcp`, `udp`, this file): creating loopback sockets, setting
+//!   options, send/recv calls with deadlines, TCP_INFO.
+//! - Host facts (`host`): the kernel release, sysctls and loopback MTU a run
+//!   records, probed once per run, and whether the kernel trusts the TSC.
+//! - The atomic rename (`fs`): renameat2 for swapping in a results folder.
+//! - Signal handlers (`signal`): sigaction for SIGINT and SIGTERM.
 //!
 //! Kernel quirks worth knowing (they show in the results):
 //! - Linux doubles the SO_SNDBUF / SO_RCVBUF value you set, and clamps it to a
@@ -7,14 +13,23 @@
 //! - `net.ipv4.tcp_autocorking` lets Linux hold small writes while earlier
 //!   data is still queued, even with TCP_NODELAY on.
 
+pub mod fs;
+pub mod host;
+pub mod signal;
 mod tcp;
 mod udp;
 
-pub use tcp::{accept_until, connect_tcp, data_segs_out, listen_tcp, TcpOptions};
-pub use udp::{bind_udp_pair, recv_datagram, Datagram};
+pub use host::HostFacts;
+pub use tcp::{
+    accept_until, connect_tcp, data_segs_out, listen_tcp, local_addr, recv, send, set_cork,
+    set_nonblocking, shutdown_write, TcpOptions,
+};
+pub use udp::{bind_udp_pair, recv_datagram, send_datagram, Datagram};
+
+/// A socket, as the functions here make and take it.
+pub use socket2::Socket;
 
 use crate::error::{Error, Result};
-use socket2::Socket;
 use std::io;
 use std::time::{Duration, Instant};
 

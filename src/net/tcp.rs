@@ -3,7 +3,8 @@
 use super::bind_error;
 use crate::error::{Error, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use std::net::SocketAddr;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
@@ -93,4 +94,44 @@ pub fn data_segs_out(sock: &Socket) -> Option<u64> {
     };
     let needed = std::mem::offset_of!(libc::tcp_info, tcpi_data_segs_out) + 4;
     (ret == 0 && len as usize >= needed).then_some(u64::from(info.tcpi_data_segs_out))
+}
+
+/// One send() from `bytes`, with MSG_NOSIGNAL (a closed peer is an error,
+/// not SIGPIPE) and MSG_MORE when `more`; the bytes the kernel took.
+pub fn send(sock: &Socket, bytes: &[u8], more: bool) -> io::Result<usize> {
+    use nix::libc::{MSG_MORE, MSG_NOSIGNAL};
+    let more = if more { MSG_MORE } else { 0 };
+    sock.send_with_flags(bytes, MSG_NOSIGNAL | more)
+}
+
+/// One recv() into `buf`, retried on EINTR; 0 at EOF.
+pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: an initialised &mut [u8] is a valid [MaybeUninit<u8>].
+        let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+        match sock.recv(uninit) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Turns O_NONBLOCK on or off.
+pub fn set_nonblocking(sock: &Socket, on: bool) -> io::Result<()> {
+    sock.set_nonblocking(on)
+}
+
+/// Turns TCP_CORK on or off.
+pub fn set_cork(sock: &Socket, on: bool) -> io::Result<()> {
+    sock.set_cork(on)
+}
+
+/// shutdown(SHUT_WR): sends FIN, keeps reading.
+pub fn shutdown_write(sock: &Socket) -> io::Result<()> {
+    sock.shutdown(Shutdown::Write)
+}
+
+/// The address the socket is bound to, when it has an IP one.
+pub fn local_addr(sock: &Socket) -> Option<SocketAddr> {
+    sock.local_addr().ok().and_then(|a| a.as_socket())
 }

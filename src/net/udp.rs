@@ -81,6 +81,11 @@ pub fn recv_datagram(sock: &Socket, buf: &mut [u8]) -> io::Result<Datagram> {
     })
 }
 
+/// One send() of `bytes` as a datagram on the connected socket.
+pub fn send_datagram(sock: &Socket, bytes: &[u8]) -> io::Result<usize> {
+    sock.send(bytes)
+}
+
 fn iov_len(iov: &[IoSliceMut]) -> usize {
     iov.iter().map(|s| s.len()).sum()
 }

@@ -1,25 +1,20 @@
 //! meta.json: what a reader needs to trust or reproduce a run — tool
 //! version, kernel, the sysctls that change TCP's behaviour, timing. Written
-//! by `run`; `show` reads back the timing and the decoder errors, checking
-//! each field's type (the file may come from anywhere).
+//! by `run` from the host facts it probed; `show` reads back the timing, the
+//! host facts and the decoder errors, checking each field's type (the file
+//! may come from anywhere).
 
 use super::open::{present, read_text, SMALL_CAP};
 use crate::analysis::RunResult;
 use crate::error::LoadError;
+use crate::net::host::{dotted, HostFacts, SYSCTLS};
 use crate::trace::Flow;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The sysctls that shape what an experiment shows.
-const SYSCTLS: &[&str] = &[
-    "net/ipv4/tcp_autocorking",
-    "net/ipv4/tcp_rmem",
-    "net/ipv4/tcp_wmem",
-    "net/core/rmem_default",
-    "net/core/rmem_max",
-    "net/core/wmem_default",
-    "net/core/wmem_max",
-];
+/// The longest host fact `show` takes back (a kernel release is at most 64).
+const MAX_FACT: usize = 256;
 
 /// meta.json as pretty text.
 pub fn meta_json(run: &RunResult) -> String {
@@ -28,9 +23,9 @@ pub fn meta_json(run: &RunResult) -> String {
         "tool": "nianbao",
         "version": env!("CARGO_PKG_VERSION"),
         "experiment": run.plan.name,
-        "kernel_release": kernel_release(),
-        "sysctls": sysctls(),
-        "loopback_mtu": read_trim("/sys/class/net/lo/mtu").and_then(|s| s.parse::<u64>().ok()),
+        "kernel_release": run.host.kernel_release.clone().unwrap_or_default(),
+        "sysctls": run.host.sysctls,
+        "loopback_mtu": run.host.loopback_mtu,
         "clock": crate::tsc::describe(),
         "start_unix_s": run.started_unix,
         "duration_ns": run.duration_ns,
@@ -53,33 +48,6 @@ fn decode_errors(run: &RunResult) -> Value {
     Value::Array(list)
 }
 
-/// The running kernel's release, like `6.1.0-18-amd64`.
-pub fn kernel_release() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-fn sysctls() -> Value {
-    let map = SYSCTLS
-        .iter()
-        .map(|k| {
-            (
-                k.replace('/', "."),
-                read_trim(&format!("/proc/sys/{k}"))
-                    .map_or(Value::Null, |v| Value::String(v.replace('\t', " "))),
-            )
-        })
-        .collect();
-    Value::Object(map)
-}
-
-fn read_trim(path: &str) -> Option<String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|s| s.trim().to_string())
-}
-
 /// What `show` takes back from meta.json.
 #[derive(Debug, Default)]
 pub struct Recorded {
@@ -89,6 +57,8 @@ pub struct Recorded {
     pub duration_ns: u64,
     /// Each framing decoder error.
     pub decode_errors: Vec<DecodeError>,
+    /// The machine the run ran on (facts meta.json lacks are unknown).
+    pub host: HostFacts,
 }
 
 /// One framing decoder error of meta.json.
@@ -123,6 +93,7 @@ pub fn read(dir: &Path) -> Result<Recorded, LoadError> {
         start_unix_s: number("start_unix_s")?,
         duration_ns: number("duration_ns")?,
         decode_errors: read_decode_errors(&meta, dir)?,
+        host: read_host(&meta, dir)?,
     })
 }
 
@@ -133,6 +104,48 @@ pub fn error(dir: &Path, msg: String) -> LoadError {
         msg,
         source: None,
     }
+}
+
+/// `kernel_release`, the known `sysctls` and `loopback_mtu`; a fact that is
+/// missing or null (an older folder) stays unknown, and `show` never probes
+/// this machine for it.
+fn read_host(meta: &Value, dir: &Path) -> Result<HostFacts, LoadError> {
+    let text = |key: &str, v: &Value| match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s.chars().count() <= MAX_FACT => Ok(Some(s.clone())),
+        Value::String(_) => Err(error(
+            dir,
+            format!("{key}: longer than {MAX_FACT} characters"),
+        )),
+        v => Err(error(dir, format!("{key}: {v} is not a string"))),
+    };
+    let kernel_release = text("kernel_release", &meta["kernel_release"])?;
+    let sysctls = match &meta["sysctls"] {
+        Value::Null => BTreeMap::new(),
+        Value::Object(map) => {
+            let mut known = BTreeMap::new();
+            for name in SYSCTLS.iter().map(|k| dotted(k)) {
+                if let Some(v) = map.get(&name) {
+                    let value = text(&format!("sysctls.{name}"), v)?;
+                    known.insert(name, value);
+                }
+            }
+            known
+        }
+        v => return Err(error(dir, format!("sysctls: {v} is not an object"))),
+    };
+    let loopback_mtu = match &meta["loopback_mtu"] {
+        Value::Null => None,
+        v => Some(
+            v.as_u64()
+                .ok_or_else(|| error(dir, format!("loopback_mtu: {v} is not a whole number")))?,
+        ),
+    };
+    Ok(HostFacts {
+        kernel_release: kernel_release.filter(|k| !k.is_empty()),
+        sysctls,
+        loopback_mtu,
+    })
 }
 
 /// `decode_errors`: a list of {scenario, trial, flow, error}.

@@ -8,9 +8,9 @@
 //! the file grows while it is read.
 
 use crate::error::LoadError;
-use std::fs::{File, FileType, OpenOptions};
+use crate::net::fs::{open_nonblocking, special_kind};
+use std::fs::{File, FileType};
 use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// Largest CSV file accepted (summary.csv, sends.csv, recvs.csv, …).
@@ -34,11 +34,7 @@ pub struct Capped {
 pub fn open(path: &Path, cap: u64) -> Result<Capped, LoadError> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
     check(path, meta.file_type(), meta.len(), cap)?;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| io_error(path, e))?;
+    let file = open_nonblocking(path).map_err(|e| io_error(path, e))?;
     let meta = file.metadata().map_err(|e| io_error(path, e))?;
     check(path, meta.file_type(), meta.len(), cap)?;
     Ok(Capped {
@@ -78,16 +74,8 @@ fn check(path: &Path, kind: FileType, len: u64, cap: u64) -> Result<(), LoadErro
         None
     } else if kind.is_dir() {
         Some("a directory")
-    } else if kind.is_fifo() {
-        Some("a FIFO")
-    } else if kind.is_char_device() {
-        Some("a character device")
-    } else if kind.is_block_device() {
-        Some("a block device")
-    } else if kind.is_socket() {
-        Some("a socket")
     } else {
-        Some("not a file")
+        Some(special_kind(kind))
     };
     let path: PathBuf = path.to_path_buf();
     match what {

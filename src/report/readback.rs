@@ -60,6 +60,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         plan,
         started_unix: recorded.start_unix_s,
         duration_ns: recorded.duration_ns,
+        host: recorded.host,
     })
 }
 

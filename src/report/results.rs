@@ -224,7 +224,7 @@ fn sync_folder(dir: &Path) -> Result<()> {
 /// folder is one nianbao wrote (something could have been put at `dir`
 /// since [`check_target`]); if not, it is swapped back and kept.
 fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
-    use nix::fcntl::{renameat2, RenameFlags};
+    use crate::net::fs::{rename_exchange, rename_noreplace, rename_unsupported};
     let failed = |e: io::Error| {
         Error::io(
             format!("cannot put the new results in place at {}", dir.display()),
@@ -232,16 +232,16 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
         )
     };
     let exists = fs::symlink_metadata(dir).is_ok();
-    let flags = if exists {
-        RenameFlags::RENAME_EXCHANGE
+    let swapped = if exists {
+        rename_exchange(new, dir)
     } else {
-        RenameFlags::RENAME_NOREPLACE
+        rename_noreplace(new, dir)
     };
-    match renameat2(None, new, None, dir, flags) {
+    match swapped {
         // `new` now names the old results (or nothing).
         Ok(()) if exists => {
             if let Some(why) = not_ours(new) {
-                let back = renameat2(None, new, None, dir, RenameFlags::RENAME_EXCHANGE);
+                let back = rename_exchange(new, dir);
                 let kept = match back {
                     Ok(()) => "it is back in place".to_string(),
                     Err(_) => format!("it is kept at {}", new.display()),
@@ -261,7 +261,7 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
         // A filesystem without renameat2 flags: move the old folder aside
         // (a name as unique as the temporary folder's), put the new one in
         // place, then remove the old one.
-        Err(nix::errno::Errno::EINVAL | nix::errno::Errno::ENOSYS) => {
+        Err(e) if rename_unsupported(&e) => {
             let aside = PathBuf::from(format!("{}.old", new.display()));
             if exists {
                 fs::rename(dir, &aside).map_err(failed)?;
@@ -283,7 +283,7 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
                 let _ = fs::remove_dir_all(&aside);
             }
         }
-        Err(errno) => return Err(failed(io::Error::from(errno))),
+        Err(e) => return Err(failed(e)),
     }
     File::open(parent)
         .and_then(|f| f.sync_all())

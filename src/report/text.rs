@@ -322,9 +322,7 @@ fn nagle_verdict(run: &RunResult) -> Option<String> {
         mean("false", &|s| s.merged_fraction)?,
         mean("true", &|s| s.merged_fraction)?,
     );
-    let autocork = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_autocorking")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "?".into());
+    let autocork = run.host.tcp_autocorking().unwrap_or("unknown");
     let gap = first_gap
         .map(|g| format!(" at gap {g}"))
         .unwrap_or_default();
