@@ -4,7 +4,7 @@
 
 use crate::engine::framed_stream::FramedFlow;
 use crate::engine::model::FlowModel;
-use crate::framing::{md5_matches, Decoder, Encoder};
+use crate::framing::{Encoder, StreamReader};
 use crate::trace::{Clock, DecodedEvent};
 
 /// What the sender writes for each message, built in reused buffers.
@@ -50,16 +50,11 @@ impl<'a> Outgoing<'a> {
     }
 }
 
-/// The receiver's decoder over a buffer of received, not yet consumed bytes.
-///
-/// The buffer is compacted after every completed frame, so it never holds
-/// more than one partial frame plus one read: bounded by `max_frame`.
+/// The receiver's decoder ([`StreamReader`]), each frame's payload also
+/// checked against the message sent at that place.
 pub(super) struct FrameReader<'a> {
     flow: &'a FramedFlow,
-    decoder: Box<dyn Decoder + Send>,
-    buf: Vec<u8>,
-    /// Wire offset of `buf[0]`.
-    base: u64,
+    reader: StreamReader,
     /// The frame index the next decoded frame should be.
     next: usize,
     /// The first decode error, which ends the reading.
@@ -71,9 +66,7 @@ impl<'a> FrameReader<'a> {
         let (framing, limits) = flow.framing();
         FrameReader {
             flow,
-            decoder: framing.decoder(limits),
-            buf: Vec::new(),
-            base: 0,
+            reader: StreamReader::new(framing, limits),
             next: 0,
             error: None,
         }
@@ -82,57 +75,25 @@ impl<'a> FrameReader<'a> {
     /// Feeds one read; records every frame it completes. False after a
     /// decode error (the stream is then unusable).
     pub(super) fn push(&mut self, data: &[u8], clock: &Clock, out: &mut Vec<DecodedEvent>) -> bool {
-        self.buf.extend_from_slice(data);
-        let mut start = 0;
-        loop {
-            match self.decoder.decode(&self.buf[start..]) {
-                Ok(Some(frame)) if frame.consumed > 0 => {
-                    let offset = self.base + start as u64;
-                    let payload = &self.buf[start..][frame.payload.clone()];
-                    // Like the tutorial's receiver, a body is checked against
-                    // the md5 its header announced; nianbao also checks it
-                    // against what the sender sent.
-                    let md5_ok = frame
-                        .header
-                        .as_ref()
-                        .and_then(|h| h.md5.as_deref())
-                        .is_none_or(|md5| md5_matches(md5, payload));
-                    let ok = md5_ok && self.flow.payload_ok_from(&mut self.next, offset, payload);
-                    out.push(DecodedEvent {
-                        t_ns: clock.now_ns(),
-                        offset,
-                        len: frame.consumed as u64,
-                        ok,
-                    });
-                    start += frame.consumed;
-                }
-                Ok(Some(_)) => {
-                    self.fail(start, "the decoder returned an empty frame".into());
-                    break;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    self.fail(start, e.to_string());
-                    break;
-                }
-            }
-        }
-        self.buf.drain(..start);
-        self.base += start as u64;
-        self.error.is_none()
+        let (flow, next) = (self.flow, &mut self.next);
+        let going = self.reader.push(data, |f| {
+            // nianbao also checks the body against what the sender sent.
+            let ok = f.md5_ok && flow.payload_ok_from(next, f.offset, f.payload);
+            out.push(DecodedEvent {
+                t_ns: clock.now_ns(),
+                offset: f.offset,
+                len: f.len,
+                ok,
+            });
+        });
+        self.error.clone_from(&self.reader.error);
+        going
     }
 
     /// At EOF: a frame cut short is reported (its message is then lost).
     pub(super) fn finish(&mut self) {
-        if let Err(e) = self.decoder.decode_eof(&self.buf) {
-            self.fail(0, format!("at EOF: {e}"));
-        }
-    }
-
-    fn fail(&mut self, start: usize, msg: String) {
-        let at = self.base + start as u64;
-        self.error
-            .get_or_insert_with(|| format!("decoder stopped at byte {at}: {msg}"));
+        self.reader.finish();
+        self.error.clone_from(&self.reader.error);
     }
 }
 

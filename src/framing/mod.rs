@@ -70,6 +70,7 @@ mod length;
 mod line;
 mod parse;
 mod raw;
+mod reader;
 mod size;
 mod varint;
 
@@ -77,6 +78,7 @@ use std::ops::Range;
 
 pub use error::{EscapeError, FrameError, ParseReason, ALLOWED};
 pub use json_header::{md5_hex, md5_matches};
+pub use reader::{ReadFrame, StreamReader};
 pub use size::{frame_len, meta_name};
 
 /// How the application marks message boundaries (SPEC §1 "framing").
