@@ -45,7 +45,7 @@ pub enum Error {
     #[error("{0}")]
     Stream(String),
     /// SIGINT or SIGTERM arrived: the run stopped and wrote nothing.
-    #[error("interrupted by {}: the trials stopped and no results were written (the previous results, if any, are as they were)", crate::interrupt::name(*signal))]
+    #[error("interrupted by {}: the trials stopped and no results were written (the previous results, if any, are as they were)", signal_name(*signal))]
     Interrupted { signal: i32 },
     /// A chart that could not be drawn or written (its error names the file).
     #[error(transparent)]
@@ -229,5 +229,14 @@ mod tests {
             chain(csv.into()),
             "out/summary.csv:3: column trial: \"x\" is not a whole number: invalid digit found in string"
         );
+    }
+}
+
+/// A stop signal's name, for messages.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        2 => "SIGINT (Ctrl-C)",
+        15 => "SIGTERM",
+        _ => "a signal",
     }
 }

@@ -29,12 +29,3 @@ pub fn pending() -> Option<i32> {
         s => Some(s),
     }
 }
-
-/// The signal's name, for messages.
-pub fn name(signal: i32) -> &'static str {
-    match signal {
-        2 => "SIGINT (Ctrl-C)",
-        15 => "SIGTERM",
-        _ => "a signal",
-    }
-}

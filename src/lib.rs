@@ -2,10 +2,13 @@
 //! purpose, records every `send()` and `recv()`, works out the fate of every
 //! application message and writes CSVs, a terminal ruler and charts.
 //!
-//! Data flows one way: an experiment file becomes a validated
-//! [`experiment::Experiment`], [`engine`] executes it on real sockets and yields a
-//! [`trace::Trace`], [`analysis`] turns the trace into recv kinds, message fates
-//! and a summary, and [`report`] writes CSVs, the ruler and charts.
+//! Data flows one way (ARCHITECTURE.md): an experiment file becomes a
+//! validated [`experiment::Experiment`]; a source — [`engine`], which runs
+//! it on real sockets through [`net`] — records a [`trace::Trace`];
+//! [`analysis`] turns any trace into recv kinds, message fates, a summary
+//! and `[expect]` checks; [`report`] writes and reads results folders, the
+//! ruler and the charts; [`app`] and [`run`] tie them to the command line.
+//! No module imports from a layer above its own.
 
 pub mod analysis;
 pub mod app;
@@ -19,5 +22,5 @@ pub mod net;
 pub mod report;
 pub mod run;
 pub mod trace;
-pub mod tsc;
+pub(crate) mod tsc;
 pub mod units;

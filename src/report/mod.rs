@@ -1,24 +1,27 @@
-//! Exporters: CSV files, meta.json, the terminal ruler and verdict, JSON,
-//! sweep statistics and the PNG charts. Everything here reads analysed
-//! results or a results folder; nothing measures.
+//! The report layer: writing a run's results folder atomically (`results`,
+//! `csv`, `meta`), reading one back without trusting it (`open`, `table`,
+//! `load`, `check`, `readback`), and what a person sees: the terminal text,
+//! ruler and verdict (`text`, `ruler`, `verdict`), JSON, sweep statistics
+//! and the PNG charts. Everything here reads analysed results or a results
+//! folder; nothing measures and nothing touches a socket.
 
 pub mod chart;
 mod check;
 pub mod csv;
-pub mod info;
+pub(crate) mod info;
 pub mod json;
 pub mod load;
-pub mod meta;
-pub mod open;
+pub(crate) mod meta;
+pub(crate) mod open;
 pub mod readback;
 pub mod results;
-pub mod rows;
+pub(crate) mod rows;
 pub mod ruler;
 mod ruler_layout;
 mod ruler_words;
-pub mod summary;
+pub(crate) mod summary;
 pub mod sweep;
 mod table;
 mod target;
 pub mod text;
-pub mod verdict;
+pub(crate) mod verdict;

@@ -23,27 +23,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// The file that marks a folder as nianbao's results: `run` writes it, and
-/// replaces only folders that hold it.
-pub const MARKER: &str = ".nianbao-results";
-
-/// Every file a results folder may hold; a folder holding anything else is
-/// never replaced, since removing the old results would remove that too.
-pub const RESULT_FILES: &[&str] = &[
-    MARKER,
-    "experiment.toml",
-    "meta.json",
-    "summary.csv",
-    "sends.csv",
-    "recvs.csv",
-    "messages.csv",
-    "sweep.csv",
-    "boundaries.png",
-    "timeline.png",
-    "recv-sizes.png",
-    "sweep.png",
-    "compare.png",
-];
+pub use super::target::{MARKER, RESULT_FILES};
 
 /// Checks `dir` as [`check_target`] does and makes sure a folder can be
 /// created beside it (the parent folders are created, a probe folder is

@@ -2,11 +2,32 @@
 //! target that is not a new path or a folder nianbao wrote (see
 //! [`super::results`]), and says why.
 
-use super::results::{MARKER, RESULT_FILES};
 use crate::error::{Error, Result};
 use std::fs;
 use std::io;
 use std::path::Path;
+
+/// The file that marks a folder as nianbao's results: `run` writes it, and
+/// replaces only folders that hold it.
+pub const MARKER: &str = ".nianbao-results";
+
+/// Every file a results folder may hold; a folder holding anything else is
+/// never replaced, since removing the old results would remove that too.
+pub const RESULT_FILES: &[&str] = &[
+    MARKER,
+    "experiment.toml",
+    "meta.json",
+    "summary.csv",
+    "sends.csv",
+    "recvs.csv",
+    "messages.csv",
+    "sweep.csv",
+    "boundaries.png",
+    "timeline.png",
+    "recv-sizes.png",
+    "sweep.png",
+    "compare.png",
+];
 
 const HINT: &str = "give --out a new path (nianbao writes a new folder there)";
 
