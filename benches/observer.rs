@@ -63,6 +63,7 @@ fn one_loop(size: usize, record: bool) -> f64 {
                 len: got as u64,
                 asked: size as u64,
                 truncated: false,
+                queued: None,
             });
         }
         offset += got as u64;

@@ -19,6 +19,7 @@ pub mod experiment;
 pub mod framing;
 pub mod interrupt;
 pub mod net;
+pub mod peer;
 pub mod report;
 pub mod run;
 pub mod trace;

@@ -32,6 +32,7 @@ fn recvs(parts: &[(u64, u64)]) -> Vec<RecvEvent> {
             len,
             asked: 1024,
             truncated: false,
+            queued: None,
         })
         .collect()
 }
@@ -115,6 +116,7 @@ fn udp_datagram_truncated() {
         len: 1024,
         asked: 1024,
         truncated: true,
+        queued: None,
     }];
     t.discarded = 976;
     let a = analyse_as(Flow::C2s, Delivery::Datagram, &t, 0);

@@ -27,6 +27,7 @@ fn reads(sizes: &[u64]) -> Vec<RecvEvent> {
                 len,
                 asked: len,
                 truncated: false,
+                queued: None,
             };
             offset += len;
             r

@@ -9,6 +9,7 @@ use nianbao::report::ruler::{ruler, RulerOptions};
 use nianbao::trace::{
     Boundaries, Content, DecodedEvent, Delivery, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent,
 };
+use nianbao::trace::Recorded;
 use std::sync::Arc;
 
 /// `hellofeng` as two sends of `hello` and `feng`, read as `parts`.
@@ -23,7 +24,7 @@ fn hellofeng(boundaries: Boundaries, parts: &[(u64, u64)]) -> FlowTrace {
         recvs: reads(parts),
         delivery: Delivery::Stream,
         boundaries,
-        content: Content::Recorded(Arc::new(b"hellofeng".to_vec())),
+        content: Content::Recorded(Arc::new(Recorded::whole(b"hellofeng".to_vec()))),
         ..FlowTrace::default()
     }
 }
@@ -52,6 +53,7 @@ fn reads(parts: &[(u64, u64)]) -> Vec<RecvEvent> {
             len,
             asked: 1024,
             truncated: false,
+            queued: None,
         })
         .collect()
 }
@@ -121,7 +123,7 @@ fn decoded_frames_are_the_messages() {
         ],
         delivery: Delivery::Framed,
         boundaries: Boundaries::Decoded,
-        content: Content::Recorded(Arc::new(bytes)),
+        content: Content::Recorded(Arc::new(Recorded::whole(bytes))),
         ..FlowTrace::default()
     };
     let fa = analyse(Flow::C2s, &t, 1);

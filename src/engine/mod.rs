@@ -12,7 +12,7 @@ mod udp;
 
 pub use framed_stream::FramedFlow;
 pub use model::{FlowModel, Models};
-pub use payload::Stream;
+pub use payload::{generate, reply_bytes, Stream};
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Flow, Kind, Sender};

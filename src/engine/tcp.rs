@@ -88,6 +88,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             len: n as u64,
             asked: asked as u64,
             truncated: false,
+            queued: None,
         });
         let decoding = match framed.as_mut() {
             Some(f) => f.push(&buf[..n], &ctx.clock, &mut got.decoded),
@@ -293,6 +294,7 @@ impl ReplyReader {
             len: n as u64,
             asked: asked as u64,
             truncated: false,
+            queued: None,
         });
         check(model, "s2c", self.offset, &self.buf[..n])?;
         self.offset += n as u64;

@@ -107,6 +107,7 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
             len: d.len as u64,
             asked: asked as u64,
             truncated,
+            queued: None,
         });
         out.discarded += (d.full_len - d.len) as u64;
         if let Some(n) = d.drops {

@@ -15,6 +15,7 @@
 
 pub mod fs;
 pub mod host;
+pub mod peer;
 pub mod signal;
 mod tcp;
 mod udp;

@@ -93,6 +93,7 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 kind: r.kind,
                 truncated: e.truncated,
                 asked: e.asked,
+                queued: e.queued,
                 label,
             })?;
         }

@@ -30,7 +30,7 @@ pub fn load(dir: &Path) -> Result<Results, LoadError> {
         recvs: read(
             &dir.join("recvs.csv"),
             RecvRow::COLUMNS,
-            &["asked", "label"],
+            &["asked", "queued", "label"],
             recv_row,
         )?,
         messages: read(
@@ -121,6 +121,7 @@ fn recv_row(c: &mut Cells) -> Result<RecvRow, LoadError> {
     if asked > 0 && len > asked {
         return Err(c.error(format!("{asked} is less than the {len} bytes returned")));
     }
+    let queued = if c.has("queued") { c.opt_u64()? } else { None };
     let label = c.text();
     Ok(RecvRow {
         line,
@@ -135,6 +136,7 @@ fn recv_row(c: &mut Cells) -> Result<RecvRow, LoadError> {
         kind,
         truncated,
         asked,
+        queued,
         label,
     })
 }

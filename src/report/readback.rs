@@ -106,6 +106,7 @@ fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
                 len: r.len,
                 asked: if r.asked > 0 { r.asked } else { r.len },
                 truncated: r.truncated,
+                queued: r.queued,
             };
             f.recvs.push(RecvRow {
                 event,

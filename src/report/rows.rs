@@ -54,6 +54,8 @@ pub struct RecvRow {
     pub truncated: bool,
     /// The recv size asked for (0 when the column is absent).
     pub asked: u64,
+    /// Bytes still queued after the read (SIOCINQ), when recorded.
+    pub queued: Option<u64>,
     /// Escaped preview of the payload.
     pub label: String,
 }
@@ -120,6 +122,7 @@ impl RecvRow {
         "kind",
         "truncated",
         "asked",
+        "queued",
         "label",
     ];
 }

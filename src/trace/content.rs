@@ -65,9 +65,79 @@ pub enum Content {
     Unknown,
     /// Computed by the source on demand.
     Model(Arc<dyn ByteSource>),
-    /// Bytes the source kept, from offset 0; a flow longer than the cap
-    /// keeps its first bytes only.
-    Recorded(Arc<Vec<u8>>),
+    /// Bytes the source kept: runs of the flow, with gaps where bytes were
+    /// not kept (a truncated datagram's tail, anything past a cap).
+    Recorded(Arc<Recorded>),
+}
+
+/// Runs of a flow's bytes as a source kept them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    bytes: Vec<u8>,
+    /// (flow offset, start in `bytes`, length), in flow order.
+    runs: Vec<(u64, usize, usize)>,
+}
+
+impl Recorded {
+    /// The bytes of a flow from offset 0, all kept.
+    pub fn whole(bytes: Vec<u8>) -> Recorded {
+        let len = bytes.len();
+        Recorded {
+            bytes,
+            runs: vec![(0, 0, len)],
+        }
+    }
+
+    /// Keeps `data` as the flow's bytes at `offset` (after every earlier run).
+    pub fn push(&mut self, offset: u64, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        match self.runs.last_mut() {
+            Some((o, _, len)) if *o + *len as u64 == offset => *len += data.len(),
+            _ => self.runs.push((offset, self.bytes.len(), data.len())),
+        }
+        self.bytes.extend_from_slice(data);
+    }
+
+    /// Bytes kept in all.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether nothing was kept.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The kept bytes in flow order, and their runs (flow offset, length).
+    pub fn parts(&self) -> (&[u8], Vec<(u64, usize)>) {
+        (&self.bytes, self.runs.iter().map(|&(o, _, l)| (o, l)).collect())
+    }
+
+    /// From [`Recorded::parts`].
+    pub fn from_parts(bytes: Vec<u8>, runs: &[(u64, usize)]) -> Option<Recorded> {
+        let mut at = 0usize;
+        let mut out = Vec::with_capacity(runs.len());
+        for &(o, l) in runs {
+            out.push((o, at, l));
+            at = at.checked_add(l)?;
+        }
+        (at == bytes.len()).then_some(Recorded { bytes, runs: out })
+    }
+
+    /// Appends to `out` the kept bytes from `offset`, stopping at the first
+    /// byte not kept, at most `max`.
+    fn copy(&self, offset: u64, max: u64, out: &mut Vec<u8>) {
+        let i = self.runs.partition_point(|&(o, _, l)| o + l as u64 <= offset);
+        let Some(&(o, start, len)) = self.runs.get(i) else { return };
+        if o > offset {
+            return;
+        }
+        let skip = (offset - o) as usize;
+        let take = ((len - skip) as u64).min(max) as usize;
+        out.extend_from_slice(&self.bytes[start + skip..start + skip + take]);
+    }
 }
 
 impl Content {
@@ -78,11 +148,7 @@ impl Content {
         match self {
             Content::Unknown => {}
             Content::Model(m) => m.copy(offset, max, out),
-            Content::Recorded(bytes) => {
-                let start = (offset as usize).min(bytes.len());
-                let end = offset.saturating_add(max).min(bytes.len() as u64) as usize;
-                out.extend_from_slice(&bytes[start..end]);
-            }
+            Content::Recorded(r) => r.copy(offset, max, out),
         }
     }
 
@@ -116,12 +182,28 @@ mod tests {
 
     #[test]
     fn recorded_bytes_past_the_cap_are_not_invented() {
-        let c = Content::Recorded(Arc::new(b"hellofeng".to_vec()));
+        let c = Content::Recorded(Arc::new(Recorded::whole(b"hellofeng".to_vec())));
         let mut out = Vec::new();
         c.copy(5, 10, &mut out);
         assert_eq!(out, b"feng");
         c.copy(20, 4, &mut out);
         assert!(out.is_empty());
         assert_eq!(Content::Unknown.byte(0, &mut out), None);
+    }
+
+    #[test]
+    fn a_gap_in_the_recorded_runs_stops_a_copy() {
+        let mut r = Recorded::default();
+        r.push(0, b"abc");
+        r.push(3, b"de");
+        r.push(10, b"xyz");
+        let c = Content::Recorded(Arc::new(r));
+        let mut out = Vec::new();
+        c.copy(1, 20, &mut out);
+        assert_eq!(out, b"bcde");
+        c.copy(6, 4, &mut out);
+        assert!(out.is_empty(), "bytes 5..10 were not kept");
+        c.copy(11, 5, &mut out);
+        assert_eq!(out, b"yz");
     }
 }

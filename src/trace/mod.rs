@@ -14,7 +14,7 @@ mod content;
 
 pub use crate::experiment::Flow;
 pub use clock::Clock;
-pub use content::{Boundaries, ByteSource, Content, Delivery};
+pub use content::{Boundaries, ByteSource, Content, Delivery, Recorded};
 
 /// One message as its sender placed it in the flow.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,6 +55,9 @@ pub struct RecvEvent {
     pub asked: u64,
     /// UDP: the datagram was longer than the buffer and its tail discarded.
     pub truncated: bool,
+    /// Bytes still waiting in the receive queue right after this read
+    /// (SIOCINQ), when the source asked.
+    pub queued: Option<u64>,
 }
 
 /// A frame the receiver's decoder produced (only with framing).
