@@ -34,6 +34,11 @@ pub fn execute(command: Command) -> Result<Outcome> {
         }),
         Command::Run(args) if args.all => run_all(&args),
         Command::Run(args) => run_one(&args),
+        Command::Listen(args) => {
+            let (run, dir) = crate::app_peer::listen(&args)?;
+            let out = &args.output;
+            Ok(render(&run, &dir, out.format, out.ruler_messages))
+        }
         Command::Show(args) => show(&args),
         Command::Plot(args) => plot(&args),
         Command::Completions(args) => Ok(Outcome {

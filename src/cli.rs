@@ -19,6 +19,8 @@ pub enum Command {
     List,
     /// Run an experiment, print the verdict and ruler, write results.
     Run(RunArgs),
+    /// Be the server for someone else's client: record every recv, its bytes and boundaries.
+    Listen(Box<ListenArgs>),
     /// Reprint the verdict and ruler of a results folder from its CSVs.
     Show(ShowArgs),
     /// Redraw every chart of a results folder from its CSVs alone.
@@ -108,6 +110,86 @@ pub struct RunArgs {
     /// No progress bar on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What a peer command writes and prints: the results folder, the format,
+/// the ruler's length, and `--set` for any other experiment key.
+#[derive(Debug, Args)]
+pub struct PeerOutput {
+    /// Override any experiment key: --set receiver.rcvbuf=4096 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Results folder (default: results/COMMAND). A new folder, or one
+    /// nianbao wrote before; anything else is refused.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Messages drawn in the ruler before it says "showing the first N".
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub ruler_messages: u32,
+    /// Bytes kept for labels and `show`, all flows together (then lengths only).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB")]
+    pub keep_bytes: String,
+    /// Wait at most this long in all (up to 600s).
+    #[arg(long, value_name = "DUR")]
+    pub deadline: Option<String>,
+}
+
+/// Where message boundaries come from when the other end is someone else's program.
+#[derive(Debug, Args)]
+pub struct PeerBoundaries {
+    /// Decode the stream with a framing (u32be, u16be, varint, line, fixed:N,
+    /// json-header): each frame is a message.
+    #[arg(long, value_name = "FRAMING")]
+    pub framing: Option<String>,
+    /// The messages the peer sends, comma-separated (escapes as in an
+    /// experiment file: \n, \x00): --messages hello,feng.
+    #[arg(long, value_name = "M1,M2,…")]
+    pub messages: Option<String>,
+}
+
+/// `nianbao listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// A named experiment or .toml file whose receiver knobs to use
+    /// (default: a plain receiver reading 1024 bytes at a time).
+    pub experiment: Option<String>,
+    /// Address to listen on; any other than loopback only when named.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub ip: std::net::IpAddr,
+    /// Port (0: any free port; the chosen address is the first line of stdout).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// tcp or udp.
+    #[arg(long, value_parser = ["tcp", "udp"])]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub boundaries: PeerBoundaries,
+    /// Sizes of successive recv() calls, the last repeating: --recv-sizes 2,1024.
+    #[arg(long, value_name = "N,N,…")]
+    pub recv_sizes: Option<String>,
+    /// Wait this long after accepting before the first recv: --start-delay 50ms.
+    #[arg(long, value_name = "DUR")]
+    pub start_delay: Option<String>,
+    /// Pause between recv() calls.
+    #[arg(long, value_name = "DUR")]
+    pub recv_gap: Option<String>,
+    /// SO_RCVBUF in bytes (the kernel doubles it).
+    #[arg(long, value_name = "SIZE")]
+    pub rcvbuf: Option<String>,
+    /// Answer each read: none, echo, upper, or reply sizes (1500,1800). Never runs anything.
+    #[arg(long, value_name = "REPLY")]
+    pub reply: Option<String>,
+    /// Connections to accept, one trial each (1 to 64).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub connections: u16,
+    /// End a connection after this long without data (default: when the client closes).
+    #[arg(long, value_name = "DUR")]
+    pub idle: Option<String>,
+    #[command(flatten)]
+    pub output: PeerOutput,
 }
 
 const fn nianbao_default_max_runs() -> u64 {

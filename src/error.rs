@@ -197,6 +197,15 @@ pub enum ChartError {
     Draw(String),
 }
 
+/// A stop signal's name, for messages.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        2 => "SIGINT (Ctrl-C)",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,14 +238,5 @@ mod tests {
             chain(csv.into()),
             "out/summary.csv:3: column trial: \"x\" is not a whole number: invalid digit found in string"
         );
-    }
-}
-
-/// A stop signal's name, for messages.
-pub fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        2 => "SIGINT (Ctrl-C)",
-        15 => "SIGTERM",
-        _ => "a signal",
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod app_peer;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -65,6 +65,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         started_unix,
         duration_ns: started.elapsed().as_nanos() as u64,
         host,
+        peer: None,
     })
 }
 

@@ -23,9 +23,11 @@ const LAYERS: &[(&str, u32)] = &[
     ("report", 6),
     ("run", 7),
     ("cli", 7),
-    ("app", 8),
-    ("main", 9),
-    ("lib", 9),
+    ("peer", 6),
+    ("app_peer", 8),
+    ("app", 9),
+    ("main", 10),
+    ("lib", 10),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -6,10 +6,10 @@
 use nianbao::analysis::{analyse, figures, Fate, FlowAnalysis, RecvKind, RunResult, TrialResult};
 use nianbao::experiment::{plan, Overrides, Source};
 use nianbao::report::ruler::{ruler, RulerOptions};
+use nianbao::trace::Recorded;
 use nianbao::trace::{
     Boundaries, Content, DecodedEvent, Delivery, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent,
 };
-use nianbao::trace::Recorded;
 use std::sync::Arc;
 
 /// `hellofeng` as two sends of `hello` and `feng`, read as `parts`.
@@ -193,6 +193,7 @@ fn run_of(fa: FlowAnalysis) -> RunResult {
         started_unix: 0,
         duration_ns: 1,
         host: Default::default(),
+        peer: None,
     }
 }
 

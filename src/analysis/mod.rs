@@ -18,7 +18,7 @@ pub use crate::trace::{Boundaries, Content, Delivery};
 pub use classify::{classify, fates};
 pub use figures::{check_compares, check_trial, figures, recv_texts, utf8_cuts};
 pub use kinds::{Fate, RecvKind};
-pub use result::{RunResult, TrialResult};
+pub use result::{PeerInfo, RunResult, TrialResult};
 pub use summary::{summarise, Summary};
 
 use crate::trace::{Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent};

@@ -27,6 +27,24 @@ pub struct RunResult {
     pub duration_ns: u64,
     /// The machine the run ran on, probed once as it started.
     pub host: crate::net::HostFacts,
+    /// When the traffic was someone else's program's (`listen`, `send`,
+    /// `proxy`): what nianbao did and how it went. `None` for `run`.
+    pub peer: Option<PeerInfo>,
+}
+
+/// What a peer source did, for the reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// `listen`, `send` or `proxy`.
+    pub command: String,
+    /// What nianbao listened on or connected to, in words
+    /// (`127.0.0.1:9000`, `127.0.0.1:9000 → 127.0.0.1:9001`).
+    pub address: String,
+    /// How the run went: one sentence each (how each connection ended,
+    /// caps reached, a signal).
+    pub notes: Vec<String>,
+    /// The signal that ended the run early, if one did.
+    pub interrupted: Option<i32>,
 }
 
 impl RunResult {

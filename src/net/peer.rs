@@ -37,7 +37,9 @@ pub fn accept_before(
             Ok((sock, addr)) => {
                 sock.set_read_timeout(None)
                     .map_err(|e| Error::io("clear SO_RCVTIMEO", e))?;
-                let addr = addr.as_socket().unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+                let addr = addr
+                    .as_socket()
+                    .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
                 return Ok(Some((sock, addr)));
             }
             Err(e) if super::is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
@@ -122,7 +124,9 @@ pub fn shutdown(sock: &Socket, how: Shutdown) {
 pub fn is_reset(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
     )
 }
 
@@ -170,7 +174,10 @@ pub fn recv_datagram_from(
     let from = msg.address.and_then(|a| {
         a.as_sockaddr_in()
             .map(|v4| SocketAddr::from((v4.ip(), v4.port())))
-            .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from((v6.ip(), v6.port()))))
+            .or_else(|| {
+                a.as_sockaddr_in6()
+                    .map(|v6| SocketAddr::from((v6.ip(), v6.port())))
+            })
             .filter(|_| a.family().is_some())
     });
     let full_len = msg.bytes;

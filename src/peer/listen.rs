@@ -11,12 +11,16 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Kind, Reply};
 use crate::net::{self, Socket};
 use crate::trace::{Clock, Delivery, Trace};
-use std::net::{SocketAddr, Shutdown};
+use std::net::{Shutdown, SocketAddr};
 use std::time::Instant;
 
 /// Listens as `exp` says; `announce` gets the bound address before any
 /// client can be accepted.
-pub fn listen(exp: &Experiment, opts: &PeerOptions, announce: impl FnOnce(SocketAddr)) -> Result<PeerRun> {
+pub fn listen(
+    exp: &Experiment,
+    opts: &PeerOptions,
+    announce: impl FnOnce(SocketAddr),
+) -> Result<PeerRun> {
     let addr = SocketAddr::new(exp.transport.ip, exp.transport.port);
     match exp.transport.kind {
         Kind::Tcp => listen_tcp(exp, opts, addr, announce),
@@ -45,7 +49,10 @@ fn listen_tcp(
             })?;
             let Some((sock, peer)) = next else { break };
             let budget = budget.clone();
-            served.push((peer, s.spawn(move || serve(exp, opts, sock, budget, deadline))));
+            served.push((
+                peer,
+                s.spawn(move || serve(exp, opts, sock, budget, deadline)),
+            ));
         }
         let mut out = Vec::new();
         for (peer, h) in served {
@@ -135,7 +142,12 @@ fn read_all(
                 Ok(n) => break n,
                 Err(e) if net::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) if net::peer::is_reset(&e) => return Ok(Ended::Reset),
-                Err(e) => return Err(Error::io(format!("listen: recv after {} bytes", c2s.offset()), e)),
+                Err(e) => {
+                    return Err(Error::io(
+                        format!("listen: recv after {} bytes", c2s.offset()),
+                        e,
+                    ))
+                }
             }
         };
         if n == 0 {

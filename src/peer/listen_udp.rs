@@ -56,7 +56,9 @@ pub(super) fn listen_udp(
         net::peer::read_slice(&sock, deadline).map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
         let (d, from) = match net::peer::recv_datagram_from(&sock, &mut buf[..asked]) {
             Ok(got) => got,
-            Err(e) if net::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if net::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {
+                continue
+            }
             Err(e) => return Err(Error::io("listen: recvmsg", e)),
         };
         i += 1;

@@ -42,7 +42,9 @@ impl PeerOptions {
     /// Where the c2s flow's message boundaries come from.
     pub fn cut(&self, exp: &Experiment) -> Cut {
         match &exp.sender.messages {
-            _ if exp.framed() => Cut::Framing(exp.transport.framing.clone(), exp.transport.limits()),
+            _ if exp.framed() => {
+                Cut::Framing(exp.transport.framing.clone(), exp.transport.limits())
+            }
             Messages::Explicit(list) if self.declared => Cut::Declared(list.clone()),
             _ => Cut::None,
         }

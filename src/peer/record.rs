@@ -7,8 +7,8 @@
 
 use crate::framing::{Framing, Limits, StreamReader};
 use crate::trace::{
-    Boundaries, Clock, Content, DecodedEvent, Delivery, FlowTrace, MessageSpan, RecvEvent,
-    Recorded, SendEvent,
+    Boundaries, Clock, Content, DecodedEvent, Delivery, FlowTrace, MessageSpan, Recorded,
+    RecvEvent, SendEvent,
 };
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -136,7 +136,14 @@ impl FlowRecorder {
 
     /// Records one read of `data` (asked: the buffer's size; `full`: a
     /// datagram's real length when longer than the buffer).
-    pub fn recv(&mut self, clock: &Clock, data: &[u8], asked: usize, full: usize, queued: Option<u64>) {
+    pub fn recv(
+        &mut self,
+        clock: &Clock,
+        data: &[u8],
+        asked: usize,
+        full: usize,
+        queued: Option<u64>,
+    ) {
         let t_ns = clock.now_ns();
         let len = data.len() as u64;
         self.trace.recvs.push(RecvEvent {

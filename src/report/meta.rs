@@ -5,7 +5,7 @@
 //! may come from anywhere).
 
 use super::open::{present, read_text, SMALL_CAP};
-use crate::analysis::RunResult;
+use crate::analysis::{PeerInfo, RunResult};
 use crate::error::LoadError;
 use crate::net::host::{dotted, HostFacts, SYSCTLS};
 use crate::trace::Flow;
@@ -34,6 +34,8 @@ pub fn meta_json(run: &RunResult) -> String {
         "reproduced": ok,
         "swept": run.plan.swept,
         "decode_errors": decode_errors(run),
+        "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "interrupted": p.interrupted})),
+        "recorded": super::recorded::meta_entries(run),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
@@ -59,6 +61,10 @@ pub struct Recorded {
     pub decode_errors: Vec<DecodeError>,
     /// The machine the run ran on (facts meta.json lacks are unknown).
     pub host: HostFacts,
+    /// What a peer source did (`listen`, `send`, `proxy`), if one ran.
+    pub peer: Option<PeerInfo>,
+    /// The flows whose bytes a peer source kept, with their boundaries.
+    pub recorded: Vec<super::recorded::RecordedFlow>,
 }
 
 /// One framing decoder error of meta.json.
@@ -94,7 +100,58 @@ pub fn read(dir: &Path) -> Result<Recorded, LoadError> {
         duration_ns: number("duration_ns")?,
         decode_errors: read_decode_errors(&meta, dir)?,
         host: read_host(&meta, dir)?,
+        peer: read_peer(&meta, dir)?,
+        recorded: super::recorded::read(&meta, dir, &|m| error(dir, m))?,
     })
+}
+
+/// `peer`: {command, address, notes, interrupted}, or null for `run`.
+fn read_peer(meta: &Value, dir: &Path) -> Result<Option<PeerInfo>, LoadError> {
+    let p = match &meta["peer"] {
+        Value::Null => return Ok(None),
+        v @ Value::Object(_) => v,
+        v => return Err(error(dir, format!("peer: {v} is not an object"))),
+    };
+    let text = |key: &str| match &p[key] {
+        Value::String(s) if s.chars().count() <= MAX_FACT => Ok(s.clone()),
+        v => Err(error(
+            dir,
+            format!("peer.{key}: {v} is not a string of at most {MAX_FACT} characters"),
+        )),
+    };
+    let notes = match &p["notes"] {
+        Value::Array(list) if list.len() <= 256 => list
+            .iter()
+            .map(|n| {
+                n.as_str()
+                    .filter(|s| s.chars().count() <= 4 * MAX_FACT)
+                    .map(String::from)
+            })
+            .collect::<Option<Vec<_>>>(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        error(
+            dir,
+            "peer.notes: not a list of at most 256 short strings".into(),
+        )
+    })?;
+    let interrupted = match &p["interrupted"] {
+        Value::Null => None,
+        v => Some(
+            v.as_u64()
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| {
+                    error(dir, format!("peer.interrupted: {v} is not a signal number"))
+                })?,
+        ),
+    };
+    Ok(Some(PeerInfo {
+        command: text("command")?,
+        address: text("address")?,
+        notes,
+        interrupted,
+    }))
 }
 
 /// An error about a field of `dir`'s meta.json.

@@ -40,9 +40,20 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             ..Overrides::default()
         },
     )?;
-    check_plan(&plan, &res)?;
-    let mut flows = flows(&plan, res);
     let recorded = meta::read(dir)?;
+    check_plan(&plan, &res, recorded.peer.is_some())?;
+    let mut flows = flows(&plan, res);
+    for r in recorded.recorded {
+        let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) else {
+            let msg = format!(
+                "recorded: scenario {} trial {} flow {} is not in summary.csv",
+                r.scenario, r.trial, r.flow
+            );
+            return Err(meta::error(dir, msg).into());
+        };
+        f.boundaries = r.boundaries;
+        f.content = r.content;
+    }
     for e in recorded.decode_errors {
         match flows.get_mut(&(e.scenario as usize, e.trial, e.flow)) {
             Some(f) => f.decode_error = Some(e.error),
@@ -61,6 +72,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         started_unix: recorded.start_unix_s,
         duration_ns: recorded.duration_ns,
         host: recorded.host,
+        peer: recorded.peer,
     })
 }
 
@@ -136,7 +148,7 @@ fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
 }
 
 /// The checks that need the plan (see the module docs).
-fn check_plan(plan: &Plan, res: &Results) -> std::result::Result<(), LoadError> {
+fn check_plan(plan: &Plan, res: &Results, peer: bool) -> std::result::Result<(), LoadError> {
     let summary = res.dir.join("summary.csv");
     if res.param_keys != plan.swept {
         let msg = format!(
@@ -168,6 +180,11 @@ fn check_plan(plan: &Plan, res: &Results) -> std::result::Result<(), LoadError> 
                 ),
             ));
         }
+    }
+    if peer {
+        // Someone else's traffic: its messages are what a decoder found or
+        // the user declared, not what experiment.toml would send.
+        return Ok(());
     }
     let mut c2s: BTreeMap<(u32, u32), (u64, u64)> = BTreeMap::new();
     for m in res.messages.iter().filter(|m| m.flow == Flow::C2s) {

@@ -106,8 +106,11 @@ pub fn write_results(dir: &Path, run: &RunResult) -> Result<()> {
     check_target(dir)?;
     let parent = create_parent(dir)?;
     let tmp = temp_beside(dir, "new")?;
+    // A peer run that a signal ended writes what it gathered; any other
+    // run stops writing when a signal comes.
+    let ended_by_signal = run.peer.as_ref().is_some_and(|p| p.interrupted.is_some());
     let written = fill(&tmp, run).and_then(|()| {
-        if let Some(signal) = crate::interrupt::pending() {
+        if let Some(signal) = crate::interrupt::pending().filter(|_| !ended_by_signal) {
             return Err(Error::Interrupted { signal });
         }
         check_target(dir)?;
@@ -147,6 +150,10 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
         w.write_all(meta::meta_json(run).as_bytes())
     })
     .map_err(failed("meta.json"))?;
+    if super::recorded::has_bytes(run) {
+        write_file(tmp, "bytes.bin", |w| super::recorded::write_bytes(run, w))
+            .map_err(failed("bytes.bin"))?;
+    }
     type CsvWrite = fn(&RunResult, BufWriter<File>) -> std::result::Result<(), csv::Error>;
     let tables: [(&str, CsvWrite); 4] = [
         ("summary.csv", csvw::write_summary),

@@ -17,6 +17,7 @@ pub const RESULT_FILES: &[&str] = &[
     MARKER,
     "experiment.toml",
     "meta.json",
+    "bytes.bin",
     "summary.csv",
     "sends.csv",
     "recvs.csv",

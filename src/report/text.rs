@@ -93,7 +93,11 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
     }
     let several = run.plan.scenarios.len() > 1;
     if let Some(t) = trial_zero(run, 0) {
-        let _ = writeln!(out, "\n  {}", knobs(first));
+        let line = match &run.peer {
+            Some(p) => super::peer_text::knobs(p, first),
+            None => knobs(first),
+        };
+        let _ = writeln!(out, "\n  {line}");
         out += &flow_rulers(first, t, if several { ", scenario 0" } else { "" }, opts);
     }
     out += &framed_ruler(run, opts).unwrap_or_default();
@@ -103,7 +107,10 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
     if let Some(line) = nagle_verdict(run) {
         let _ = writeln!(out, "  → {line}");
     }
-    out += &expectation(run, opts.color);
+    out += &match &run.peer {
+        Some(p) => super::peer_text::footer(p, run),
+        None => expectation(run, opts.color),
+    };
     out
 }
 

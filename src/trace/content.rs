@@ -112,7 +112,10 @@ impl Recorded {
 
     /// The kept bytes in flow order, and their runs (flow offset, length).
     pub fn parts(&self) -> (&[u8], Vec<(u64, usize)>) {
-        (&self.bytes, self.runs.iter().map(|&(o, _, l)| (o, l)).collect())
+        (
+            &self.bytes,
+            self.runs.iter().map(|&(o, _, l)| (o, l)).collect(),
+        )
     }
 
     /// From [`Recorded::parts`].
@@ -129,8 +132,12 @@ impl Recorded {
     /// Appends to `out` the kept bytes from `offset`, stopping at the first
     /// byte not kept, at most `max`.
     fn copy(&self, offset: u64, max: u64, out: &mut Vec<u8>) {
-        let i = self.runs.partition_point(|&(o, _, l)| o + l as u64 <= offset);
-        let Some(&(o, start, len)) = self.runs.get(i) else { return };
+        let i = self
+            .runs
+            .partition_point(|&(o, _, l)| o + l as u64 <= offset);
+        let Some(&(o, start, len)) = self.runs.get(i) else {
+            return;
+        };
         if o > offset {
             return;
         }

@@ -1,0 +1,256 @@
+//! The peer commands (`listen`, and the ones that follow it): flags become
+//! experiment keys, so every value is checked as a file's would be; the
+//! peer source records; the run is analysed and written like `run`'s, and
+//! `app` prints it.
+
+use crate::analysis::{analyse, PeerInfo, RunResult, TrialResult};
+use crate::cli::{ListenArgs, PeerBoundaries, PeerOutput};
+use crate::error::{Error, Result};
+use crate::experiment::{plan, Overrides, Plan, Source};
+use crate::peer::{self, PeerOptions, PeerRun, Stop};
+use crate::report::results::{preflight, write_results};
+use crate::trace::Flow;
+use crate::units::{parse_duration, parse_size};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// The experiment a peer command starts from when none is named.
+const BASE: &str = r#"name = "NAME"
+title = "TITLE"
+[transport]
+kind = "tcp"
+"#;
+
+/// `nianbao listen`: the run, written to the results folder it returns.
+pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
+    let mut sets = vec![
+        format!("transport.ip={}", quote(&args.ip.to_string())),
+        format!("transport.port={}", args.port),
+    ];
+    push_str(&mut sets, "transport.kind", &args.kind);
+    push_list(&mut sets, "receiver.recv_sizes", &args.recv_sizes);
+    push_str(&mut sets, "receiver.start_delay", &args.start_delay);
+    push_str(&mut sets, "receiver.recv_gap", &args.recv_gap);
+    push_size(&mut sets, "receiver.rcvbuf", &args.rcvbuf);
+    if let Some(r) = &args.reply {
+        match r.as_str() {
+            "none" | "echo" | "upper" => sets.push(format!("receiver.reply={}", quote(r))),
+            _ => push_list(&mut sets, "receiver.reply", &Some(r.clone())),
+        }
+    }
+    let (plan, declared) = peer_plan(
+        "listen",
+        "Someone else's client, read by nianbao listen",
+        args.experiment.as_deref(),
+        sets,
+        &args.boundaries,
+        &args.output,
+    )?;
+    let opts = PeerOptions {
+        connections: usize::from(args.connections),
+        idle: duration("--idle", &args.idle)?,
+        keep: keep_bytes(&args.output.keep_bytes)?,
+        declared,
+    };
+    let out_dir = out_dir(&args.output, &plan);
+    preflight(&out_dir)?;
+    let exp = &plan.scenarios[0].experiment;
+    let started = SystemTime::now();
+    let peer = peer::listen(exp, &opts, |addr| announce(&format!("listening on {addr}")))?;
+    let address = peer.bound.to_string();
+    let run = peer_result(&plan, peer, "listen", address, started)?;
+    write_results(&out_dir, &run)?;
+    Ok((run, out_dir))
+}
+
+/// The first line of stdout, at once: a script reads the address from it.
+fn announce(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Plans one scenario from `experiment` (or the base) with the flags' keys
+/// and the user's `--set`s; also says whether messages were declared.
+fn peer_plan(
+    command: &str,
+    title: &str,
+    experiment: Option<&str>,
+    mut sets: Vec<String>,
+    b: &PeerBoundaries,
+    output: &PeerOutput,
+) -> Result<(Plan, bool)> {
+    let source = match experiment {
+        Some(name) => Source::resolve(name)?,
+        None => Source::inline(
+            command,
+            BASE.replace("NAME", command).replace("TITLE", title),
+        ),
+    };
+    push_str(&mut sets, "transport.framing", &b.framing);
+    if let Some(list) = &b.messages {
+        let items: Vec<String> = list.split(',').map(quote).collect();
+        sets.push(format!("sender.messages=[{}]", items.join(",")));
+    }
+    push_str(&mut sets, "deadline", &output.deadline);
+    sets.extend(output.sets.iter().cloned());
+    let over = Overrides {
+        sets,
+        ..Overrides::default()
+    };
+    let plan = plan(&source, &over)?;
+    if plan.scenarios.len() != 1 {
+        return Err(Error::Config {
+            origin: format!("nianbao {command}"),
+            msg: format!(
+                "{} has {} scenarios (a sweep or [[variant]] tables); {command} runs one: pick one with --set",
+                source.label,
+                plan.scenarios.len()
+            ),
+        });
+    }
+    Ok((plan, b.messages.is_some()))
+}
+
+/// A TOML string.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn push_str(sets: &mut Vec<String>, key: &str, v: &Option<String>) {
+    if let Some(v) = v {
+        sets.push(format!("{key}={}", quote(v)));
+    }
+}
+
+/// A size: a whole number as such, `4KiB` as a string.
+fn size_value(v: &str) -> String {
+    match v.trim().parse::<u64>() {
+        Ok(n) => n.to_string(),
+        Err(_) => quote(v.trim()),
+    }
+}
+
+fn push_size(sets: &mut Vec<String>, key: &str, v: &Option<String>) {
+    if let Some(v) = v {
+        sets.push(format!("{key}={}", size_value(v)));
+    }
+}
+
+/// `2,1024` as a TOML list of sizes.
+fn push_list(sets: &mut Vec<String>, key: &str, v: &Option<String>) {
+    if let Some(v) = v {
+        let items: Vec<String> = v.split(',').map(size_value).collect();
+        sets.push(format!("{key}=[{}]", items.join(",")));
+    }
+}
+
+fn duration(flag: &str, v: &Option<String>) -> Result<Option<std::time::Duration>> {
+    v.as_deref()
+        .map(|text| {
+            let d = parse_duration(text).map_err(|e| flag_error(flag, text, &e.to_string()))?;
+            if d.is_zero() || d > crate::experiment::MAX_DEADLINE {
+                return Err(flag_error(
+                    flag,
+                    text,
+                    "must be more than 0 and at most 600s",
+                ));
+            }
+            Ok(d)
+        })
+        .transpose()
+}
+
+/// `--keep-bytes`: at most 1 GiB.
+fn keep_bytes(text: &str) -> Result<u64> {
+    let n = parse_size(text).map_err(|e| flag_error("--keep-bytes", text, &e.to_string()))?;
+    match n <= crate::report::recorded::BYTES_CAP {
+        true => Ok(n),
+        false => Err(flag_error(
+            "--keep-bytes",
+            text,
+            "is over the limit of 1 GiB",
+        )),
+    }
+}
+
+fn flag_error(flag: &str, value: &str, msg: &str) -> Error {
+    Error::Config {
+        origin: format!("{flag} {value}"),
+        msg: msg.to_string(),
+    }
+}
+
+fn out_dir(output: &PeerOutput, plan: &Plan) -> std::path::PathBuf {
+    output
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&plan.name))
+}
+
+/// One trial per connection, analysed; the notes say how the run went.
+fn peer_result(
+    plan: &Plan,
+    peer: PeerRun,
+    command: &str,
+    address: String,
+    started: SystemTime,
+) -> Result<RunResult> {
+    let exp = &plan.scenarios[0].experiment;
+    let notes = peer.notes(exp.deadline);
+    let interrupted = match peer.stop {
+        Some(Stop::Signal(s)) => Some(s),
+        _ => None,
+    };
+    let conns = peer.conns.len() as u32;
+    // The plan names as many trials as there were connections, so the
+    // results folder reads back whole.
+    let mut plan = plan.clone();
+    plan.scenarios[0].experiment.trials = conns;
+    plan.config = with_trials(&plan.config, conns);
+    let trials = peer
+        .conns
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = c.trace.duration_ns;
+            let mut flows = vec![analyse(Flow::C2s, &c.trace.c2s, d)];
+            flows.extend(c.trace.s2c.as_ref().map(|t| analyse(Flow::S2c, t, d)));
+            TrialResult {
+                scenario: 0,
+                trial: i as u32,
+                flows,
+                duration_ns: d,
+                outcome: crate::experiment::Outcome::from_failures(Vec::new()),
+            }
+        })
+        .collect();
+    let elapsed = started.elapsed().unwrap_or_default();
+    Ok(RunResult {
+        plan,
+        trials,
+        started_unix: started
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        duration_ns: elapsed.as_nanos() as u64,
+        host: crate::net::HostFacts::probe(),
+        peer: Some(PeerInfo {
+            command: command.to_string(),
+            address,
+            notes,
+            interrupted,
+        }),
+    })
+}
+
+/// The merged configuration with `trials = n`.
+fn with_trials(config: &str, n: u32) -> String {
+    match config.parse::<toml::Table>() {
+        Ok(mut t) => {
+            t.insert("trials".into(), toml::Value::Integer(n.into()));
+            toml::to_string(&t).unwrap_or_else(|_| config.to_string())
+        }
+        Err(_) => config.to_string(),
+    }
+}
