@@ -4,10 +4,10 @@
 //! `app` prints it.
 
 use crate::analysis::{analyse, PeerInfo, RunResult, TrialResult};
-use crate::cli::{ListenArgs, PeerBoundaries, PeerOutput};
+use crate::cli::{ListenArgs, PeerBoundaries, PeerOutput, ProxyArgs};
 use crate::error::{Error, Result};
 use crate::experiment::{plan, Overrides, Plan, Source};
-use crate::peer::{self, PeerOptions, PeerRun, Stop};
+use crate::peer::{self, Chunk, PeerOptions, PeerRun, Relay, Stop};
 use crate::report::results::{preflight, write_results};
 use crate::trace::Flow;
 use crate::units::{parse_duration, parse_size};
@@ -60,6 +60,46 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
     let peer = peer::listen(exp, &opts, |addr| announce(&format!("listening on {addr}")))?;
     let address = peer.bound.to_string();
     let run = peer_result(&plan, peer, "listen", address, started)?;
+    write_results(&out_dir, &run)?;
+    Ok((run, out_dir))
+}
+
+/// `nianbao proxy`: the run, written to the results folder it returns.
+pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
+    let sets = vec![
+        format!("transport.ip={}", quote(&args.listen.ip().to_string())),
+        format!("transport.port={}", args.listen.port()),
+    ];
+    let (plan, declared) = peer_plan(
+        "proxy",
+        "Someone else's client and server, through nianbao proxy",
+        None,
+        sets,
+        &args.boundaries,
+        &args.output,
+    )?;
+    let relay = Relay {
+        to: args.to,
+        chunk: Chunk::parse(&args.chunk)?,
+        chunk_gap: duration("--chunk-gap", &args.chunk_gap)?.unwrap_or_default(),
+        coalesce: duration("--coalesce", &args.coalesce)?,
+        nodelay: args.nodelay,
+    };
+    let opts = PeerOptions {
+        connections: usize::from(args.connections),
+        idle: None,
+        keep: keep_bytes(&args.output.keep_bytes)?,
+        declared,
+    };
+    let out_dir = out_dir(&args.output, &plan);
+    preflight(&out_dir)?;
+    let exp = &plan.scenarios[0].experiment;
+    let started = SystemTime::now();
+    let peer = peer::proxy(exp, &opts, &relay, |addr| {
+        announce(&format!("listening on {addr}"))
+    })?;
+    let address = format!("{} → {}", peer.bound, args.to);
+    let run = peer_result(&plan, peer, "proxy", address, started)?;
     write_results(&out_dir, &run)?;
     Ok((run, out_dir))
 }

@@ -21,6 +21,8 @@ pub enum Command {
     Run(RunArgs),
     /// Be the server for someone else's client: record every recv, its bytes and boundaries.
     Listen(Box<ListenArgs>),
+    /// Relay connections to someone else's server, recording and re-chunking both ways.
+    Proxy(Box<ProxyArgs>),
     /// Reprint the verdict and ruler of a results folder from its CSVs.
     Show(ShowArgs),
     /// Redraw every chart of a results folder from its CSVs alone.
@@ -188,6 +190,37 @@ pub struct ListenArgs {
     /// End a connection after this long without data (default: when the client closes).
     #[arg(long, value_name = "DUR")]
     pub idle: Option<String>,
+    #[command(flatten)]
+    pub output: PeerOutput,
+}
+
+/// `nianbao proxy`.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Address to listen on (port 0: any free port; the chosen address is
+    /// the first line of stdout).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// The server to relay to.
+    #[arg(long, value_name = "ADDR")]
+    pub to: std::net::SocketAddr,
+    /// Re-cut what is forwarded: pass, N, a,b,… or random:MIN..MAX[:SEED].
+    #[arg(long, value_name = "SPEC", default_value = "pass")]
+    pub chunk: String,
+    /// Pause between two forwarded chunks.
+    #[arg(long, value_name = "DUR")]
+    pub chunk_gap: Option<String>,
+    /// Hold what arrives within DUR and forward it as one write.
+    #[arg(long, value_name = "DUR")]
+    pub coalesce: Option<String>,
+    /// TCP_NODELAY on both sockets the proxy writes to.
+    #[arg(long)]
+    pub nodelay: bool,
+    /// Connections to relay, one trial each (1 to 64).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub connections: u16,
+    #[command(flatten)]
+    pub boundaries: PeerBoundaries,
     #[command(flatten)]
     pub output: PeerOutput,
 }

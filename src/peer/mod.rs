@@ -6,13 +6,17 @@
 //! ruler and the charts work on their traffic unchanged. Sockets are in
 //! `net/`; this layer imports the engine only for its reply payloads.
 
+mod chunk;
 mod io;
 mod listen;
 mod listen_udp;
+mod proxy;
 mod record;
 
+pub use chunk::Chunk;
 pub use io::Stop;
 pub use listen::listen;
+pub use proxy::{proxy, Relay};
 pub use record::{Budget, Cut, FlowRecorder, DEFAULT_KEEP, MAX_CALLS};
 
 use crate::experiment::{Experiment, Messages};
@@ -88,6 +92,8 @@ pub struct PeerRun {
     pub budget_hit: Option<u64>,
     /// Connections asked for.
     pub wanted: usize,
+    /// More to say, one sentence each (a proxy's server side).
+    pub extra: Vec<String>,
 }
 
 impl PeerRun {
@@ -98,6 +104,7 @@ impl PeerRun {
             stop: None,
             budget_hit: None,
             wanted: 1,
+            extra: Vec::new(),
         }
     }
 
@@ -132,6 +139,7 @@ impl PeerRun {
                 )
             })
             .collect();
+        notes.extend(self.extra.iter().cloned());
         if self.conns.len() < self.wanted && self.stop.is_none() {
             notes.push(format!(
                 "{} of {} connections came before the deadline",

@@ -227,6 +227,8 @@ impl FlowRecorder {
         t.segments = segments;
         t.boundaries = match self.cut {
             Cut::None | Cut::Framing(Framing::None, _) => Boundaries::Unknown,
+            // A decoder that found no frame gives no boundary at all.
+            Cut::Framing(..) if t.decoded.is_empty() => Boundaries::Unknown,
             Cut::Framing(..) => Boundaries::Decoded,
             Cut::Declared(ref list) => {
                 t.messages = declared_spans(list);
@@ -240,7 +242,23 @@ impl FlowRecorder {
             Cut::Writes | Cut::Datagrams => Boundaries::Known,
         };
         t.content = Content::Recorded(Arc::new(self.bytes));
+        name_sends(&mut t);
         t
+    }
+}
+
+/// Each send's `msg_id`: the message holding its first byte, as far as the
+/// flow's messages (or decoded frames) are known; 0 otherwise.
+fn name_sends(t: &mut FlowTrace) {
+    let starts: Vec<u64> = match t.boundaries {
+        Boundaries::Decoded => t.decoded.iter().map(|d| d.offset).collect(),
+        _ => t.messages.iter().map(|m| m.offset).collect(),
+    };
+    if starts.is_empty() {
+        return;
+    }
+    for s in &mut t.sends {
+        s.msg_id = starts.partition_point(|&o| o <= s.offset).saturating_sub(1) as u64;
     }
 }
 

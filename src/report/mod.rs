@@ -27,3 +27,4 @@ mod table;
 mod target;
 pub mod text;
 pub(crate) mod verdict;
+mod way_out;

@@ -21,7 +21,13 @@ pub fn fmt_ns(ns: u64) -> String {
 /// The verdict lines for one flow.
 pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String> {
     if !fa.boundaries.known() {
-        return vec![unknown_line(fa)];
+        let mut lines = vec![unknown_line(fa)];
+        lines.extend(
+            fa.decode_error
+                .as_ref()
+                .map(|e| format!("The decoder found no whole frame: {e}.")),
+        );
+        return lines;
     }
     let mut lines = match fa.delivery {
         Delivery::Datagram => datagram_lines(fa),
@@ -34,6 +40,7 @@ pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String
         lines.extend(bleed_line(exp, fa, commands));
     }
     lines.extend(short_write_line(fa));
+    lines.extend(super::way_out::lines(fa));
     lines
 }
 

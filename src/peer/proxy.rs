@@ -1,0 +1,266 @@
+//! `nianbao proxy`: relay connections to someone else's server, both ways,
+//! recording every read on each side, and re-cut what is forwarded
+//! (`--chunk`, `--chunk-gap`, `--coalesce`, `--nodelay`) to shake the
+//! programs at both ends. A half-close is passed on as a half-close, a reset
+//! as a reset; one side going away ends that connection, and the run still
+//! writes what it saw.
+
+use super::chunk::{Chunk, Cutter};
+use super::io::{stop_now, wait, write_all, Stop};
+use super::record::{Budget, Cut, FlowRecorder, MAX_CALLS};
+use super::{Ended, PeerOptions, PeerRun};
+use crate::error::{Error, Result};
+use crate::experiment::Experiment;
+use crate::net::{self, Socket};
+use crate::trace::{Clock, Delivery, Trace};
+use std::net::{Shutdown, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How the proxy forwards.
+#[derive(Clone, Debug)]
+pub struct Relay {
+    /// The server to relay to.
+    pub to: SocketAddr,
+    pub chunk: Chunk,
+    /// Pause between two forwarded chunks.
+    pub chunk_gap: Duration,
+    /// Hold what arrives within this long and forward it as one write.
+    pub coalesce: Option<Duration>,
+    /// TCP_NODELAY on both sockets nianbao writes to.
+    pub nodelay: bool,
+}
+
+/// Largest read the proxy makes.
+const READ: usize = 64 << 10;
+
+/// Relays as `relay` says; `announce` gets the listening address first.
+pub fn proxy(
+    exp: &Experiment,
+    opts: &PeerOptions,
+    relay: &Relay,
+    announce: impl FnOnce(SocketAddr),
+) -> Result<PeerRun> {
+    let addr = SocketAddr::new(exp.transport.ip, exp.transport.port);
+    let listener = net::listen_tcp(addr, exp.receiver.rcvbuf)?;
+    let bound = net::local_addr(&listener).unwrap_or(addr);
+    announce(bound);
+    let deadline = Instant::now() + exp.deadline;
+    let budget = Budget::new(opts.keep);
+    let served = std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        while handles.len() < opts.connections {
+            let next = net::peer::accept_before(&listener, deadline, || {
+                crate::interrupt::pending().is_some()
+            })?;
+            let Some((client, peer)) = next else { break };
+            let left = deadline.saturating_duration_since(Instant::now());
+            let server = match net::peer::connect_to(relay.to, relay.nodelay, left) {
+                Ok(server) => server,
+                Err(e) => {
+                    net::peer::reset(client);
+                    return Err(e);
+                }
+            };
+            let _ = client.set_nodelay(relay.nodelay);
+            let budget = budget.clone();
+            let h = s.spawn(move || relay_one(exp, opts, relay, client, server, budget, deadline));
+            handles.push((peer, h));
+        }
+        let mut out = Vec::new();
+        for (peer, h) in handles {
+            let r = h
+                .join()
+                .map_err(|_| Error::Stream("a relay thread panicked".into()))?;
+            out.push((peer, r?));
+        }
+        Ok::<_, Error>(out)
+    })?;
+    let mut run = PeerRun::new(bound);
+    run.stop = stop_now(deadline).filter(|s| matches!(s, Stop::Signal(_)));
+    if served.is_empty() {
+        if let Some(Stop::Signal(signal)) = run.stop {
+            return Err(Error::Interrupted { signal });
+        }
+        return Err(Error::Limit(format!(
+            "proxy: no client connected to {bound} within {} (the deadline; give --deadline up to 600s to wait longer)",
+            crate::units::format_duration(exp.deadline)
+        )));
+    }
+    for (peer, (trace, ended, note)) in served {
+        run.extra.push(format!(
+            "connection {} to {}: {note}",
+            run.conns.len(),
+            relay.to
+        ));
+        run.push(peer, trace, ended);
+    }
+    run.budget_hit = budget.exhausted();
+    run.wanted = opts.connections;
+    Ok(run)
+}
+
+/// How one direction of a relayed connection ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PumpEnd {
+    /// EOF, passed on as a half-close.
+    Closed,
+    /// A reset, passed on as a reset.
+    Reset,
+    /// The deadline or a signal.
+    Stopped(Stop),
+    /// The flow reached the recorded-call limit.
+    Calls,
+}
+
+/// Relays one connection both ways; returns its trace, how the client
+/// side ended, and a sentence on the server side.
+fn relay_one(
+    exp: &Experiment,
+    opts: &PeerOptions,
+    relay: &Relay,
+    client: Socket,
+    server: Socket,
+    budget: Arc<Budget>,
+    deadline: Instant,
+) -> Result<(Trace, Ended, String)> {
+    let clock = Clock::start();
+    let mut c2s = FlowRecorder::new(opts.cut(exp), budget.clone());
+    let s2c_cut = match opts.cut(exp) {
+        f @ Cut::Framing(..) => f,
+        _ => Cut::None,
+    };
+    let mut s2c = FlowRecorder::new(s2c_cut, budget);
+    let (up, down) = std::thread::scope(|s| {
+        let up = s.spawn(|| pump(&client, &server, &mut c2s, relay, &clock, deadline));
+        let down = pump(&server, &client, &mut s2c, relay, &clock, deadline);
+        (up.join(), down)
+    });
+    let up = up.map_err(|_| Error::Stream("a relay thread panicked".into()))??;
+    let down = down?;
+    let counts = (
+        net::peer::tcp_counts(&client),
+        net::peer::tcp_counts(&server),
+    );
+    let ended = match up {
+        PumpEnd::Closed => Ended::Closed,
+        PumpEnd::Reset => Ended::Reset,
+        PumpEnd::Stopped(s) => Ended::Stopped(s),
+        PumpEnd::Calls => Ended::Calls,
+    };
+    let note = match down {
+        PumpEnd::Closed => "the server closed its side",
+        PumpEnd::Reset => "the server reset the connection",
+        PumpEnd::Stopped(_) => "the run stopped before the server was done",
+        PumpEnd::Calls => "the replies reached the recorded-call limit",
+    };
+    let note = format!("{note} after {} bytes", s2c.offset());
+    let delivery = match exp.framed() {
+        true => Delivery::Framed,
+        false => Delivery::Stream,
+    };
+    if up == PumpEnd::Reset || down == PumpEnd::Reset {
+        net::peer::reset(client);
+        net::peer::reset(server);
+    }
+    let trace = Trace {
+        c2s: c2s.finish(delivery, counts.0.map(|c| c.data_segs_in)),
+        s2c: Some(s2c.finish(delivery, counts.1.map(|c| c.data_segs_in))),
+        duration_ns: clock.now_ns(),
+    };
+    Ok((trace, ended, note))
+}
+
+/// Reads from `from` and forwards to `to` until EOF, a reset or a stop.
+fn pump(
+    from: &Socket,
+    to: &Socket,
+    rec: &mut FlowRecorder,
+    relay: &Relay,
+    clock: &Clock,
+    deadline: Instant,
+) -> Result<PumpEnd> {
+    let mut buf = vec![0u8; READ];
+    let mut held: Vec<u8> = Vec::new();
+    let mut batch: Option<Instant> = None;
+    let mut cutter = relay.chunk.cutter();
+    loop {
+        if rec.calls() >= MAX_CALLS {
+            return Ok(PumpEnd::Calls);
+        }
+        if let Some(stop) = stop_now(deadline) {
+            forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?;
+            return Ok(PumpEnd::Stopped(stop));
+        }
+        let due = batch.zip(relay.coalesce).map(|(b, c)| b + c);
+        if due.is_some_and(|d| Instant::now() >= d) {
+            forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?;
+            batch = None;
+            continue;
+        }
+        let until = due.unwrap_or(deadline).min(deadline);
+        net::peer::read_slice(from, until).map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
+        match net::recv(from, &mut buf) {
+            Ok(0) => {
+                forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?;
+                net::peer::shutdown(to, Shutdown::Write);
+                return Ok(PumpEnd::Closed);
+            }
+            Ok(n) => {
+                rec.recv(clock, &buf[..n], READ, n, net::peer::bytes_queued(from));
+                held.extend_from_slice(&buf[..n]);
+                match relay.coalesce {
+                    Some(_) => {
+                        batch.get_or_insert_with(Instant::now);
+                    }
+                    None => forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?,
+                }
+            }
+            Err(e) if net::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if net::peer::is_reset(&e) => {
+                let _ = to.set_linger(Some(Duration::ZERO));
+                net::peer::shutdown(to, Shutdown::Both);
+                return Ok(PumpEnd::Reset);
+            }
+            Err(e) => return Err(Error::io("proxy: recv", e)),
+        }
+    }
+}
+
+/// Writes what is held to `to`, cut by the chunking, pausing between chunks.
+fn forward(
+    to: &Socket,
+    held: &mut Vec<u8>,
+    cutter: &mut Cutter,
+    rec: &mut FlowRecorder,
+    relay: &Relay,
+    clock: &Clock,
+    deadline: Instant,
+) -> Result<()> {
+    let mut at = 0;
+    while at < held.len() {
+        let n = cutter.next(held.len() - at);
+        match write_all(
+            to,
+            &held[at..at + n],
+            rec,
+            clock,
+            deadline,
+            "proxy: forward",
+        ) {
+            Ok(()) => {}
+            // The other side went away: what is left cannot be delivered.
+            Err(Error::Io { source, .. }) if net::peer::is_reset(&source) => break,
+            Err(e) => return Err(e),
+        }
+        at += n;
+        if at < held.len()
+            && !relay.chunk_gap.is_zero()
+            && wait(relay.chunk_gap, deadline).is_some()
+        {
+            break;
+        }
+    }
+    held.clear();
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! `listen`, `send` and `proxy` against real programs: the tutorial's own
+//! Python client and servers (tests/peers/), on loopback, port 0.
+
+mod peers;
+
+use peers::{nianbao, port_of, python, start};
+use std::time::Duration;
+
+const BOUND: Duration = Duration::from_secs(30);
+
+fn out_dir() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r").display().to_string();
+    (dir, out)
+}
+
+#[test]
+fn the_tutorials_client_shows_hellofeng_in_one_recv_under_listen() {
+    let Some(_) = python("hellofeng_client.py", &[]) else {
+        return;
+    };
+    let (_tmp, out) = out_dir();
+    let listen = start(
+        nianbao(&[
+            "listen",
+            "--start-delay",
+            "50ms",
+            "--messages",
+            "hello,feng",
+            "--out",
+            &out,
+        ]),
+        "nianbao listen",
+    );
+    assert!(
+        listen.first_line.starts_with("listening on 127.0.0.1:"),
+        "{}",
+        listen.first_line
+    );
+    let port = port_of(&listen.first_line);
+    let client = python("hellofeng_client.py", &[&port]).unwrap();
+    let (code, _, err) = peers::run(client, BOUND, "hellofeng_client.py");
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, stderr) = listen.finish(BOUND, "nianbao listen");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("recv    |hello·feng|"), "{stdout}");
+    assert!(stdout.contains("sticky 粘包"), "{stdout}");
+    let recvs = std::fs::read_to_string(format!("{out}/recvs.csv")).unwrap();
+    assert_eq!(recvs.lines().count(), 2, "one recv: {recvs}");
+    assert!(
+        recvs.contains(",sticky,") && recvs.contains("hellofeng"),
+        "{recvs}"
+    );
+    // show reads the peer's bytes back from the results folder.
+    let (code, shown, _) = peers::run(nianbao(&["show", &out]), BOUND, "nianbao show");
+    assert_eq!(code, 0);
+    assert!(shown.contains("recv    |hello·feng|"), "{shown}");
+}
+
+#[test]
+fn without_boundaries_listen_shows_the_read_and_calls_it_nothing() {
+    let Some(_) = python("hellofeng_client.py", &[]) else {
+        return;
+    };
+    let (_tmp, out) = out_dir();
+    let listen = start(
+        nianbao(&["listen", "--start-delay", "50ms", "--out", &out]),
+        "listen",
+    );
+    let port = port_of(&listen.first_line);
+    peers::run(
+        python("hellofeng_client.py", &[&port]).unwrap(),
+        BOUND,
+        "client",
+    );
+    let (code, stdout, _) = listen.finish(BOUND, "nianbao listen");
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("|hellofeng|"), "{stdout}");
+    assert!(stdout.contains("message boundaries unknown"), "{stdout}");
+    assert!(
+        !stdout.contains("sticky 粘包"),
+        "no kind is invented: {stdout}"
+    );
+    let messages = std::fs::read_to_string(format!("{out}/messages.csv")).unwrap();
+    assert_eq!(
+        messages.lines().count(),
+        1,
+        "no message is invented: {messages}"
+    );
+}
+
+#[test]
+fn a_file_through_proxy_chunk_1_arrives_intact_every_frame_in_one_byte_writes() {
+    let Some(server) = python("file_server.py", &[]) else {
+        return;
+    };
+    let server = start(server, "file_server.py");
+    let to = format!("127.0.0.1:{}", server.first_line);
+    let (_tmp, out) = out_dir();
+    let proxy = start(
+        nianbao(&[
+            "proxy",
+            "--to",
+            &to,
+            "--chunk",
+            "1",
+            "--framing",
+            "json-header",
+            "--out",
+            &out,
+        ]),
+        "nianbao proxy",
+    );
+    let port = port_of(&proxy.first_line);
+    let (code, _, err) = peers::run(
+        python("file_client.py", &[&port]).unwrap(),
+        BOUND,
+        "file_client.py",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = server.finish(BOUND, "file_server.py");
+    assert_eq!(code, 0, "{err}");
+    assert!(got.contains("received 20000 bytes, md5 ok"), "{got}");
+    let (code, stdout, stderr) = proxy.finish(BOUND, "nianbao proxy");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("intact"), "{stdout}");
+    let sends = std::fs::read_to_string(format!("{out}/sends.csv")).unwrap();
+    let c2s_writes: Vec<&str> = sends.lines().filter(|l| l.contains(",c2s,")).collect();
+    assert!(
+        c2s_writes.iter().all(|l| l.ends_with(",1,1")),
+        "one-byte writes"
+    );
+    // 4 bytes of length, the JSON header, and the 20000-byte body.
+    assert!(
+        (20004 + 40..20004 + 200).contains(&c2s_writes.len()),
+        "{} writes",
+        c2s_writes.len()
+    );
+    assert!(
+        stdout.contains("split across"),
+        "the report says each frame was cut: {stdout}"
+    );
+}
+
+#[test]
+fn a_receiver_that_takes_each_recv_as_a_message_breaks_behind_coalesce() {
+    let Some(server) = python("naive_server.py", &[]) else {
+        return;
+    };
+    let server = start(server, "naive_server.py");
+    let to = format!("127.0.0.1:{}", server.first_line);
+    let (_tmp, out) = out_dir();
+    let proxy = start(
+        nianbao(&[
+            "proxy",
+            "--to",
+            &to,
+            "--coalesce",
+            "50ms",
+            "--messages",
+            "dir,ipconfig,tasklist",
+            "--out",
+            &out,
+        ]),
+        "nianbao proxy",
+    );
+    let port = port_of(&proxy.first_line);
+    peers::run(
+        python("paced_client.py", &[&port]).unwrap(),
+        BOUND,
+        "paced_client.py",
+    );
+    let (_, got, _) = server.finish(BOUND, "naive_server.py");
+    assert_eq!(
+        got.lines().filter(|l| l.starts_with("message:")).count(),
+        1,
+        "three commands arrive as one 'message': {got}"
+    );
+    assert!(got.contains("message: diripconfigtasklist"), "{got}");
+    let (code, stdout, _) = proxy.finish(BOUND, "nianbao proxy");
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("merged"), "the report shows why: {stdout}");
+}
+
+#[test]
+fn the_tutorials_upper_server_behind_send_has_its_replies_recorded() {
+    let Some(server) = python("upper_server.py", &[]) else {
+        return;
+    };
+    let server = start(server, "upper_server.py");
+    let to = format!("127.0.0.1:{}", server.first_line);
+    let (_tmp, out) = out_dir();
+    let (code, stdout, stderr) = peers::run(
+        nianbao(&["send", "hellofeng", "--to", &to, "--out", &out]),
+        BOUND,
+        "nianbao send",
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    server.finish(BOUND, "upper_server.py");
+    assert!(stdout.contains("s2c flow"), "{stdout}");
+    assert!(
+        stdout.contains("HELLO") || stdout.contains("HELLOFENG"),
+        "{stdout}"
+    );
+    let recvs = std::fs::read_to_string(format!("{out}/recvs.csv")).unwrap();
+    assert!(recvs.lines().any(|l| l.contains(",s2c,")), "{recvs}");
+}
