@@ -42,7 +42,13 @@ pub fn classify(
             let last = if delivery == Delivery::Datagram {
                 first
             } else {
-                message_at(messages, r.offset + r.len.max(1) - 1)
+                // Bytes past every message (after a decoder stopped) belong
+                // to none: the last message the read reaches is its last.
+                let end = r.offset + r.len.max(1);
+                message_at(messages, end - 1).or_else(|| {
+                    let j = messages.partition_point(|m| m.offset < end);
+                    first.and((j > 0).then(|| j - 1))
+                })
             };
             let kind = match (first, last) {
                 _ if r.truncated => RecvKind::Truncated,

@@ -73,6 +73,16 @@ fn listen_tcp(
             crate::units::format_duration(exp.deadline)
         )));
     }
+    if results.iter().all(|(_, (t, _))| t.c2s.recvs.is_empty()) {
+        if let Some(Stop::Signal(signal)) = run.stop {
+            return Err(Error::Interrupted { signal });
+        }
+        let (peer, _) = &results[0];
+        return Err(Error::Limit(format!(
+            "listen: the client at {peer} connected but sent nothing within {} (the deadline; give --deadline up to 600s to wait longer)",
+            crate::units::format_duration(exp.deadline)
+        )));
+    }
     for (peer, (trace, ended)) in results {
         run.push(peer, trace, ended);
     }

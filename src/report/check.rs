@@ -87,6 +87,12 @@ pub fn results(res: &Results) -> Result<(), LoadError> {
         stream.total = m.offset + m.len;
         stream.messages.push(m);
     }
+    // Reads may go on past the last message, as far as the bytes delivered
+    // (what came after a decoder stopped, in someone else's stream).
+    for (key, stream) in streams.iter_mut() {
+        let delivered = flows.get(key).and_then(|row| row.figure("bytes"));
+        stream.total = stream.total.max(delivered.map_or(0, |b| b as u64));
+    }
     // A flow whose message boundaries are unknown has no messages: its
     // stream is as long as its reads say, and none of them names a message.
     let bytes_only = Stream {
