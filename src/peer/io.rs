@@ -40,7 +40,9 @@ pub fn wait(d: Duration, deadline: Instant) -> Option<Stop> {
 }
 
 /// Writes all of `bytes`, one recorded send() call at a time, within the
-/// deadline; `what` names the write in errors.
+/// deadline; `what` names the write in errors. The socket's send timeout
+/// (one slice) is set once by the caller, so a blocked send wakes to look
+/// at the deadline and for Ctrl-C.
 pub fn write_all(
     sock: &Socket,
     bytes: &[u8],
@@ -59,8 +61,6 @@ pub fn write_all(
                 bytes.len()
             )));
         }
-        sock.set_write_timeout(Some(left.min(net::peer::SLICE)))
-            .map_err(|e| Error::io("set SO_SNDTIMEO", e))?;
         match net::send(sock, &bytes[pos..], false) {
             Ok(n) => {
                 rec.send(clock, &bytes[pos..], n);

@@ -100,6 +100,8 @@ fn serve(
     deadline: Instant,
 ) -> Result<(Trace, Ended)> {
     let clock = Clock::start();
+    sock.set_write_timeout(Some(net::peer::SLICE))
+        .map_err(|e| Error::io("set SO_SNDTIMEO", e))?;
     let r = &exp.receiver;
     let mut c2s = FlowRecorder::new(opts.cut(exp), budget.clone());
     let mut s2c = (r.reply != Reply::None).then(|| FlowRecorder::writer(budget));

@@ -32,7 +32,7 @@ pub struct Relay {
 }
 
 /// Largest read the proxy makes.
-const READ: usize = 64 << 10;
+const READ: usize = 256 << 10;
 
 /// Relays as `relay` says; `announce` gets the listening address first.
 pub fn proxy(
@@ -184,36 +184,54 @@ fn pump(
     let mut held: Vec<u8> = Vec::new();
     let mut batch: Option<Instant> = None;
     let mut cutter = relay.chunk.cutter();
+    // One timeout each way, set once: a blocked call wakes every slice to
+    // look at the deadline and for Ctrl-C (a setsockopt per call halved the rate).
+    from.set_read_timeout(Some(net::peer::SLICE))
+        .map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
+    to.set_write_timeout(Some(net::peer::SLICE))
+        .map_err(|e| Error::io("set SO_SNDTIMEO", e))?;
+    let mut short = false;
     loop {
         if rec.calls() >= MAX_CALLS {
             return Ok(PumpEnd::Calls);
         }
         if let Some(stop) = stop_now(deadline) {
-            forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?;
+            forward(to, &held, &mut cutter, rec, relay, clock, deadline)?;
             return Ok(PumpEnd::Stopped(stop));
         }
         let due = batch.zip(relay.coalesce).map(|(b, c)| b + c);
         if due.is_some_and(|d| Instant::now() >= d) {
-            forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?;
+            forward(to, &held, &mut cutter, rec, relay, clock, deadline)?;
+            held.clear();
             batch = None;
             continue;
         }
-        let until = due.unwrap_or(deadline).min(deadline);
-        net::peer::read_slice(from, until).map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
+        // A coalescing batch waits only until it is due.
+        if let Some(d) = due {
+            net::peer::read_slice(from, d.min(deadline))
+                .map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
+            short = true;
+        } else if short {
+            from.set_read_timeout(Some(net::peer::SLICE))
+                .map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
+            short = false;
+        }
         match net::recv(from, &mut buf) {
             Ok(0) => {
-                forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?;
+                forward(to, &held, &mut cutter, rec, relay, clock, deadline)?;
                 net::peer::shutdown(to, Shutdown::Write);
                 return Ok(PumpEnd::Closed);
             }
             Ok(n) => {
-                rec.recv(clock, &buf[..n], READ, n, net::peer::bytes_queued(from));
-                held.extend_from_slice(&buf[..n]);
+                let queued = net::peer::bytes_queued(from);
+                rec.recv(clock, &buf[..n], READ, n, queued);
                 match relay.coalesce {
                     Some(_) => {
+                        held.extend_from_slice(&buf[..n]);
                         batch.get_or_insert_with(Instant::now);
                     }
-                    None => forward(to, &mut held, &mut cutter, rec, relay, clock, deadline)?,
+                    // Forwarded from the read buffer itself: no copy.
+                    None => forward(to, &buf[..n], &mut cutter, rec, relay, clock, deadline)?,
                 }
             }
             Err(e) if net::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -227,10 +245,10 @@ fn pump(
     }
 }
 
-/// Writes what is held to `to`, cut by the chunking, pausing between chunks.
+/// Writes `held` to `to`, cut by the chunking, pausing between chunks.
 fn forward(
     to: &Socket,
-    held: &mut Vec<u8>,
+    held: &[u8],
     cutter: &mut Cutter,
     rec: &mut FlowRecorder,
     relay: &Relay,
@@ -261,6 +279,5 @@ fn forward(
             break;
         }
     }
-    held.clear();
     Ok(())
 }
