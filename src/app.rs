@@ -39,6 +39,11 @@ pub fn execute(command: Command) -> Result<Outcome> {
             let out = &args.output;
             Ok(render(&run, &dir, out.format, out.ruler_messages))
         }
+        Command::Send(args) => {
+            let (run, dir) = crate::app_peer::send(&args)?;
+            let out = &args.output;
+            Ok(render(&run, &dir, out.format, out.ruler_messages))
+        }
         Command::Proxy(args) => {
             let (run, dir) = crate::app_peer::proxy(&args)?;
             let out = &args.output;

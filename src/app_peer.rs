@@ -4,7 +4,7 @@
 //! `app` prints it.
 
 use crate::analysis::{analyse, PeerInfo, RunResult, TrialResult};
-use crate::cli::{ListenArgs, PeerBoundaries, PeerOutput, ProxyArgs};
+use crate::cli::{ListenArgs, PeerBoundaries, PeerOutput, ProxyArgs, SendArgs};
 use crate::error::{Error, Result};
 use crate::experiment::{plan, Overrides, Plan, Source};
 use crate::peer::{self, Chunk, PeerOptions, PeerRun, Relay, Stop};
@@ -39,7 +39,7 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
             _ => push_list(&mut sets, "receiver.reply", &Some(r.clone())),
         }
     }
-    let (plan, declared) = peer_plan(
+    let (mut plan, declared) = peer_plan(
         "listen",
         "Someone else's client, read by nianbao listen",
         args.experiment.as_deref(),
@@ -47,6 +47,11 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
         &args.boundaries,
         &args.output,
     )?;
+    if args.experiment.is_some() {
+        let name = format!("listen-{}", plan.name);
+        let title = format!("The receiver of {}, for someone else's client", plan.name);
+        rename(&mut plan, &name, &title);
+    }
     let opts = PeerOptions {
         connections: usize::from(args.connections),
         idle: duration("--idle", &args.idle)?,
@@ -60,6 +65,47 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
     let peer = peer::listen(exp, &opts, |addr| announce(&format!("listening on {addr}")))?;
     let address = peer.bound.to_string();
     let run = peer_result(&plan, peer, "listen", address, started)?;
+    write_results(&out_dir, &run)?;
+    Ok((run, out_dir))
+}
+
+/// `nianbao send`: the run, written to the results folder it returns.
+pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
+    let mut sets = Vec::new();
+    push_str(&mut sets, "receiver.idle", &args.idle);
+    let boundaries = PeerBoundaries {
+        framing: args.framing.clone(),
+        messages: args.messages.clone(),
+    };
+    let source = args.experiment.as_deref().or(Some("hellofeng"));
+    let (mut plan, _) = peer_plan("send", "", source, sets, &boundaries, &args.output)?;
+    // Its own name and words: the experiment's title and about describe
+    // what nianbao's own server does, which someone else's may not.
+    let name = format!("send-{}", plan.name);
+    let title = format!("The sender of {}, against someone else's server", plan.name);
+    rename(&mut plan, &name, &title);
+    let exp = &plan.scenarios[0].experiment;
+    if exp.transport.kind != crate::experiment::Kind::Tcp {
+        return Err(Error::Config {
+            origin: "nianbao send".into(),
+            msg: "sends over TCP only; for UDP, run the experiment with `nianbao run`".into(),
+        });
+    }
+    let keep = keep_bytes(&args.output.keep_bytes)?;
+    let out_dir = out_dir(&args.output, &plan);
+    preflight(&out_dir)?;
+    let started = SystemTime::now();
+    let models = crate::engine::Models::of(exp);
+    let sent = crate::engine::send_to(exp, &models, args.to, keep)?;
+    let mut peer = PeerRun::single(args.to, sent.trace);
+    peer.extra.push(match sent.quiet {
+        true => format!(
+            "the server did not close its side within {} of quiet (receiver.idle; --idle to wait longer)",
+            crate::units::format_duration(exp.receiver.idle)
+        ),
+        false => "the server closed its side".into(),
+    });
+    let run = peer_result(&plan, peer, "send", args.to.to_string(), started)?;
     write_results(&out_dir, &run)?;
     Ok((run, out_dir))
 }
@@ -282,6 +328,23 @@ fn peer_result(
             interrupted,
         }),
     })
+}
+
+/// Names the plan and its one experiment anew, with no `about`.
+fn rename(plan: &mut Plan, name: &str, title: &str) {
+    plan.name = name.to_string();
+    let exp = &mut plan.scenarios[0].experiment;
+    exp.name = name.to_string();
+    exp.title = title.to_string();
+    exp.about = String::new();
+    if let Ok(mut t) = plan.config.parse::<toml::Table>() {
+        t.insert("name".into(), toml::Value::String(name.into()));
+        t.insert("title".into(), toml::Value::String(title.into()));
+        t.remove("about");
+        if let Ok(text) = toml::to_string(&t) {
+            plan.config = text;
+        }
+    }
 }
 
 /// The merged configuration with `trials = n`.

@@ -21,6 +21,8 @@ pub enum Command {
     Run(RunArgs),
     /// Be the server for someone else's client: record every recv, its bytes and boundaries.
     Listen(Box<ListenArgs>),
+    /// Be the client for someone else's server: an experiment's sender side, replies recorded.
+    Send(Box<SendArgs>),
     /// Relay connections to someone else's server, recording and re-chunking both ways.
     Proxy(Box<ProxyArgs>),
     /// Reprint the verdict and ruler of a results folder from its CSVs.
@@ -188,6 +190,29 @@ pub struct ListenArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub connections: u16,
     /// End a connection after this long without data (default: when the client closes).
+    #[arg(long, value_name = "DUR")]
+    pub idle: Option<String>,
+    #[command(flatten)]
+    pub output: PeerOutput,
+}
+
+/// `nianbao send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// A named experiment (see `nianbao list`) or a .toml file whose sender to be
+    /// (default: hello and feng, back to back).
+    pub experiment: Option<String>,
+    /// The server to send to.
+    #[arg(long, value_name = "ADDR")]
+    pub to: std::net::SocketAddr,
+    /// The messages to send, comma-separated (escapes as in an experiment
+    /// file): --messages hello,feng.
+    #[arg(long, value_name = "M1,M2,…")]
+    pub messages: Option<String>,
+    /// Frame each message (u32be, u16be, varint, line, fixed:N, json-header).
+    #[arg(long, value_name = "FRAMING")]
+    pub framing: Option<String>,
+    /// How long a wait for the server's reply or close may stay quiet.
     #[arg(long, value_name = "DUR")]
     pub idle: Option<String>,
     #[command(flatten)]

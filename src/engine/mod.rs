@@ -27,6 +27,9 @@ pub(crate) struct Ctx<'a> {
     pub deadline: Instant,
     pub c2s: &'a FlowModel,
     pub s2c: Option<&'a FlowModel>,
+    /// The server is someone else's (`send`): its replies are recorded, not
+    /// checked, and a wait for one ends after this long without data.
+    pub foreign: Option<Duration>,
 }
 
 impl Ctx<'_> {
@@ -63,6 +66,7 @@ pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
         deadline: clock.origin() + exp.deadline,
         c2s: &models.c2s,
         s2c: models.s2c.as_deref(),
+        foreign: None,
     };
     let mut trace = match exp.transport.kind {
         Kind::Tcp => tcp::run(&ctx)?,
@@ -77,6 +81,59 @@ pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
         t.content = models.content(flow);
     }
     Ok(trace)
+}
+
+/// What `send` recorded of a conversation with someone else's server.
+pub struct Sent {
+    pub trace: Trace,
+    /// Whether the last wait for the server ended because it went quiet
+    /// (it did not close within `receiver.idle` after nianbao's FIN).
+    pub quiet: bool,
+}
+
+/// Be the client for someone else's server at `to`: the sender side of
+/// the experiment, with every knob; the replies are read with the client's
+/// recv sizes and recorded byte for byte (up to `keep` bytes) as the s2c
+/// flow, whose message boundaries are unknown.
+pub fn send_to(
+    exp: &Experiment,
+    models: &Models,
+    to: std::net::SocketAddr,
+    keep: u64,
+) -> Result<Sent> {
+    crate::tsc::ns_per_tick();
+    let started = Instant::now();
+    let clock = Clock::start();
+    let ctx = Ctx {
+        exp,
+        clock,
+        deadline: clock.origin() + exp.deadline,
+        c2s: &models.c2s,
+        s2c: None,
+        foreign: Some(exp.receiver.idle),
+    };
+    let (mut c2s, replies) = tcp::client_of(&ctx, to, keep)?;
+    c2s.delivery = delivery(exp, Flow::C2s);
+    // The server's reads are not seen from here: no message can be given a
+    // fate, so the flow is its send calls and their bytes only.
+    c2s.messages.clear();
+    c2s.boundaries = Boundaries::Unknown;
+    c2s.content = models.content(Flow::C2s);
+    let s2c = FlowTrace {
+        recvs: replies.recvs,
+        delivery: Delivery::Stream,
+        boundaries: Boundaries::Unknown,
+        content: crate::trace::Content::Recorded(std::sync::Arc::new(replies.kept)),
+        ..FlowTrace::default()
+    };
+    Ok(Sent {
+        trace: Trace {
+            c2s,
+            s2c: Some(s2c),
+            duration_ns: started.elapsed().as_nanos() as u64,
+        },
+        quiet: replies.quiet,
+    })
 }
 
 /// Room to reserve for a flow's events: enough for the usual cases, more

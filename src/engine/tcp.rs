@@ -10,7 +10,7 @@ use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
 use crate::net::{self, Socket, TcpOptions};
-use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, RecvEvent, Trace};
+use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, Recorded, RecvEvent, Trace};
 use std::net::SocketAddr;
 
 /// Runs the trial: server thread and client thread, joined.
@@ -175,8 +175,27 @@ impl Replier {
     }
 }
 
+/// What the client read of the s2c flow.
+pub(super) struct Replies {
+    pub recvs: Vec<RecvEvent>,
+    /// The bytes, when the server is someone else's.
+    pub kept: Recorded,
+    /// Whether a wait for the server ended because it went quiet.
+    pub quiet: bool,
+}
+
+/// The client against someone else's server at `addr`, keeping up to
+/// `keep` bytes of its replies.
+pub(super) fn client_of(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Replies)> {
+    client_with(ctx, addr, keep)
+}
+
 /// The client side: returns the c2s trace (messages, sends, segments) and the s2c recvs.
 fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
+    client_with(ctx, addr, 0).map(|(rec, r)| (rec, r.recvs))
+}
+
+fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Replies)> {
     let exp = ctx.exp;
     let s = &exp.sender;
     let spans = ctx.c2s.spans();
@@ -187,6 +206,9 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
         offset: 0,
         index: 0,
         buf: Vec::new(),
+        kept: Recorded::default(),
+        keep,
+        quiet: false,
     };
     let opts = TcpOptions {
         nodelay: s.nodelay,
@@ -235,7 +257,7 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
                 "sender",
             )?;
         }
-        if ctx.s2c.is_some() {
+        if exp.receiver.reply != Reply::None {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, &sock)?;
             }
@@ -244,7 +266,12 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
     finish_sending(&sock, s.cork, s.nonblocking)?;
     while replies.read_one(ctx, &sock)? {}
     rec.segments = net::data_segs_out(&sock);
-    Ok((rec, replies.recvs))
+    let replies = Replies {
+        recvs: replies.recvs,
+        kept: replies.kept,
+        quiet: replies.quiet,
+    };
+    Ok((rec, replies))
 }
 
 /// Uncorks, goes back to blocking, and sends FIN.
@@ -264,6 +291,10 @@ struct ReplyReader {
     offset: u64,
     index: usize,
     buf: Vec<u8>,
+    /// Someone else's replies, kept up to `keep` bytes.
+    kept: Recorded,
+    keep: u64,
+    quiet: bool,
 }
 
 impl ReplyReader {
@@ -274,13 +305,43 @@ impl ReplyReader {
         self.buf.resize(asked, 0);
         let what = || "the receiver to reply or close the connection".to_string();
         net::recv_timeout_until(sock, ctx.deadline, "sender", ctx.exp.deadline, what)?;
+        if let Some(idle) = ctx.foreign {
+            // Someone else's server may never answer or close: quiet for
+            // `idle` ends the wait, and the report says so.
+            let left = ctx
+                .deadline
+                .saturating_duration_since(std::time::Instant::now());
+            sock.set_read_timeout(Some(
+                idle.min(left).max(std::time::Duration::from_millis(1)),
+            ))
+            .map_err(|e| Error::io("set SO_RCVTIMEO", e))?;
+        }
         let n = match net::recv(sock, &mut self.buf) {
             Ok(n) => n,
+            Err(e) if net::is_timeout(&e) && ctx.foreign.is_some() => {
+                self.quiet = true;
+                return Ok(false);
+            }
             Err(e) if net::is_timeout(&e) => return Err(ctx.late("sender", what())),
             Err(e) => return Err(Error::io("sender: recv of the reply", e)),
         };
         if n == 0 {
             return Ok(false);
+        }
+        if ctx.foreign.is_some() {
+            check_recorded(self.recvs.len(), "sender")?;
+            self.recvs.push(RecvEvent {
+                t_ns: ctx.clock.now_ns(),
+                offset: self.offset,
+                len: n as u64,
+                asked: asked as u64,
+                truncated: false,
+                queued: net::peer::bytes_queued(sock),
+            });
+            let room = self.keep.saturating_sub(self.kept.len() as u64) as usize;
+            self.kept.push(self.offset, &self.buf[..n.min(room)]);
+            self.offset += n as u64;
+            return Ok(true);
         }
         let Some(model) = ctx.s2c else {
             return Err(Error::Stream(format!(

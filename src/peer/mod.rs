@@ -94,6 +94,9 @@ pub struct PeerRun {
     pub wanted: usize,
     /// More to say, one sentence each (a proxy's server side).
     pub extra: Vec<String>,
+    /// Whether nianbao was the client (`send`): the notes then speak of
+    /// the server.
+    pub sender: bool,
 }
 
 impl PeerRun {
@@ -105,7 +108,16 @@ impl PeerRun {
             budget_hit: None,
             wanted: 1,
             extra: Vec::new(),
+            sender: false,
         }
+    }
+
+    /// One conversation nianbao had as the client (`send`).
+    pub fn single(peer: SocketAddr, trace: Trace) -> PeerRun {
+        let mut run = PeerRun::new(peer);
+        run.push(peer, trace, Ended::Closed);
+        run.sender = true;
+        run
     }
 
     fn push(&mut self, peer: SocketAddr, trace: Trace, ended: Ended) {
@@ -114,6 +126,9 @@ impl PeerRun {
 
     /// What the report should say about how the run went, in sentences.
     pub fn notes(&self, deadline: Duration) -> Vec<String> {
+        if self.sender {
+            return self.extra.clone();
+        }
         let mut notes: Vec<String> = self
             .conns
             .iter()

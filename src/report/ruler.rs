@@ -179,6 +179,9 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
 /// alone, each read's bytes between its boundaries, and a line saying that
 /// no message is told from another.
 fn recvs_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
+    if fa.recvs.is_empty() && !fa.sends.is_empty() {
+        return sends_only(fa, opts);
+    }
     let cap = opts.max_messages.max(1) * 2;
     let Some(last) = fa.recvs.get(cap.min(fa.recvs.len()).wrapping_sub(1)) else {
         return "  (no recv returned data; message boundaries unknown)\n".into();
@@ -230,5 +233,48 @@ fn recvs_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
             fa.recvs.len()
         );
     }
+    out
+}
+
+/// The ruler of a flow nianbao wrote to someone else's program: its send
+/// calls and their bytes; the reads at the other end are not seen.
+fn sends_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
+    let cap = opts.max_messages.max(1) * 2;
+    let sends: Vec<Block> = fa.sends[..cap.min(fa.sends.len())]
+        .iter()
+        .filter(|s| s.ret > 0)
+        .map(|s| Block {
+            start: s.offset,
+            end: s.offset + s.ret,
+            class: Class::Sent,
+            open: false,
+        })
+        .collect();
+    let mut cuts: Vec<u64> = sends.iter().flat_map(|b| [b.start, b.end]).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    if cuts.len() < 2 {
+        return "  (no byte was sent)\n".into();
+    }
+    let mut buf = Vec::new();
+    let atoms: Vec<String> = cuts
+        .windows(2)
+        .map(|w| {
+            fa.content.copy(w[0], w[1] - w[0], &mut buf);
+            elide(escape_bytes(&buf))
+        })
+        .collect();
+    let layout = Layout {
+        cuts: &cuts,
+        atoms: &atoms,
+        color: opts.color,
+        abbreviated: Default::default(),
+    };
+    let mut out = String::new();
+    for band in layout.bands(opts.width) {
+        out += &layout.offsets(band.clone());
+        out += &layout.row("send()", &sends, band);
+    }
+    out += "  (the reads at the other end are someone else's and not seen from here)\n";
     out
 }

@@ -231,6 +231,14 @@ fn times(n: u64) -> String {
 /// read, and that nothing more can be said without boundaries.
 fn unknown_line(fa: &FlowAnalysis) -> String {
     let s = &fa.summary;
+    if fa.recvs.is_empty() && !fa.sends.is_empty() {
+        let bytes: u64 = fa.sends.iter().map(|s| s.ret).sum();
+        return format!(
+            "nianbao wrote {} in {}; how the server's recv() calls cut them is not seen from the client (run the server behind `nianbao proxy` to see its side).",
+            plural(bytes, "byte"),
+            plural(fa.sends.len() as u64, "send() call"),
+        );
+    }
     format!(
         "{} returned {}; message boundaries are unknown, so no read is called whole, sticky (粘包) or a fragment (分包): give a framing or declare the messages to see their fates.",
         plural(s.recvs, "recv"),
