@@ -25,7 +25,10 @@ kind = "tcp"
 /// `nianbao listen`: the run, written to the results folder it returns.
 pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
     let mut sets = vec![
-        format!("transport.ip={}", quote(&args.ip.to_string())),
+        format!(
+            "transport.ip={}",
+            quote(&loopback_like(args.ip).to_string())
+        ),
         format!("transport.port={}", args.port),
     ];
     push_str(&mut sets, "transport.kind", &args.kind);
@@ -47,6 +50,7 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
         &args.boundaries,
         &args.output,
     )?;
+    bind_to(&mut plan, args.ip);
     if args.experiment.is_some() {
         let name = format!("listen-{}", plan.name);
         let title = format!("The receiver of {}, for someone else's client", plan.name);
@@ -113,10 +117,13 @@ pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
 /// `nianbao proxy`: the run, written to the results folder it returns.
 pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
     let sets = vec![
-        format!("transport.ip={}", quote(&args.listen.ip().to_string())),
+        format!(
+            "transport.ip={}",
+            quote(&loopback_like(args.listen.ip()).to_string())
+        ),
         format!("transport.port={}", args.listen.port()),
     ];
-    let (plan, declared) = peer_plan(
+    let (mut plan, declared) = peer_plan(
         "proxy",
         "Someone else's client and server, through nianbao proxy",
         None,
@@ -124,6 +131,7 @@ pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
         &args.boundaries,
         &args.output,
     )?;
+    bind_to(&mut plan, args.listen.ip());
     let relay = Relay {
         to: args.to,
         chunk: Chunk::parse(&args.chunk)?,
@@ -328,6 +336,29 @@ fn peer_result(
             interrupted,
         }),
     })
+}
+
+/// The loopback address of `ip`'s family: experiments run on loopback, so
+/// the plan is checked with it, and [`bind_to`] then puts the address the
+/// user named (a peer command may listen on any address named).
+fn loopback_like(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+    }
+}
+
+/// Makes the plan listen on `ip`, in its experiment and its configuration.
+fn bind_to(plan: &mut Plan, ip: std::net::IpAddr) {
+    plan.scenarios[0].experiment.transport.ip = ip;
+    if let Ok(mut t) = plan.config.parse::<toml::Table>() {
+        if let Some(toml::Value::Table(tr)) = t.get_mut("transport") {
+            tr.insert("ip".into(), toml::Value::String(ip.to_string()));
+        }
+        if let Ok(text) = toml::to_string(&t) {
+            plan.config = text;
+        }
+    }
 }
 
 /// Names the plan and its one experiment anew, with no `about`.
