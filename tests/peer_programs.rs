@@ -205,3 +205,81 @@ fn the_tutorials_upper_server_behind_send_has_its_replies_recorded() {
     let recvs = std::fs::read_to_string(format!("{out}/recvs.csv")).unwrap();
     assert!(recvs.lines().any(|l| l.contains(",s2c,")), "{recvs}");
 }
+
+#[test]
+fn socat_as_the_client_framed_by_lines() {
+    if std::process::Command::new("socat")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        println!("skipped: socat is not installed (.ci/run installs it)");
+        return;
+    }
+    let (_tmp, out) = out_dir();
+    let listen = start(
+        nianbao(&[
+            "listen",
+            "--framing",
+            "line",
+            "--recv-sizes",
+            "3",
+            "--out",
+            &out,
+        ]),
+        "nianbao listen",
+    );
+    let port = port_of(&listen.first_line);
+    let mut socat = std::process::Command::new("sh");
+    socat.args([
+        "-c",
+        &format!("printf 'first\\nsecond\\n' | socat - TCP:127.0.0.1:{port}"),
+    ]);
+    let (code, _, err) = peers::run(socat, BOUND, "socat");
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, _) = listen.finish(BOUND, "nianbao listen");
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("decoded |intact ✓|"), "{stdout}");
+    assert!(
+        stdout.contains("rebuilt 2 of 2 messages intact from 5 raw reads"),
+        "{stdout}"
+    );
+    let messages = std::fs::read_to_string(format!("{out}/messages.csv")).unwrap();
+    assert_eq!(
+        messages.lines().filter(|l| l.contains(",intact,")).count(),
+        2,
+        "{messages}"
+    );
+    let recvs = std::fs::read_to_string(format!("{out}/recvs.csv")).unwrap();
+    assert!(
+        recvs
+            .lines()
+            .skip(1)
+            .all(|l| l.contains(",3,") || l.contains(",1,")),
+        "recv(3) reads: {recvs}"
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_listen_and_writes_what_was_gathered() {
+    let (_tmp, out) = out_dir();
+    let listen = start(
+        nianbao(&["listen", "--deadline", "20s", "--out", &out]),
+        "nianbao listen",
+    );
+    let port = port_of(&listen.first_line);
+    let mut c = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    std::io::Write::write_all(&mut c, b"hello").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = nix::unistd::Pid::from_raw(listen.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let (code, stdout, stderr) = listen.finish(BOUND, "nianbao listen after Ctrl-C");
+    drop(c);
+    assert_eq!(code, 130, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Interrupted by SIGINT (Ctrl-C): what was gathered until then is written"),
+        "{stdout}"
+    );
+    let recvs = std::fs::read_to_string(format!("{out}/recvs.csv")).unwrap();
+    assert!(recvs.contains("hello"), "{recvs}");
+}
