@@ -153,9 +153,36 @@ pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
         announce(&format!("listening on {addr}"))
     })?;
     let address = format!("{} → {}", peer.bound, args.to);
-    let run = peer_result(&plan, peer, "proxy", address, started)?;
+    let mut run = peer_result(&plan, peer, "proxy", address, started)?;
+    if let Some(p) = run.peer.as_mut() {
+        p.knobs = relay_knobs(args);
+    }
     write_results(&out_dir, &run)?;
     Ok((run, out_dir))
+}
+
+/// A proxy's forwarding, in words.
+fn relay_knobs(args: &ProxyArgs) -> Vec<String> {
+    let mut k = vec![format!(
+        "reads up to {}",
+        crate::units::format_size(peer::PROXY_READ as u64)
+    )];
+    k.push(match args.chunk.as_str() {
+        "pass" => "forwards each read as it came (--chunk pass)".into(),
+        spec => format!("re-cut into writes of {spec} (--chunk)"),
+    });
+    if let Some(g) = &args.chunk_gap {
+        k.push(format!("{g} between chunks"));
+    }
+    if let Some(c) = &args.coalesce {
+        k.push(format!(
+            "holds what comes within {c} for one write (--coalesce)"
+        ));
+    }
+    if args.nodelay {
+        k.push("TCP_NODELAY on both sides".into());
+    }
+    k
 }
 
 /// The first line of stdout, at once: a script reads the address from it.
@@ -333,6 +360,7 @@ fn peer_result(
             command: command.to_string(),
             address,
             notes,
+            knobs: Vec::new(),
             interrupted,
         }),
     })

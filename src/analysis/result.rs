@@ -43,6 +43,9 @@ pub struct PeerInfo {
     /// How the run went: one sentence each (how each connection ended,
     /// caps reached, a signal).
     pub notes: Vec<String>,
+    /// What nianbao did beyond the experiment's knobs, in words (a proxy's
+    /// chunking), for the knobs line.
+    pub knobs: Vec<String>,
     /// The signal that ended the run early, if one did.
     pub interrupted: Option<i32>,
 }

@@ -16,7 +16,7 @@ mod record;
 pub use chunk::Chunk;
 pub use io::Stop;
 pub use listen::listen;
-pub use proxy::{proxy, Relay};
+pub use proxy::{proxy, Relay, READ as PROXY_READ};
 pub use record::{Budget, Cut, FlowRecorder, DEFAULT_KEEP, MAX_CALLS};
 
 use crate::experiment::{Experiment, Messages};

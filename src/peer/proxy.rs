@@ -32,7 +32,7 @@ pub struct Relay {
 }
 
 /// Largest read the proxy makes.
-const READ: usize = 256 << 10;
+pub const READ: usize = 256 << 10;
 
 /// Relays as `relay` says; `announce` gets the listening address first.
 pub fn proxy(

@@ -34,7 +34,7 @@ pub fn meta_json(run: &RunResult) -> String {
         "reproduced": ok,
         "swept": run.plan.swept,
         "decode_errors": decode_errors(run),
-        "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "interrupted": p.interrupted})),
+        "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "knobs": p.knobs, "interrupted": p.interrupted})),
         "recorded": super::recorded::meta_entries(run),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
@@ -119,23 +119,27 @@ fn read_peer(meta: &Value, dir: &Path) -> Result<Option<PeerInfo>, LoadError> {
             format!("peer.{key}: {v} is not a string of at most {MAX_FACT} characters"),
         )),
     };
-    let notes = match &p["notes"] {
-        Value::Array(list) if list.len() <= 256 => list
-            .iter()
-            .map(|n| {
-                n.as_str()
-                    .filter(|s| s.chars().count() <= 4 * MAX_FACT)
-                    .map(String::from)
-            })
-            .collect::<Option<Vec<_>>>(),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        error(
-            dir,
-            "peer.notes: not a list of at most 256 short strings".into(),
-        )
-    })?;
+    let list = |key: &str| {
+        match &p[key] {
+            Value::Null => Some(Vec::new()),
+            Value::Array(list) if list.len() <= 256 => list
+                .iter()
+                .map(|n| {
+                    n.as_str()
+                        .filter(|s| s.chars().count() <= 4 * MAX_FACT)
+                        .map(String::from)
+                })
+                .collect::<Option<Vec<_>>>(),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            error(
+                dir,
+                format!("peer.{key}: not a list of at most 256 short strings"),
+            )
+        })
+    };
+    let (notes, knobs) = (list("notes")?, list("knobs")?);
     let interrupted = match &p["interrupted"] {
         Value::Null => None,
         v => Some(
@@ -150,6 +154,7 @@ fn read_peer(meta: &Value, dir: &Path) -> Result<Option<PeerInfo>, LoadError> {
         command: text("command")?,
         address: text("address")?,
         notes,
+        knobs,
         interrupted,
     }))
 }

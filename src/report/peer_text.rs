@@ -16,7 +16,7 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
     };
     let mut k = vec![format!("{} {kind} {}", p.command, p.address)];
     k.push(format!("framing {}", e.transport.framing));
-    if p.command != "send" {
+    if p.command == "listen" {
         k.push(if r.start_delay.is_zero() {
             "reads at once".to_string()
         } else {
@@ -35,6 +35,7 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
             other => k.push(format!("reply {other:?}").to_lowercase()),
         }
     }
+    k.extend(p.knobs.iter().cloned());
     k.join(" · ")
 }
 

@@ -231,6 +231,9 @@ fn times(n: u64) -> String {
 /// read, and that nothing more can be said without boundaries.
 fn unknown_line(fa: &FlowAnalysis) -> String {
     let s = &fa.summary;
+    if fa.recvs.is_empty() && fa.sends.is_empty() {
+        return "Nothing came this way.".into();
+    }
     if fa.recvs.is_empty() && !fa.sends.is_empty() {
         let bytes: u64 = fa.sends.iter().map(|s| s.ret).sum();
         return format!(
