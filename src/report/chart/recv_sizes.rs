@@ -2,11 +2,10 @@
 //! and trial, stacked by recv kind. Bins double in width when sizes spread
 //! over more than two orders of magnitude.
 
-use super::common::{self, canvas, header, kind_color, tidy, Canvas, INK, KINDS};
+use super::common::{self, canvas, header, kind_color, tidy, Canvas, Plot, INK, KINDS};
 use super::fonts::{fonts, Fonts, SANS};
 use super::{ChartError, ChartOptions};
 use crate::report::load::Results;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
@@ -51,10 +50,6 @@ pub fn applies(res: &Results) -> bool {
     let mut lens = res.recvs.iter().map(|r| r.len);
     lens.next().is_some_and(|first| lens.any(|l| l != first))
 }
-
-/// The chart's coordinates: bins along x, recv calls up y.
-type Bars<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws `recv-sizes.png` into `out`.
 pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
@@ -134,7 +129,7 @@ fn heading<'a>(
 }
 
 /// Builds the coordinates for `bins` bins up to `top` recvs and draws the y mesh.
-fn axes<'a, 'b>(plot: &'a Canvas<'b>, bins: usize, top: u32) -> Result<Bars<'a, 'b>, ChartError> {
+fn axes<'a, 'b>(plot: &'a Canvas<'b>, bins: usize, top: u32) -> Result<Plot<'a, 'b>, ChartError> {
     let n = bins as f64;
     let mut chart = ChartBuilder::on(plot)
         .margin(16)
@@ -162,7 +157,7 @@ fn axes<'a, 'b>(plot: &'a Canvas<'b>, bins: usize, top: u32) -> Result<Bars<'a, 
 }
 
 /// Draws each bin's bar, stacked by recv kind.
-fn draw_bars(chart: &mut Bars, counts: &[[u32; KINDS.len()]]) -> Result<(), ChartError> {
+fn draw_bars(chart: &mut Plot, counts: &[[u32; KINDS.len()]]) -> Result<(), ChartError> {
     for (i, c) in counts.iter().enumerate() {
         let mut base = 0.0;
         for (k, kind) in KINDS.iter().enumerate().filter(|(k, _)| c[*k] > 0) {
@@ -183,7 +178,7 @@ fn draw_bars(chart: &mut Bars, counts: &[[u32; KINDS.len()]]) -> Result<(), Char
 fn bin_labels(
     root: &Canvas,
     f: &'static Fonts,
-    chart: &Bars,
+    chart: &Plot,
     edges: &[(u64, u64)],
 ) -> Result<(), ChartError> {
     let step = (edges.len() / 16).max(1);
@@ -206,7 +201,7 @@ fn bin_labels(
 fn x_desc(
     root: &Canvas,
     f: &'static Fonts,
-    chart: &Bars,
+    chart: &Plot,
     edges: &[(u64, u64)],
 ) -> Result<(), ChartError> {
     let n = edges.len() as f64;
