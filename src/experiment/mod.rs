@@ -13,6 +13,7 @@ mod model;
 mod origin;
 mod overrides;
 mod plan_size;
+mod sender_check;
 mod sizes;
 mod spans;
 mod validate;
