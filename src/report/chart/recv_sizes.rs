@@ -51,6 +51,12 @@ pub fn applies(res: &Results) -> bool {
     lens.next().is_some_and(|first| lens.any(|l| l != first))
 }
 
+/// Recvs of each kind in one bin, in [`KINDS`] order.
+type Counts = [u32; KINDS.len()];
+
+/// The bins (`[lo, hi)` byte ranges) and the counts in each.
+type Histogram = (Vec<(u64, u64)>, Vec<Counts>);
+
 /// Draws `recv-sizes.png` into `out`.
 pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
     let sizes = sizes(res);
@@ -75,10 +81,7 @@ fn sizes(res: &Results) -> Vec<(u64, usize)> {
 }
 
 /// The bins and, for each, the recvs of each kind that fall in it.
-#[allow(clippy::type_complexity)]
-fn histogram(
-    sizes: &[(u64, usize)],
-) -> Result<(Vec<(u64, u64)>, Vec<[u32; KINDS.len()]>), ChartError> {
+fn histogram(sizes: &[(u64, usize)]) -> Result<Histogram, ChartError> {
     let (Some(min), Some(max)) = (
         sizes.iter().map(|s| s.0).min(),
         sizes.iter().map(|s| s.0).max(),
@@ -100,7 +103,7 @@ fn histogram(
 }
 
 /// The highest stack of any bin (at least 1).
-fn tallest(counts: &[[u32; KINDS.len()]]) -> u32 {
+fn tallest(counts: &[Counts]) -> u32 {
     counts
         .iter()
         .map(|c| c.iter().sum::<u32>())
@@ -157,7 +160,7 @@ fn axes<'a, 'b>(plot: &'a Canvas<'b>, bins: usize, top: u32) -> Result<Plot<'a, 
 }
 
 /// Draws each bin's bar, stacked by recv kind.
-fn draw_bars(chart: &mut Plot, counts: &[[u32; KINDS.len()]]) -> Result<(), ChartError> {
+fn draw_bars(chart: &mut Plot, counts: &[Counts]) -> Result<(), ChartError> {
     for (i, c) in counts.iter().enumerate() {
         let mut base = 0.0;
         for (k, kind) in KINDS.iter().enumerate().filter(|(k, _)| c[*k] > 0) {
