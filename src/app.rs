@@ -164,60 +164,16 @@ fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> O
 /// `run --all`: every named experiment, one table.
 fn run_all(args: &RunArgs) -> Result<Outcome> {
     let root = args.out.clone().unwrap_or_else(|| PathBuf::from("results"));
-    let mut table = format!(
-        "{:<20} {:>10} {:>8} {:>7} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
-        "experiment",
-        "reproduced",
-        "recvs",
-        "sticky",
-        "fragment",
-        "whole",
-        "truncated",
-        "merged",
-        "split"
-    );
+    let mut table = all_header();
     let mut all_ok = true;
     let mut docs = Vec::new();
-    let mut plans = Vec::new();
-    for b in CATALOGUE {
-        let plan = plan(&Source::resolve(b.name)?, &overrides(args))?;
-        preflight(&root.join(b.name))?;
-        plans.push(plan);
-    }
+    let plans = all_plans(args, &root)?;
     for (b, plan) in CATALOGUE.iter().zip(plans) {
         let run = run_with_progress(&plan, args.quiet)?;
         write_results(&root.join(b.name), &run)?;
         let (ok, total) = run.reproduced();
         all_ok &= ok == total;
-        let flow = plan.scenarios[0]
-            .experiment
-            .expect
-            .flow
-            .unwrap_or(crate::trace::Flow::C2s);
-        let sums: Vec<_> = run
-            .trials
-            .iter()
-            .filter_map(|t| t.flows.iter().find(|f| f.flow == flow))
-            .map(|f| &f.summary)
-            .collect();
-        let n = sums.len().max(1) as f64;
-        let avg = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
-            sums.iter().map(|s| f(s)).sum::<f64>() / n
-        };
-        let _ = writeln!(
-            table,
-            "{:<20} {:>7}/{:<2} {:>8.1} {:>7.1} {:>8.1} {:>7.1} {:>9.1} {:>7.0}% {:>7.0}%",
-            b.name,
-            ok,
-            total,
-            avg(&|s| s.recvs as f64),
-            avg(&|s| s.sticky as f64),
-            avg(&|s| s.fragment as f64),
-            avg(&|s| s.whole as f64),
-            avg(&|s| s.truncated as f64),
-            100.0 * avg(&|s| s.merged_fraction),
-            100.0 * avg(&|s| s.split_fraction)
-        );
+        table += &all_row(b.name, &plan, &run);
         docs.push(run_json(&run));
     }
     let stdout = match args.format {
@@ -228,6 +184,70 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
         stdout,
         reproduced: all_ok,
     })
+}
+
+/// Plans every catalogue experiment and checks each results folder can be
+/// written, before anything runs.
+fn all_plans(args: &RunArgs, root: &Path) -> Result<Vec<crate::experiment::Plan>> {
+    let mut plans = Vec::new();
+    for b in CATALOGUE {
+        let plan = plan(&Source::resolve(b.name)?, &overrides(args))?;
+        preflight(&root.join(b.name))?;
+        plans.push(plan);
+    }
+    Ok(plans)
+}
+
+/// The header line of the `run --all` table.
+fn all_header() -> String {
+    format!(
+        "{:<20} {:>10} {:>8} {:>7} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
+        "experiment",
+        "reproduced",
+        "recvs",
+        "sticky",
+        "fragment",
+        "whole",
+        "truncated",
+        "merged",
+        "split"
+    )
+}
+
+/// One experiment's line of the `run --all` table: trials reproduced and the
+/// mean figures of the flow its `[expect]` checks.
+fn all_row(name: &str, plan: &crate::experiment::Plan, run: &RunResult) -> String {
+    let (ok, total) = run.reproduced();
+    let flow = plan.scenarios[0]
+        .experiment
+        .expect
+        .flow
+        .unwrap_or(crate::trace::Flow::C2s);
+    let sums: Vec<_> = run
+        .trials
+        .iter()
+        .filter_map(|t| t.flows.iter().find(|f| f.flow == flow))
+        .map(|f| &f.summary)
+        .collect();
+    let n = sums.len().max(1) as f64;
+    let avg =
+        |f: &dyn Fn(&crate::analysis::Summary) -> f64| sums.iter().map(|s| f(s)).sum::<f64>() / n;
+    let mut row = String::new();
+    let _ = writeln!(
+        row,
+        "{:<20} {:>7}/{:<2} {:>8.1} {:>7.1} {:>8.1} {:>7.1} {:>9.1} {:>7.0}% {:>7.0}%",
+        name,
+        ok,
+        total,
+        avg(&|s| s.recvs as f64),
+        avg(&|s| s.sticky as f64),
+        avg(&|s| s.fragment as f64),
+        avg(&|s| s.whole as f64),
+        avg(&|s| s.truncated as f64),
+        100.0 * avg(&|s| s.merged_fraction),
+        100.0 * avg(&|s| s.split_fraction)
+    );
+    row
 }
 
 /// `show`: reprint from a results folder's CSVs.

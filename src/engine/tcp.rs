@@ -210,15 +210,7 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
         keep,
         quiet: false,
     };
-    let opts = TcpOptions {
-        nodelay: s.nodelay,
-        sndbuf: s.sndbuf,
-        cork: s.cork,
-    };
-    let sock = net::connect_tcp(addr, &opts, exp.deadline)?;
-    if s.nonblocking {
-        net::set_nonblocking(&sock, true).map_err(|e| Error::io("set O_NONBLOCK", e))?;
-    }
+    let sock = connect(ctx, addr)?;
     let mut rng = Rng::new(s.seed);
     let mut out = Outgoing::new(ctx.c2s);
     let prefix = out.prefix();
@@ -239,24 +231,7 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
     for span in spans {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         let bytes = out.message(span.id);
-        // One send() per message, or per `write_size` chunk of it.
-        let chunk = s.write_size.map_or(bytes.len(), |w| w as usize).max(1);
-        for (i, part) in bytes.chunks(chunk).enumerate() {
-            let at = (i * chunk) as u64;
-            let last_part = span.id == last && at + part.len() as u64 == span.len;
-            let more = s.more && !last_part;
-            send_all(
-                ctx,
-                &sock,
-                part,
-                more,
-                span.id,
-                span.offset + at,
-                &mut rec,
-                s.nonblocking,
-                "sender",
-            )?;
-        }
+        send_message(ctx, &sock, span, bytes, span.id == last, &mut rec)?;
         if exp.receiver.reply != Reply::None {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, &sock)?;
@@ -272,6 +247,52 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
         quiet: replies.quiet,
     };
     Ok((rec, replies))
+}
+
+/// Connects to the server with the sender's socket options (and O_NONBLOCK if asked).
+fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<Socket> {
+    let s = &ctx.exp.sender;
+    let opts = TcpOptions {
+        nodelay: s.nodelay,
+        sndbuf: s.sndbuf,
+        cork: s.cork,
+    };
+    let sock = net::connect_tcp(addr, &opts, ctx.exp.deadline)?;
+    if s.nonblocking {
+        net::set_nonblocking(&sock, true).map_err(|e| Error::io("set O_NONBLOCK", e))?;
+    }
+    Ok(sock)
+}
+
+/// Sends one message: one send() for it, or one per `write_size` chunk of it;
+/// MSG_MORE (when asked) on every part but the very last of the flow.
+fn send_message(
+    ctx: &Ctx,
+    sock: &Socket,
+    span: &MessageSpan,
+    bytes: &[u8],
+    last_message: bool,
+    rec: &mut FlowTrace,
+) -> Result<()> {
+    let s = &ctx.exp.sender;
+    let chunk = s.write_size.map_or(bytes.len(), |w| w as usize).max(1);
+    for (i, part) in bytes.chunks(chunk).enumerate() {
+        let at = (i * chunk) as u64;
+        let last_part = last_message && at + part.len() as u64 == span.len;
+        let more = s.more && !last_part;
+        send_all(
+            ctx,
+            sock,
+            part,
+            more,
+            span.id,
+            span.offset + at,
+            rec,
+            s.nonblocking,
+            "sender",
+        )?;
+    }
+    Ok(())
 }
 
 /// Uncorks, goes back to blocking, and sends FIN.

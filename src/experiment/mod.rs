@@ -8,10 +8,12 @@ mod file;
 mod framing_check;
 mod invalid;
 mod limits;
+mod merge;
 mod model;
 mod origin;
 mod overrides;
 mod plan_size;
+mod sender_check;
 mod sizes;
 mod spans;
 mod validate;
@@ -31,7 +33,7 @@ pub use validate::{plain_name, NameError};
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
 use crate::error::{Error, Result};
-use origin::{config_err, flag_err, locate, sweep_err};
+use origin::{config_err, flag_err};
 use std::path::Path;
 use toml::{Table, Value};
 
@@ -184,26 +186,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     let mut table: Table = source.text.parse().map_err(file_err)?;
     toml::from_str::<FileExperiment>(&source.text).map_err(file_err)?;
     let variants = variant::take(&mut table, source)?;
-    let mut set_keys = Vec::new();
-    for arg in &over.sets {
-        let (key, value) = split_assignment(arg).ok_or_else(|| {
-            flag_err(
-                "--set",
-                arg,
-                "write it as key=value, like sender.nodelay=true",
-            )
-        })?;
-        if let Some(why) = variant::set_refusal(&key) {
-            return Err(flag_err("--set", arg, why));
-        }
-        overrides::set_path(&mut table, &key, parse_value(&value))
-            .map_err(|m| flag_err("--set", arg, &m.to_string()))?;
-        check_tree(&table).map_err(|m| {
-            let hint = overrides::toml_hint(&key, &value, &m.to_string());
-            flag_err("--set", arg, &format!("key `{key}`: {m}{hint}"))
-        })?;
-        set_keys.push((key, arg.clone()));
-    }
+    let set_keys = merge::apply_sets(&mut table, &over.sets)?;
     if let Some(n) = over.trials {
         table.insert("trials".into(), Value::Integer(n.into()));
     }
@@ -215,68 +198,17 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
     let variants = variant::pick(variants, picks.last().map(String::as_str))?;
     let mut axes = sweep_axes(&mut table, &sweeps)?;
-    if variants.is_empty() {
-        let base: FileExperiment = Value::Table(table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| flag_err("--set", "", e.message()))?;
-        validate::validate(&base, &source.stem).map_err(|inv| Error::Config {
-            origin: locate(source, &set_keys, &inv.key),
-            msg: inv.msg,
-        })?;
-    } else {
-        for v in &variants {
-            v.check(&table, source, &set_keys)?;
-        }
+    merge::check_base(&table, &variants, source, &set_keys)?;
+    if !variants.is_empty() {
         axes.insert(0, variant::axis(&variants));
     }
     check_size(&table, &axes, over.max_runs.unwrap_or(DEFAULT_MAX_RUNS))?;
     check_scenarios(&axes, &source.label)?;
     check_when(&base_expect_when(&table), &axes)?;
     variant::check_when(&base_expect_when(&table), &names)?;
-    let mut scenarios = Vec::new();
-    for (index, point) in expand(&axes).into_iter().enumerate() {
-        let mut t = table.clone();
-        t.remove("sweep");
-        for (k, v) in &point {
-            match variant::named(&variants, v).filter(|_| k == VARIANT_AXIS) {
-                Some(var) => var.apply(&mut t, source)?,
-                None => overrides::set_path(&mut t, k, v.clone())
-                    .map_err(|m| sweep_err(k, v, &m.to_string()))?,
-            }
-        }
-        let f: FileExperiment = Value::Table(t)
-            .try_into()
-            .map_err(|e: toml::de::Error| sweep_err(&point[0].0, &point[0].1, e.message()))?;
-        let experiment = validate::validate(&f, &source.stem)
-            .map_err(|inv| origin::point_err(&point, &inv.key, &inv.msg))?;
-        let params: Vec<(String, String)> = point
-            .iter()
-            .map(|(k, v)| (k.clone(), display_value(v)))
-            .collect();
-        let mut experiment = experiment;
-        experiment.expect = experiment.expect.resolved(&params);
-        scenarios.push(Scenario {
-            index,
-            params,
-            experiment,
-        });
-    }
+    let scenarios = merge::scenarios(&table, &axes, &variants, source)?;
     let name = scenarios[0].experiment.name.clone();
-    if !variants.is_empty() {
-        table.insert(VARIANT_AXIS.into(), variant::to_value(&variants));
-        variant::drop_unpicked_when(&mut table, &variants);
-    }
-    if axes.iter().any(|(k, _)| k != VARIANT_AXIS) {
-        let mut sweep = Table::new();
-        for (k, vs) in axes.iter().filter(|(k, _)| k != VARIANT_AXIS) {
-            sweep.insert(k.clone(), Value::Array(vs.clone()));
-        }
-        table.insert("sweep".into(), Value::Table(sweep));
-    }
-    let config = toml::to_string(&table).map_err(|e| Error::Config {
-        origin: source.label.clone(),
-        msg: e.to_string(),
-    })?;
+    let config = merge::config(table, &axes, &variants, source)?;
     Ok(Plan {
         name,
         config,

@@ -2,81 +2,28 @@
 //! range checks. Errors carry the key path so the loader can say where the
 //! key was written.
 
-use super::file::{self, Dur, FileExperiment, Size, SizeOrRange};
+use super::file::{self, Dur, FileExperiment, Size};
 use super::invalid::{bad, Invalid};
 
 type V<T> = Result<T, Invalid>;
 use super::model::*;
-use crate::units::{parse_duration, parse_size, unescape_bytes};
+use crate::units::{parse_duration, parse_size};
 use std::net::IpAddr;
 use std::time::Duration;
 
 /// Validates a parsed file; `fallback_name` names it when it has no `name`.
 pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
-    let name = match &f.name {
-        Some(name) => plain_name(name).map_err(|m| bad("name", m))?,
-        None => plain_name(fallback_name).map_err(|m| {
-            bad(
-                "name",
-                format!("the file name gives no usable name: {m}; add a line like name = \"mine\""),
-            )
-        })?,
-    };
-    let trials = match f.trials {
-        None => 1,
-        Some(n) if (1..=i64::from(MAX_TRIALS)).contains(&n) => n as u32,
-        Some(n) => {
-            return Err(bad(
-                "trials",
-                format!("{n} is out of range; allowed 1 to {MAX_TRIALS}"),
-            ))
-        }
-    };
-    let deadline = opt_dur(&f.deadline, "deadline")?.unwrap_or(DEFAULT_DEADLINE);
-    if deadline.is_zero() || deadline > MAX_DEADLINE {
-        return Err(bad(
-            "deadline",
-            format!(
-                "{} is out of range; allowed more than 0 up to {}s, like \"10s\"",
-                crate::units::format_duration(deadline),
-                MAX_DEADLINE.as_secs()
-            ),
-        ));
-    }
+    let name = name(f, fallback_name)?;
+    let trials = trials(f)?;
+    let deadline = deadline(f)?;
     let title = plain_text(&f.title, "title", 200, false)?.unwrap_or_else(|| name.clone());
     let about = plain_text(&f.about, "about", 4000, true)?.unwrap_or_default();
-    let chart_metric = f
-        .chart_metric
-        .clone()
-        .unwrap_or_else(|| "merged_fraction".into());
-    if !SUMMARY_COLUMNS.contains(&chart_metric.as_str()) {
-        return Err(bad(
-            "chart_metric",
-            format!(
-                "`{chart_metric}` is not a summary.csv column; allowed: {}",
-                SUMMARY_COLUMNS.join(", ")
-            ),
-        ));
-    }
+    let chart_metric = chart_metric(f)?;
     let transport = transport(&f.transport)?;
-    let sender = sender(&f.sender)?;
+    let sender = super::sender_check::sender(&f.sender)?;
     let receiver = receiver(&f.receiver)?;
     if transport.kind == Kind::Udp {
-        if transport.framing != crate::framing::Framing::None {
-            return Err(bad(
-                "transport.framing",
-                "UDP keeps boundaries itself: framing must be \"none\" with kind = \"udp\"",
-            ));
-        }
-        if receiver.reply != Reply::None {
-            return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
-        }
-        if sender.write_size.is_some() {
-            return Err(bad(
-                "sender.write_size",
-                "each UDP send() is one datagram, so a message cannot be cut into writes; write_size needs kind = \"tcp\"",
-            ));
-        }
+        check_udp(&transport, &sender, &receiver)?;
     }
     super::framing_check::check_framing(&transport, &sender, &receiver)?;
     let expect = super::expectation::expect(f.expect.as_ref())?;
@@ -94,6 +41,85 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
     };
     super::limits::check(&exp)?;
     Ok(exp)
+}
+
+/// The experiment's name: `name`, else the fallback (the file's stem), as a plain name.
+fn name(f: &FileExperiment, fallback_name: &str) -> V<String> {
+    match &f.name {
+        Some(name) => plain_name(name).map_err(|m| bad("name", m)),
+        None => plain_name(fallback_name).map_err(|m| {
+            bad(
+                "name",
+                format!("the file name gives no usable name: {m}; add a line like name = \"mine\""),
+            )
+        }),
+    }
+}
+
+/// `trials`, 1 by default, 1 to [`MAX_TRIALS`].
+fn trials(f: &FileExperiment) -> V<u32> {
+    match f.trials {
+        None => Ok(1),
+        Some(n) if (1..=i64::from(MAX_TRIALS)).contains(&n) => Ok(n as u32),
+        Some(n) => Err(bad(
+            "trials",
+            format!("{n} is out of range; allowed 1 to {MAX_TRIALS}"),
+        )),
+    }
+}
+
+/// `deadline`, [`DEFAULT_DEADLINE`] by default, more than 0 up to [`MAX_DEADLINE`].
+fn deadline(f: &FileExperiment) -> V<Duration> {
+    let deadline = opt_dur(&f.deadline, "deadline")?.unwrap_or(DEFAULT_DEADLINE);
+    if deadline.is_zero() || deadline > MAX_DEADLINE {
+        return Err(bad(
+            "deadline",
+            format!(
+                "{} is out of range; allowed more than 0 up to {}s, like \"10s\"",
+                crate::units::format_duration(deadline),
+                MAX_DEADLINE.as_secs()
+            ),
+        ));
+    }
+    Ok(deadline)
+}
+
+/// `chart_metric`, `merged_fraction` by default, a summary.csv column.
+fn chart_metric(f: &FileExperiment) -> V<String> {
+    let chart_metric = f
+        .chart_metric
+        .clone()
+        .unwrap_or_else(|| "merged_fraction".into());
+    if !SUMMARY_COLUMNS.contains(&chart_metric.as_str()) {
+        return Err(bad(
+            "chart_metric",
+            format!(
+                "`{chart_metric}` is not a summary.csv column; allowed: {}",
+                SUMMARY_COLUMNS.join(", ")
+            ),
+        ));
+    }
+    Ok(chart_metric)
+}
+
+/// What UDP cannot do: framing, replies and writes smaller than a message.
+fn check_udp(transport: &Transport, sender: &Sender, receiver: &Receiver) -> V<()> {
+    if transport.framing != crate::framing::Framing::None {
+        return Err(bad(
+            "transport.framing",
+            "UDP keeps boundaries itself: framing must be \"none\" with kind = \"udp\"",
+        ));
+    }
+    if receiver.reply != Reply::None {
+        return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
+    }
+    if sender.write_size.is_some() {
+        return Err(bad(
+            "sender.write_size",
+            "each UDP send() is one datagram, so a message cannot be cut into writes; write_size needs kind = \"tcp\"",
+        ));
+    }
+    Ok(())
 }
 
 /// Text shown on the terminal: no control characters but, where allowed,
@@ -178,116 +204,6 @@ fn transport(t: &file::FileTransport) -> V<Transport> {
     })
 }
 
-fn sender(s: &file::FileSender) -> V<Sender> {
-    let seed = s.seed.unwrap_or(1);
-    let messages = messages(s, seed)?;
-    let burst = match s.burst {
-        None => 1,
-        Some(n) if n >= 1 => n as u64,
-        Some(n) => {
-            return Err(bad(
-                "sender.burst",
-                format!("{n} is not a burst size; give 1 or more messages per burst"),
-            ))
-        }
-    };
-    Ok(Sender {
-        messages,
-        gap: opt_dur(&s.gap, "sender.gap")?.unwrap_or(Duration::ZERO),
-        gap_jitter: opt_dur(&s.gap_jitter, "sender.gap_jitter")?.unwrap_or(Duration::ZERO),
-        burst,
-        seed,
-        nodelay: s.nodelay.unwrap_or(false),
-        sndbuf: opt_buf(&s.sndbuf, "sender.sndbuf")?,
-        cork: s.cork.unwrap_or(false),
-        more: s.more.unwrap_or(false),
-        nonblocking: s.nonblocking.unwrap_or(false),
-        raw_prefix: match &s.raw_prefix {
-            Some(text) => unescape_bytes(text).map_err(|m| bad("sender.raw_prefix", m))?,
-            None => Vec::new(),
-        },
-        write_size: match opt_size(&s.write_size, "sender.write_size")? {
-            Some(0) => return Err(bad(
-                "sender.write_size",
-                "must be at least 1 byte, like \"4KiB\" (leave it out for one send() per message)",
-            )),
-            other => other,
-        },
-    })
-}
-
-fn messages(s: &file::FileSender, seed: u64) -> V<Messages> {
-    if let Some(list) = &s.messages {
-        if s.count.is_some() || s.size.is_some() {
-            return Err(bad(
-                "sender.messages",
-                "give either `messages` or `count` and `size`, not both",
-            ));
-        }
-        if list.is_empty() {
-            return Err(bad(
-                "sender.messages",
-                "is empty; give at least one message",
-            ));
-        }
-        let mut out = Vec::with_capacity(list.len());
-        for (i, text) in list.iter().enumerate() {
-            let bytes = unescape_bytes(text)
-                .map_err(|m| bad("sender.messages", format!("message {i}: {m}")))?;
-            check_message_len(bytes.len() as u64, "sender.messages")?;
-            out.push(bytes);
-        }
-        return Ok(Messages::Explicit(out));
-    }
-    let count = match s.count {
-        None => 10,
-        Some(n) if n >= 1 && n as u64 <= MAX_COUNT => n as u64,
-        Some(n) => {
-            return Err(bad(
-                "sender.count",
-                format!("{n} is out of range; send from 1 to {MAX_COUNT} messages"),
-            ))
-        }
-    };
-    let (min, max) = match &s.size {
-        None => (64, 64),
-        Some(SizeOrRange::One(size)) => {
-            let n = size_value(size, "sender.size")?;
-            (n, n)
-        }
-        Some(SizeOrRange::Range(r)) if r.len() == 2 => (
-            size_value(&r[0], "sender.size")?,
-            size_value(&r[1], "sender.size")?,
-        ),
-        Some(SizeOrRange::Range(_)) => {
-            return Err(bad("sender.size", "a range is two sizes, like [16, 256]"))
-        }
-    };
-    if min == 0 || min > max {
-        return Err(bad(
-            "sender.size",
-            format!("[{min}, {max}] is not a size range; sizes are 1 or more and min <= max"),
-        ));
-    }
-    check_message_len(max, "sender.size")?;
-    Ok(Messages::Generated {
-        count,
-        min,
-        max,
-        seed,
-    })
-}
-
-fn check_message_len(len: u64, key: &str) -> V<()> {
-    if len > MAX_MESSAGE {
-        return Err(bad(
-            key,
-            format!("a message of {len} bytes is over the 64 MiB limit"),
-        ));
-    }
-    Ok(())
-}
-
 fn receiver(r: &file::FileReceiver) -> V<Receiver> {
     let reply = match &r.reply {
         None => Reply::None,
@@ -330,6 +246,7 @@ fn count_at_least_1(v: Option<i64>, default: u64, key: &str) -> V<u64> {
     }
 }
 
+/// A non-empty list of sizes, each 1 byte to 64 MiB.
 fn size_list(list: &[Size], key: &str) -> V<Sizes> {
     if list.is_empty() {
         return Err(bad(key, "is empty; give at least one size, like [1024]"));
@@ -350,7 +267,8 @@ fn size_list(list: &[Size], key: &str) -> V<Sizes> {
     Sizes::new(sizes).ok_or_else(|| bad(key, "is empty; give at least one size, like [1024]"))
 }
 
-fn size_value(s: &Size, key: &str) -> V<u64> {
+/// A size in bytes: a non-negative integer or a string like "4KiB".
+pub(super) fn size_value(s: &Size, key: &str) -> V<u64> {
     match s {
         Size::Int(n) if *n >= 0 => Ok(*n as u64),
         Size::Int(n) => Err(bad(
@@ -361,11 +279,13 @@ fn size_value(s: &Size, key: &str) -> V<u64> {
     }
 }
 
-fn opt_size(s: &Option<Size>, key: &str) -> V<Option<u64>> {
+/// An optional size in bytes.
+pub(super) fn opt_size(s: &Option<Size>, key: &str) -> V<Option<u64>> {
     s.as_ref().map(|s| size_value(s, key)).transpose()
 }
 
-fn opt_buf(s: &Option<Size>, key: &str) -> V<Option<u64>> {
+/// A socket buffer size: 1 byte to 1 GiB, or "default" (none).
+pub(super) fn opt_buf(s: &Option<Size>, key: &str) -> V<Option<u64>> {
     match s {
         Some(Size::Text(t)) if t == "default" => Ok(None),
         Some(s) => {
@@ -382,7 +302,8 @@ fn opt_buf(s: &Option<Size>, key: &str) -> V<Option<u64>> {
     }
 }
 
-fn opt_dur(d: &Option<Dur>, key: &str) -> V<Option<Duration>> {
+/// An optional duration: 0, or a string with a unit like "1ms".
+pub(super) fn opt_dur(d: &Option<Dur>, key: &str) -> V<Option<Duration>> {
     match d {
         None => Ok(None),
         Some(Dur::Int(0)) => Ok(Some(Duration::ZERO)),

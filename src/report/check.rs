@@ -6,7 +6,7 @@
 //! overlapping, and a flow that summary.csv says had recvs has them. So
 //! `show` and the charts can index and subtract without checking again.
 
-use super::rows::{Flow, MessageRow, RecvKind, RecvRow, Results, SummaryRow};
+use super::rows::{Flow, MessageRow, RecvKind, RecvRow, Results, SendRow, SummaryRow};
 use super::table::{csv_msg, LEN_CAP};
 use crate::error::LoadError;
 use std::collections::BTreeMap;
@@ -29,83 +29,48 @@ impl Stream<'_> {
     }
 }
 
-/// Checks `res`; the first problem found is the error.
-pub fn results(res: &Results) -> Result<(), LoadError> {
-    let at = |file: &str, line: u64, column: &str, msg: String| {
-        csv_msg(&res.dir.join(file), line, Some(column.to_string()), msg)
-    };
-    let flows = summary_keys(&res.dir, &res.summary)?;
-    let belongs = |file: &str, line: u64, key: Key| match flows.contains_key(&key) {
-        true => Ok(()),
-        false => Err(not_in_summary(&flows, key, |col, msg| {
-            at(file, line, col, msg)
-        })),
-    };
-    let mut streams: BTreeMap<Key, Stream> = BTreeMap::new();
-    for m in &res.messages {
-        let key = (m.scenario, m.trial, m.flow);
-        belongs("messages.csv", m.line, key)?;
-        let stream = streams.entry(key).or_insert(Stream {
-            messages: Vec::new(),
-            total: m.offset,
-        });
-        let want = stream.messages.len() as u64;
-        if m.msg_id != want {
-            return Err(at(
-                "messages.csv",
-                m.line,
-                "msg_id",
-                format!(
-                    "{}, expected {want}: a flow's messages are numbered 0, 1, … in order",
-                    m.msg_id
-                ),
-            ));
-        }
-        if want == 0 && m.offset > LEN_CAP {
-            return Err(at(
-                "messages.csv",
-                m.line,
-                "offset",
-                format!(
-                    "{} bytes before the first message is over the {} cap",
-                    m.offset,
-                    crate::units::format_size(LEN_CAP)
-                ),
-            ));
-        }
-        if m.offset != stream.total {
-            return Err(at(
-                "messages.csv",
-                m.line,
-                "offset",
-                format!(
-                    "{}, expected {}: each message starts where the one before it ends",
-                    m.offset, stream.total
-                ),
-            ));
-        }
-        stream.total = m.offset + m.len;
-        stream.messages.push(m);
+/// What the checks share: where errors point, and summary.csv's rows by key.
+struct Ctx<'a> {
+    dir: &'a Path,
+    flows: BTreeMap<Key, &'a SummaryRow>,
+    /// The stream of a flow whose message boundaries are unknown: it has no
+    /// messages, is as long as its reads say, and none of them names a message.
+    bytes_only: Stream<'a>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The error at `column` of `line` in `file`.
+    fn at(&self, file: &str, line: u64, column: &str, msg: String) -> LoadError {
+        csv_msg(&self.dir.join(file), line, Some(column.to_string()), msg)
     }
-    // Reads may go on past the last message, as far as the bytes delivered
-    // (what came after a decoder stopped, in someone else's stream).
-    for (key, stream) in streams.iter_mut() {
-        let delivered = flows.get(key).and_then(|row| row.figure("bytes"));
-        stream.total = stream.total.max(delivered.map_or(0, |b| b as u64));
+
+    /// Fails unless summary.csv has a row for `key`.
+    fn belongs(&self, file: &str, line: u64, key: Key) -> Result<(), LoadError> {
+        match self.flows.contains_key(&key) {
+            true => Ok(()),
+            false => Err(not_in_summary(&self.flows, key, |col, msg| {
+                self.at(file, line, col, msg)
+            })),
+        }
     }
-    // A flow whose message boundaries are unknown has no messages: its
-    // stream is as long as its reads say, and none of them names a message.
-    let bytes_only = Stream {
-        messages: Vec::new(),
-        total: LEN_CAP,
-    };
-    let stream_of = |file: &str, line: u64, key: Key| {
-        belongs(file, line, key)?;
-        if flows.get(&key).is_some_and(|row| !row.boundaries_known()) {
-            return Ok(&bytes_only);
+
+    /// The stream a send or recv row of `key` lies in.
+    fn stream_of<'s>(
+        &'s self,
+        streams: &'s BTreeMap<Key, Stream<'a>>,
+        (file, line): (&str, u64),
+        key: Key,
+    ) -> Result<&'s Stream<'a>, LoadError> {
+        self.belongs(file, line, key)?;
+        if self
+            .flows
+            .get(&key)
+            .is_some_and(|row| !row.boundaries_known())
+        {
+            return Ok(&self.bytes_only);
         }
         streams.get(&key).ok_or_else(|| {
-            at(
+            self.at(
                 file,
                 line,
                 "flow",
@@ -115,11 +80,105 @@ pub fn results(res: &Results) -> Result<(), LoadError> {
                 ),
             )
         })
+    }
+}
+
+/// Checks `res`; the first problem found is the error.
+pub fn results(res: &Results) -> Result<(), LoadError> {
+    let ctx = Ctx {
+        dir: &res.dir,
+        flows: summary_keys(&res.dir, &res.summary)?,
+        bytes_only: Stream {
+            messages: Vec::new(),
+            total: LEN_CAP,
+        },
     };
-    for s in &res.sends {
-        let stream = stream_of("sends.csv", s.line, (s.scenario, s.trial, s.flow))?;
+    let streams = streams(&ctx, &res.messages)?;
+    sends(&ctx, &streams, &res.sends)?;
+    let last_recv = recvs(&ctx, &streams, &res.recvs)?;
+    if let Some(segments) = &res.segments {
+        for s in segments {
+            ctx.belongs("segments.csv", s.line, (s.scenario, s.trial, s.flow))?;
+        }
+    }
+    counts(&ctx.flows, &streams, &last_recv, &|line, col, msg| {
+        ctx.at("summary.csv", line, col, msg)
+    })
+}
+
+/// Lays out each flow's stream from messages.csv, checking each message on the way.
+fn streams<'a>(
+    ctx: &Ctx,
+    messages: &'a [MessageRow],
+) -> Result<BTreeMap<Key, Stream<'a>>, LoadError> {
+    let mut streams: BTreeMap<Key, Stream> = BTreeMap::new();
+    for m in messages {
+        let key = (m.scenario, m.trial, m.flow);
+        ctx.belongs("messages.csv", m.line, key)?;
+        let stream = streams.entry(key).or_insert(Stream {
+            messages: Vec::new(),
+            total: m.offset,
+        });
+        message(m, stream, &|col, msg| {
+            ctx.at("messages.csv", m.line, col, msg)
+        })?;
+        stream.total = m.offset + m.len;
+        stream.messages.push(m);
+    }
+    // Reads may go on past the last message, as far as the bytes delivered
+    // (what came after a decoder stopped, in someone else's stream).
+    for (key, stream) in streams.iter_mut() {
+        let delivered = ctx.flows.get(key).and_then(|row| row.figure("bytes"));
+        stream.total = stream.total.max(delivered.map_or(0, |b| b as u64));
+    }
+    Ok(streams)
+}
+
+/// One message against the stream laid out so far: its number and where it starts.
+fn message(
+    m: &MessageRow,
+    stream: &Stream,
+    at: &dyn Fn(&str, String) -> LoadError,
+) -> Result<(), LoadError> {
+    let want = stream.messages.len() as u64;
+    if m.msg_id != want {
+        return Err(at(
+            "msg_id",
+            format!(
+                "{}, expected {want}: a flow's messages are numbered 0, 1, … in order",
+                m.msg_id
+            ),
+        ));
+    }
+    if want == 0 && m.offset > LEN_CAP {
+        return Err(at(
+            "offset",
+            format!(
+                "{} bytes before the first message is over the {} cap",
+                m.offset,
+                crate::units::format_size(LEN_CAP)
+            ),
+        ));
+    }
+    if m.offset != stream.total {
+        return Err(at(
+            "offset",
+            format!(
+                "{}, expected {}: each message starts where the one before it ends",
+                m.offset, stream.total
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Each send names a message of its flow and lies inside the flow's stream.
+fn sends(ctx: &Ctx, streams: &BTreeMap<Key, Stream>, sends: &[SendRow]) -> Result<(), LoadError> {
+    for s in sends {
+        let key = (s.scenario, s.trial, s.flow);
+        let stream = ctx.stream_of(streams, ("sends.csv", s.line), key)?;
         if !stream.messages.is_empty() && s.msg_id >= stream.messages.len() as u64 {
-            return Err(at(
+            return Err(ctx.at(
                 "sends.csv",
                 s.line,
                 "msg_id",
@@ -131,7 +190,7 @@ pub fn results(res: &Results) -> Result<(), LoadError> {
             ));
         }
         if s.offset + s.len > stream.total {
-            return Err(at(
+            return Err(ctx.at(
                 "sends.csv",
                 s.line,
                 "len",
@@ -139,25 +198,28 @@ pub fn results(res: &Results) -> Result<(), LoadError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Checks each recv against its stream and the one before it; returns each flow's last recv.
+fn recvs<'r>(
+    ctx: &Ctx,
+    streams: &BTreeMap<Key, Stream>,
+    recvs: &'r [RecvRow],
+) -> Result<BTreeMap<Key, &'r RecvRow>, LoadError> {
     let mut prev: BTreeMap<Key, &RecvRow> = BTreeMap::new();
-    for r in &res.recvs {
+    for r in recvs {
         let key = (r.scenario, r.trial, r.flow);
-        let stream = stream_of("recvs.csv", r.line, key)?;
+        let stream = ctx.stream_of(streams, ("recvs.csv", r.line), key)?;
         recv(r, stream, prev.get(&key).copied(), &|col, msg| {
-            at("recvs.csv", r.line, col, msg)
+            ctx.at("recvs.csv", r.line, col, msg)
         })?;
         prev.insert(key, r);
     }
-    if let Some(segments) = &res.segments {
-        for s in segments {
-            belongs("segments.csv", s.line, (s.scenario, s.trial, s.flow))?;
-        }
-    }
-    counts(&flows, &streams, &prev, &|line, col, msg| {
-        at("summary.csv", line, col, msg)
-    })
+    Ok(prev)
 }
 
+/// The message for a row that ends past its flow's stream.
 fn beyond(offset: u64, len: u64, total: u64) -> String {
     format!("offset {offset} + len {len} ends past the end of the flow's {total}-byte stream (messages.csv)")
 }

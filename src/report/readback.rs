@@ -92,6 +92,28 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
 /// Rows are moved out as they are converted, so two copies of a large
 /// folder never sit in memory at once.
 fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
+    let mut flows = summary_flows(plan, &res);
+    // Every row's (scenario, trial, flow) is in summary.csv: load checked it.
+    for r in res.sends {
+        if let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) {
+            push_send(f, r);
+        }
+    }
+    for r in res.recvs {
+        if let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) {
+            push_recv(f, r);
+        }
+    }
+    for m in res.messages {
+        if let Some(f) = flows.get_mut(&(m.scenario as usize, m.trial, m.flow)) {
+            push_message(f, m);
+        }
+    }
+    flows
+}
+
+/// One empty flow per summary.csv row, with its summary, content and delivery.
+fn summary_flows(plan: &Plan, res: &Results) -> BTreeMap<Key, FlowAnalysis> {
     let mut flows: BTreeMap<Key, FlowAnalysis> = BTreeMap::new();
     // The engine's payload model gives the bytes back, built once per scenario.
     let mut models: BTreeMap<usize, Models> = BTreeMap::new();
@@ -108,55 +130,54 @@ fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
         fa.delivery = delivery(exp, s.flow);
         flows.insert((s.scenario as usize, s.trial, s.flow), fa);
     }
-    // Every row's (scenario, trial, flow) is in summary.csv: load checked it.
-    for r in res.sends {
-        if let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) {
-            let ret = u64::try_from(r.ret).unwrap_or(0);
-            f.short_writes += u64::from(ret < r.len);
-            f.sends.push(SendEvent {
-                t_ns: r.t_ns,
-                msg_id: r.msg_id,
-                offset: r.offset,
-                len: r.len,
-                ret,
-            });
-        }
-    }
-    for r in res.recvs {
-        if let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) {
-            let event = RecvEvent {
-                t_ns: r.t_ns,
-                offset: r.offset,
-                len: r.len,
-                asked: if r.asked > 0 { r.asked } else { r.len },
-                truncated: r.truncated,
-                queued: r.queued,
-            };
-            f.recvs.push(RecvRow {
-                event,
-                first_msg: r.first_msg,
-                last_msg: r.last_msg,
-                kind: r.kind,
-            });
-        }
-    }
-    for m in res.messages {
-        if let Some(f) = flows.get_mut(&(m.scenario as usize, m.trial, m.flow)) {
-            let span = MessageSpan {
-                id: m.msg_id,
-                offset: m.offset,
-                len: m.len,
-            };
-            f.messages.push(MessageRow {
-                span,
-                sent_ns: m.sent_ns,
-                delivered_ns: m.delivered_ns,
-                reads: m.reads.unwrap_or(0),
-                fate: m.fate,
-            });
-        }
-    }
     flows
+}
+
+/// Adds a sends.csv row to its flow, counting it if it was a short write.
+fn push_send(f: &mut FlowAnalysis, r: super::load::SendRow) {
+    let ret = u64::try_from(r.ret).unwrap_or(0);
+    f.short_writes += u64::from(ret < r.len);
+    f.sends.push(SendEvent {
+        t_ns: r.t_ns,
+        msg_id: r.msg_id,
+        offset: r.offset,
+        len: r.len,
+        ret,
+    });
+}
+
+/// Adds a recvs.csv row to its flow (asked is the length when the column was absent).
+fn push_recv(f: &mut FlowAnalysis, r: super::load::RecvRow) {
+    let event = RecvEvent {
+        t_ns: r.t_ns,
+        offset: r.offset,
+        len: r.len,
+        asked: if r.asked > 0 { r.asked } else { r.len },
+        truncated: r.truncated,
+        queued: r.queued,
+    };
+    f.recvs.push(RecvRow {
+        event,
+        first_msg: r.first_msg,
+        last_msg: r.last_msg,
+        kind: r.kind,
+    });
+}
+
+/// Adds a messages.csv row to its flow.
+fn push_message(f: &mut FlowAnalysis, m: super::load::MessageRow) {
+    let span = MessageSpan {
+        id: m.msg_id,
+        offset: m.offset,
+        len: m.len,
+    };
+    f.messages.push(MessageRow {
+        span,
+        sent_ns: m.sent_ns,
+        delivered_ns: m.delivered_ns,
+        reads: m.reads.unwrap_or(0),
+        fate: m.fate,
+    });
 }
 
 /// The checks that need the plan (see the module docs).

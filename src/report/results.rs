@@ -212,12 +212,6 @@ fn sync_folder(dir: &Path) -> Result<()> {
 /// since [`check_target`]); if not, it is swapped back and kept.
 fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
     use crate::net::fs::{rename_exchange, rename_noreplace, rename_unsupported};
-    let failed = |e: io::Error| {
-        Error::io(
-            format!("cannot put the new results in place at {}", dir.display()),
-            e,
-        )
-    };
     let exists = fs::symlink_metadata(dir).is_ok();
     let swapped = if exists {
         rename_exchange(new, dir)
@@ -226,53 +220,69 @@ fn swap_in(new: &Path, dir: &Path, parent: &Path) -> Result<()> {
     };
     match swapped {
         // `new` now names the old results (or nothing).
-        Ok(()) if exists => {
-            if let Some(why) = not_ours(new) {
-                let back = rename_exchange(new, dir);
-                let kept = match back {
-                    Ok(()) => "it is back in place".to_string(),
-                    Err(_) => format!("it is kept at {}", new.display()),
-                };
-                return Err(Error::Results {
-                    path: dir.to_path_buf(),
-                    what: format!(
-                        "what was there changed during the run ({}); nothing was removed, {kept}",
-                        why.why
-                    ),
-                    source: why.source.map(|e| e.into()),
-                });
-            }
-            let _ = fs::remove_dir_all(new);
-        }
+        Ok(()) if exists => remove_replaced(new, dir)?,
         Ok(()) => {}
-        // A filesystem without renameat2 flags: move the old folder aside
-        // (a name as unique as the temporary folder's), put the new one in
-        // place, then remove the old one.
-        Err(e) if rename_unsupported(&e) => {
-            let aside = PathBuf::from(format!("{}.old", new.display()));
-            if exists {
-                fs::rename(dir, &aside).map_err(failed)?;
-            }
-            if let Err(e) = fs::rename(new, dir) {
-                if exists && fs::rename(&aside, dir).is_err() {
-                    return Err(Error::Results {
-                        path: dir.to_path_buf(),
-                        what: format!(
-                            "cannot put the new results in place, nor the old ones back: they are at {}",
-                            aside.display()
-                        ),
-                        source: Some(e.into()),
-                    });
-                }
-                return Err(failed(e));
-            }
-            if exists {
-                let _ = fs::remove_dir_all(&aside);
-            }
-        }
-        Err(e) => return Err(failed(e)),
+        Err(e) if rename_unsupported(&e) => swap_by_renames(new, dir, exists)?,
+        Err(e) => return Err(place_failed(dir, e)),
     }
     File::open(parent)
         .and_then(|f| f.sync_all())
-        .map_err(failed)
+        .map_err(|e| place_failed(dir, e))
+}
+
+/// The error for new results that could not be put in place at `dir`.
+fn place_failed(dir: &Path, e: io::Error) -> Error {
+    Error::io(
+        format!("cannot put the new results in place at {}", dir.display()),
+        e,
+    )
+}
+
+/// After the exchange, removes the old results now at `old`, unless they
+/// changed during the run: then they go back in place (or stay at `old`).
+fn remove_replaced(old: &Path, dir: &Path) -> Result<()> {
+    if let Some(why) = not_ours(old) {
+        let back = crate::net::fs::rename_exchange(old, dir);
+        let kept = match back {
+            Ok(()) => "it is back in place".to_string(),
+            Err(_) => format!("it is kept at {}", old.display()),
+        };
+        return Err(Error::Results {
+            path: dir.to_path_buf(),
+            what: format!(
+                "what was there changed during the run ({}); nothing was removed, {kept}",
+                why.why
+            ),
+            source: why.source.map(|e| e.into()),
+        });
+    }
+    let _ = fs::remove_dir_all(old);
+    Ok(())
+}
+
+/// A filesystem without renameat2 flags: move the old folder aside (a name
+/// as unique as the temporary folder's), put the new one in place, then
+/// remove the old one.
+fn swap_by_renames(new: &Path, dir: &Path, exists: bool) -> Result<()> {
+    let aside = PathBuf::from(format!("{}.old", new.display()));
+    if exists {
+        fs::rename(dir, &aside).map_err(|e| place_failed(dir, e))?;
+    }
+    if let Err(e) = fs::rename(new, dir) {
+        if exists && fs::rename(&aside, dir).is_err() {
+            return Err(Error::Results {
+                path: dir.to_path_buf(),
+                what: format!(
+                    "cannot put the new results in place, nor the old ones back: they are at {}",
+                    aside.display()
+                ),
+                source: Some(e.into()),
+            });
+        }
+        return Err(place_failed(dir, e));
+    }
+    if exists {
+        let _ = fs::remove_dir_all(&aside);
+    }
+    Ok(())
 }

@@ -5,27 +5,40 @@
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::analysis::{RunResult, TrialResult};
-use crate::experiment::{fmt_num, Experiment, Kind, Messages, Reply, VARIANT_AXIS};
+use crate::experiment::{
+    fmt_num, Experiment, Kind, Messages, Receiver, Reply, Scenario, Sender, VARIANT_AXIS,
+};
 use crate::units::{format_duration, plural};
 use std::fmt::Write;
 
 /// The knobs that matter, in one line.
 pub fn knobs(e: &Experiment) -> String {
-    let s = &e.sender;
-    let r = &e.receiver;
+    let mut k = transport_knobs(e);
+    k.extend(sender_knobs(&e.sender));
+    k.extend(receiver_knobs(&e.receiver));
+    k.join(" · ")
+}
+
+/// The transport's knobs: kind and address, and for TCP the framing and Nagle.
+fn transport_knobs(e: &Experiment) -> Vec<String> {
     let mut k = vec![match e.transport.kind {
         Kind::Tcp => format!("tcp {}", e.transport.ip),
         Kind::Udp => format!("udp {}", e.transport.ip),
     }];
     if e.transport.kind == Kind::Tcp {
         k.push(format!("framing {}", e.transport.framing));
-        k.push(if s.nodelay {
+        k.push(if e.sender.nodelay {
             "TCP_NODELAY on (Nagle off)".into()
         } else {
             "Nagle on".into()
         });
     }
-    k.push(match &s.messages {
+    k
+}
+
+/// The sender's knobs: messages, gap, bursts, socket options.
+fn sender_knobs(s: &Sender) -> Vec<String> {
+    let mut k = vec![match &s.messages {
         Messages::Explicit(m) => plural(m.len() as u64, "message"),
         Messages::Generated {
             count, min, max, ..
@@ -33,7 +46,7 @@ pub fn knobs(e: &Experiment) -> String {
         Messages::Generated {
             count, min, max, ..
         } => format!("{count} × {min}–{max} B"),
-    });
+    }];
     k.push(format!("gap {}", format_duration(s.gap)));
     if s.burst > 1 {
         k.push(format!("bursts of {}", s.burst));
@@ -50,6 +63,12 @@ pub fn knobs(e: &Experiment) -> String {
     if let Some(n) = s.sndbuf {
         k.push(format!("SO_SNDBUF {n}"));
     }
+    k
+}
+
+/// The receiver's knobs: buffer, start delay, recv sizes, replies.
+fn receiver_knobs(r: &Receiver) -> Vec<String> {
+    let mut k = Vec::new();
     if let Some(n) = r.rcvbuf {
         k.push(format!("SO_RCVBUF {n}"));
     }
@@ -68,7 +87,7 @@ pub fn knobs(e: &Experiment) -> String {
         )),
         other => k.push(format!("reply {other:?}").to_lowercase()),
     }
-    k.join(" · ")
+    k
 }
 
 /// The full terminal report of a run.
@@ -167,51 +186,58 @@ fn sweep_table(run: &RunResult) -> String {
         "reproduced"
     );
     for sc in &run.plan.scenarios {
-        let trials: Vec<_> = run
-            .trials
-            .iter()
-            .filter(|t| t.scenario == sc.index)
-            .collect();
-        let n = trials.len().max(1) as f64;
-        let mean = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
-            trials.iter().map(|t| f(&t.flows[0].summary)).sum::<f64>() / n
-        };
-        let label: Vec<String> = match sc.params.as_slice() {
-            [(k, v)] if k == VARIANT_AXIS => vec![v.clone()],
-            params => params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        };
-        let ok = trials.iter().filter(|t| t.outcome.ok).count();
-        let segs = if trials.iter().all(|t| t.flows[0].summary.segments.is_some()) {
-            fmt_num(mean(&|s| s.segments.unwrap_or(0) as f64))
-        } else {
-            "-".into()
-        };
-        // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
-        let payload =
-            crate::engine::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
-        let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
-        let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
-        let _ = writeln!(
-            out,
-            "  {:<36} {:>6.1}% {:>6.1}% {:>6.1}% {:>8.1}% {:>8} {:>6} {:>6.1} B {:>10.0} {:>7}/{}",
-            label.join(" "),
-            100.0 * mean(&|s| s.intact as f64 / s.messages.max(1) as f64),
-            100.0 * mean(&|s| s.merged_fraction),
-            100.0 * mean(&|s| s.split_fraction),
-            100.0 * mean(&|s| s.truncated as f64 / s.messages.max(1) as f64),
-            segs,
-            fmt_num(mean(&|s| s.recvs as f64)),
-            overhead,
-            rate,
-            ok,
-            trials.len()
-        );
+        out += &sweep_row(run, sc);
     }
     out.push_str("  (means over trials of the c2s flow; overhead: wire bytes beyond the payload per message;\n   msgs/s: messages over the trial's wall time, start delay included; framing's cost in\n   throughput is measured by `cargo bench --bench framed_rate`)\n");
     if let Some(why) = alike(run) {
         let _ = writeln!(out, "  → {why}");
     }
     out
+}
+
+/// One scenario's line of the sweep table: its c2s figures, meaned over trials.
+fn sweep_row(run: &RunResult, sc: &Scenario) -> String {
+    let trials: Vec<_> = run
+        .trials
+        .iter()
+        .filter(|t| t.scenario == sc.index)
+        .collect();
+    let n = trials.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
+        trials.iter().map(|t| f(&t.flows[0].summary)).sum::<f64>() / n
+    };
+    let label: Vec<String> = match sc.params.as_slice() {
+        [(k, v)] if k == VARIANT_AXIS => vec![v.clone()],
+        params => params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+    };
+    let ok = trials.iter().filter(|t| t.outcome.ok).count();
+    let segs = if trials.iter().all(|t| t.flows[0].summary.segments.is_some()) {
+        fmt_num(mean(&|s| s.segments.unwrap_or(0) as f64))
+    } else {
+        "-".into()
+    };
+    // Bytes on the wire beyond the payloads, per message (framing headers, delimiters).
+    let payload =
+        crate::engine::Stream::from_messages(&sc.experiment.sender.messages).total() as f64;
+    let overhead = mean(&|s| (s.bytes as f64 - payload) / s.messages.max(1) as f64).max(0.0);
+    let rate = mean(&|s| s.messages as f64 / (s.duration_ns.max(1) as f64 / 1e9));
+    let mut row = String::new();
+    let _ = writeln!(
+        row,
+        "  {:<36} {:>6.1}% {:>6.1}% {:>6.1}% {:>8.1}% {:>8} {:>6} {:>6.1} B {:>10.0} {:>7}/{}",
+        label.join(" "),
+        100.0 * mean(&|s| s.intact as f64 / s.messages.max(1) as f64),
+        100.0 * mean(&|s| s.merged_fraction),
+        100.0 * mean(&|s| s.split_fraction),
+        100.0 * mean(&|s| s.truncated as f64 / s.messages.max(1) as f64),
+        segs,
+        fmt_num(mean(&|s| s.recvs as f64)),
+        overhead,
+        rate,
+        ok,
+        trials.len()
+    );
+    row
 }
 
 /// When every scenario ended alike (the same fates), why, where the cause is

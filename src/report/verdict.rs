@@ -44,6 +44,7 @@ pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String
     lines
 }
 
+/// A short preview of the bytes recv `r` returned.
 fn text_of(fa: &FlowAnalysis, r: &RecvRow) -> String {
     let mut buf = Vec::new();
     fa.content
@@ -51,74 +52,18 @@ fn text_of(fa: &FlowAnalysis, r: &RecvRow) -> String {
     preview(&buf, 24)
 }
 
+/// The verdict of a byte stream: sticky and fragment reads, whole reads, UTF-8 cuts, losses.
 fn stream_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     let mut lines = Vec::new();
-    let s = &fa.summary;
-    if let Some((i, r)) = fa
-        .recvs
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.kind == RecvKind::Sticky)
-    {
-        let (a, b) = (r.first_msg.unwrap_or(0), r.last_msg.unwrap_or(0));
-        let sent = fa
-            .messages
-            .iter()
-            .filter(|m| m.span.id <= b)
-            .filter_map(|m| m.sent_ns)
-            .max();
-        let why = match sent {
-            Some(t) if t < r.event.t_ns && fa.flow == Flow::C2s && !exp.receiver.start_delay.is_zero() => format!(
-                "messages {a}–{b} were all sent by {} and the receiver, starting {} late, read at {}, so they sat together in the receive buffer",
-                fmt_ns(t), format_duration(exp.receiver.start_delay), fmt_ns(r.event.t_ns)),
-            Some(t) if t < r.event.t_ns => format!("messages {a}–{b} were all sent by {} and the read came at {}, so they were in the receive buffer together", fmt_ns(t), fmt_ns(r.event.t_ns)),
-            _ => "more bytes had arrived than one message holds".to_string(),
-        };
-        lines.push(format!(
-            "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
-            r.event.len, text_of(fa, r), b - a + 1, r.event.asked));
-    }
-    if let Some((i, r)) = fa
-        .recvs
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.kind == RecvKind::Fragment)
-    {
-        let m = r.first_msg.unwrap_or(0);
-        let mlen = fa
-            .messages
-            .iter()
-            .find(|x| x.span.id == m)
-            .map_or(0, |x| x.span.len);
-        let why = if r.event.len == r.event.asked {
-            format!(
-                "it asked for {} and recv returns at most what you ask for",
-                plural(r.event.asked, "byte")
-            )
-        } else {
-            "only that much had arrived when it read; recv returns what is there".to_string()
-        };
-        lines.push(format!(
-            "分包 (fragment): recv #{i} returned `{}`, {} of message {m}'s {mlen} bytes: {why}.",
-            text_of(fa, r),
-            r.event.len
-        ));
-    }
-    if s.recvs > 0 && s.whole == s.recvs {
-        let how = if !exp.sender.gap.is_zero() && fa.flow == Flow::C2s {
-            format!("the {} gap between sends let the receiver read each message before the next was sent. The boundaries survived by timing, not by design", format_duration(exp.sender.gap))
-        } else {
-            "each read happened to find exactly one message waiting".to_string()
-        };
-        lines.push(format!(
-            "Every recv returned exactly one whole message: {how}."
-        ));
-    }
+    lines.extend(sticky_line(exp, fa));
+    lines.extend(fragment_line(fa));
+    lines.extend(all_whole_line(exp, fa));
     let figs = figures(fa);
     let cuts = figs.get("utf8_cuts").copied().unwrap_or(0.0);
     if cuts > 0.0 {
         lines.push(format!("{} ended inside a UTF-8 character: decoding such a read on its own gives broken text (shown as \\xNN above).", plural(cuts as u64, "recv")));
     }
+    let s = &fa.summary;
     if s.lost > 0 && fa.delivery != Delivery::Framed {
         lines.push(format!(
             "{} never fully arrived before the connection closed.",
@@ -128,7 +73,76 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     lines
 }
 
-/// With framing: what the decoder made of the sticky and fragmented reads.
+/// The first sticky recv, explained: which messages it held and why they sat together.
+fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
+    let (i, r) = fa
+        .recvs
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.kind == RecvKind::Sticky)?;
+    let (a, b) = (r.first_msg.unwrap_or(0), r.last_msg.unwrap_or(0));
+    let sent = fa
+        .messages
+        .iter()
+        .filter(|m| m.span.id <= b)
+        .filter_map(|m| m.sent_ns)
+        .max();
+    let why = match sent {
+        Some(t) if t < r.event.t_ns && fa.flow == Flow::C2s && !exp.receiver.start_delay.is_zero() => format!(
+            "messages {a}–{b} were all sent by {} and the receiver, starting {} late, read at {}, so they sat together in the receive buffer",
+            fmt_ns(t), format_duration(exp.receiver.start_delay), fmt_ns(r.event.t_ns)),
+        Some(t) if t < r.event.t_ns => format!("messages {a}–{b} were all sent by {} and the read came at {}, so they were in the receive buffer together", fmt_ns(t), fmt_ns(r.event.t_ns)),
+        _ => "more bytes had arrived than one message holds".to_string(),
+    };
+    Some(format!(
+        "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
+        r.event.len, text_of(fa, r), b - a + 1, r.event.asked))
+}
+
+/// The first fragment recv, explained: how much of which message, and why it stopped there.
+fn fragment_line(fa: &FlowAnalysis) -> Option<String> {
+    let (i, r) = fa
+        .recvs
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.kind == RecvKind::Fragment)?;
+    let m = r.first_msg.unwrap_or(0);
+    let mlen = fa
+        .messages
+        .iter()
+        .find(|x| x.span.id == m)
+        .map_or(0, |x| x.span.len);
+    let why = if r.event.len == r.event.asked {
+        format!(
+            "it asked for {} and recv returns at most what you ask for",
+            plural(r.event.asked, "byte")
+        )
+    } else {
+        "only that much had arrived when it read; recv returns what is there".to_string()
+    };
+    Some(format!(
+        "分包 (fragment): recv #{i} returned `{}`, {} of message {m}'s {mlen} bytes: {why}.",
+        text_of(fa, r),
+        r.event.len
+    ))
+}
+
+/// When every recv was one whole message: why the boundaries survived.
+fn all_whole_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
+    let s = &fa.summary;
+    if !(s.recvs > 0 && s.whole == s.recvs) {
+        return None;
+    }
+    let how = if !exp.sender.gap.is_zero() && fa.flow == Flow::C2s {
+        format!("the {} gap between sends let the receiver read each message before the next was sent. The boundaries survived by timing, not by design", format_duration(exp.sender.gap))
+    } else {
+        "each read happened to find exactly one message waiting".to_string()
+    };
+    Some(format!(
+        "Every recv returned exactly one whole message: {how}."
+    ))
+}
+
 fn framed_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
     let s = &fa.summary;
     let framing = &exp.transport.framing;

@@ -3,7 +3,7 @@
 //! segments, recv calls, decoded messages), cut to the first N messages.
 
 use super::common::{fate_color, kind_color, SENT};
-use crate::report::load::{Flow, RecvKind, Results};
+use crate::report::load::{Flow, MessageRow, RecvKind, RecvRow, Results, SendRow};
 use plotters::style::RGBColor;
 
 /// One coloured range of bytes.
@@ -51,8 +51,50 @@ fn block(start: u64, len: u64, fill: RGBColor, label: &str) -> Block {
     }
 }
 
+/// One flow's rows of one trial: messages (sorted), send and recv calls.
+struct Picked<'a> {
+    msgs: Vec<&'a MessageRow>,
+    sends: Vec<&'a SendRow>,
+    recvs: Vec<&'a RecvRow>,
+}
+
 /// Builds the panel of `flow` in scenario `s`, trial `t`; `None` if empty.
 pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Option<Panel> {
+    let Picked { msgs, sends, recvs } = pick(res, flow, (s, t))?;
+    let limit = limit.max(1);
+    let shown = &msgs[..msgs.len().min(limit)];
+    let known = !recvs.iter().any(|r| r.kind == RecvKind::Unknown);
+    // Without messages, the window holds the first reads (twice as many as
+    // messages would be shown: reads are the only boundaries there are).
+    let first_reads = &recvs[..recvs.len().min(2 * limit)];
+    let window = window_of(shown, first_reads);
+    let mut rows = Vec::new();
+    if known {
+        rows.push(messages_row(shown));
+    }
+    rows.extend(send_calls_row(&sends, &msgs));
+    rows.extend(segments_row(res, flow, (s, t)));
+    rows.push(recv_calls_row(&recvs));
+    if super::common::framing_of(res, s) != "none" {
+        rows.push(decoded_row(shown));
+    }
+    clip(&mut rows, window);
+    let guides = guides_of(shown, first_reads, known);
+    let label = scenario_label(res, s);
+    Some(Panel {
+        flow,
+        scenario: (s, (s > 0).then_some(label)),
+        rows,
+        guides,
+        window,
+        shown: shown.len(),
+        total: msgs.len(),
+        known,
+    })
+}
+
+/// Picks the rows of `flow` in scenario `s`, trial `t`; `None` if there are none.
+fn pick(res: &Results, flow: Flow, (s, t): (u32, u32)) -> Option<Picked<'_>> {
     let pick = |sc: u32, tr: u32, fl: Flow| sc == s && tr == t && fl == flow;
     let mut msgs: Vec<_> = res
         .messages
@@ -73,63 +115,77 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
     if msgs.is_empty() && sends.is_empty() && recvs.is_empty() {
         return None;
     }
-    let limit = limit.max(1);
-    let shown = &msgs[..msgs.len().min(limit)];
-    let known = !recvs.iter().any(|r| r.kind == RecvKind::Unknown);
+    Some(Picked { msgs, sends, recvs })
+}
+
+/// The byte window shown: the messages shown, or the first reads without messages.
+fn window_of(shown: &[&MessageRow], first_reads: &[&RecvRow]) -> (u64, u64) {
     let stream_end = |it: &mut dyn Iterator<Item = u64>| it.max().unwrap_or(0);
-    // Without messages, the window holds the first reads (twice as many as
-    // messages would be shown: reads are the only boundaries there are).
-    let first_reads = &recvs[..recvs.len().min(2 * limit)];
     let end = match shown.is_empty() {
         false => stream_end(&mut shown.iter().map(|m| m.offset + m.len)),
         true => stream_end(&mut first_reads.iter().map(|r| r.offset + r.len)),
     };
     let start = shown.iter().map(|m| m.offset).min().unwrap_or(0);
-    let window = (start, end.max(start + 1));
-    let mut rows = Vec::new();
-    if known {
-        rows.push(Row {
-            name: "messages sent".into(),
-            blocks: shown
-                .iter()
-                .map(|m| block(m.offset, m.len, SENT, &m.label))
-                .collect(),
-        });
+    (start, end.max(start + 1))
+}
+
+/// The "messages sent" row: one block per message shown.
+fn messages_row(shown: &[&MessageRow]) -> Row {
+    Row {
+        name: "messages sent".into(),
+        blocks: shown
+            .iter()
+            .map(|m| block(m.offset, m.len, SENT, &m.label))
+            .collect(),
     }
+}
+
+/// The "send() calls" row, only when the calls differ from the messages.
+fn send_calls_row(sends: &[&SendRow], msgs: &[&MessageRow]) -> Option<Row> {
     let calls_differ = sends.len() != msgs.len()
         || sends.iter().any(|s| s.ret != s.len as i64)
-        || sends.iter().zip(&msgs).any(|(s, m)| s.offset != m.offset);
-    if calls_differ && !sends.is_empty() {
-        let blocks = sends.iter().filter(|s| s.ret > 0).map(|s| {
-            let mut b = block(s.offset, s.ret as u64, SENT, "");
-            b.sub = format!("{} of {} B", s.ret, s.len);
-            b
-        });
-        rows.push(Row {
-            name: "send() calls".into(),
-            blocks: blocks.collect(),
-        });
+        || sends.iter().zip(msgs).any(|(s, m)| s.offset != m.offset);
+    if !calls_differ || sends.is_empty() {
+        return None;
     }
-    if let Some(segs) = &res.segments {
-        let segs: Vec<_> = segs
-            .iter()
-            .filter(|g| pick(g.scenario, g.trial, g.flow) && g.len > 0)
-            .collect();
-        if !segs.is_empty() {
-            let blocks = segs
-                .iter()
-                .map(|g| block(g.offset, g.len, RGBColor(190, 190, 200), ""));
-            let name = if super::common::kind_of(res, s) == "udp" {
-                "datagrams"
-            } else {
-                "TCP segments"
-            };
-            rows.push(Row {
-                name: name.into(),
-                blocks: blocks.collect(),
-            });
-        }
+    let blocks = sends.iter().filter(|s| s.ret > 0).map(|s| {
+        let mut b = block(s.offset, s.ret as u64, SENT, "");
+        b.sub = format!("{} of {} B", s.ret, s.len);
+        b
+    });
+    Some(Row {
+        name: "send() calls".into(),
+        blocks: blocks.collect(),
+    })
+}
+
+/// The "TCP segments" (or "datagrams") row, when segments were captured.
+fn segments_row(res: &Results, flow: Flow, (s, t): (u32, u32)) -> Option<Row> {
+    let segs: Vec<_> = res
+        .segments
+        .as_ref()?
+        .iter()
+        .filter(|g| g.scenario == s && g.trial == t && g.flow == flow && g.len > 0)
+        .collect();
+    if segs.is_empty() {
+        return None;
     }
+    let blocks = segs
+        .iter()
+        .map(|g| block(g.offset, g.len, RGBColor(190, 190, 200), ""));
+    let name = if super::common::kind_of(res, s) == "udp" {
+        "datagrams"
+    } else {
+        "TCP segments"
+    };
+    Some(Row {
+        name: name.into(),
+        blocks: blocks.collect(),
+    })
+}
+
+/// The "recv() calls" row, coloured by what each read held.
+fn recv_calls_row(recvs: &[&RecvRow]) -> Row {
     let recv_blocks = recvs.iter().map(|r| {
         let mut b = block(r.offset, r.len, kind_color(r.kind), &r.label);
         if r.truncated {
@@ -137,24 +193,28 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
         }
         b
     });
-    rows.push(Row {
+    Row {
         name: "recv() calls".into(),
         blocks: recv_blocks.collect(),
-    });
-    let framing = super::common::framing_of(res, s);
-    if framing != "none" {
-        let blocks = shown.iter().map(|m| {
-            let mut b = block(m.offset, m.len, fate_color(m.fate), &m.label);
-            b.sub = format!("{} · {} B", super::common::fate_name(m.fate), m.len);
-            b
-        });
-        // The framing itself is in the subtitle; "decoded (json-header)" would not fit.
-        rows.push(Row {
-            name: "decoded frames".into(),
-            blocks: blocks.collect(),
-        });
     }
-    clip(&mut rows, window);
+}
+
+/// The "decoded frames" row, coloured by each message's fate.
+fn decoded_row(shown: &[&MessageRow]) -> Row {
+    let blocks = shown.iter().map(|m| {
+        let mut b = block(m.offset, m.len, fate_color(m.fate), &m.label);
+        b.sub = format!("{} · {} B", super::common::fate_name(m.fate), m.len);
+        b
+    });
+    // The framing itself is in the subtitle; "decoded (json-header)" would not fit.
+    Row {
+        name: "decoded frames".into(),
+        blocks: blocks.collect(),
+    }
+}
+
+/// Sorted, deduplicated guide lines: message boundaries, or read boundaries when unknown.
+fn guides_of(shown: &[&MessageRow], first_reads: &[&RecvRow], known: bool) -> Vec<u64> {
     let mut guides: Vec<u64> = match known {
         true => shown
             .iter()
@@ -167,22 +227,16 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
     };
     guides.sort_unstable();
     guides.dedup();
-    let params = super::common::scenario_params(res, s);
-    let label = params
+    guides
+}
+
+/// The scenario's parameters as `key=value` words.
+fn scenario_label(res: &Results, s: u32) -> String {
+    super::common::scenario_params(res, s)
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
-        .join(" ");
-    Some(Panel {
-        flow,
-        scenario: (s, (s > 0).then_some(label)),
-        rows,
-        guides,
-        window,
-        shown: shown.len(),
-        total: msgs.len(),
-        known,
-    })
+        .join(" ")
 }
 
 /// Drops blocks outside the window and cuts those that cross its edges.

@@ -5,6 +5,7 @@ use super::fonts::Fonts;
 use super::text::{fit, Label};
 use super::ChartError;
 use crate::report::load::{Fate, RecvKind, Results};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -12,6 +13,10 @@ use std::path::Path;
 
 /// A bitmap canvas that writes a PNG on `present()`.
 pub type Canvas<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+/// A chart on a [`Canvas`] with `f64` coordinates on both axes.
+pub type Plot<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Text colour.
 pub const INK: RGBColor = RGBColor(30, 30, 30);

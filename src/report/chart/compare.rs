@@ -2,8 +2,10 @@
 //! as fractions of messages averaged over trials, so "framed: 100 % intact;
 //! raw: not" reads at a glance.
 
-use super::common::{self, canvas, fate_color, fate_name, header, short_key, tidy, INK};
-use super::fonts::{fonts, SANS};
+use super::common::{
+    self, canvas, fate_color, fate_name, header, short_key, tidy, Canvas, Plot, INK,
+};
+use super::fonts::{fonts, Fonts, SANS};
 use super::{ChartError, ChartOptions};
 use crate::analysis::stats;
 use crate::report::load::{Fate, Results};
@@ -56,15 +58,46 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
     }
     let f = fonts()?;
     let root = canvas(out, opts.width, 620)?;
+    let all: Vec<[f64; 6]> = scenarios.iter().map(|s| fractions(res, opts, *s)).collect();
+    let plot = heading(&root, f, res, opts, &all)?;
+    let lines = res.param_keys.len().max(1) as i32;
+    let mut chart = axes(&plot, scenarios.len(), lines)?;
+    let group_px = (chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0) - 8;
+    for (g, (s, fr)) in scenarios.iter().zip(&all).enumerate() {
+        draw_group(&root, f, &mut chart, g, fr)?;
+        let (x, y) = chart.backend_coord(&(g as f64 + 0.5, 0.0));
+        for (i, line) in config_label(res, *s).iter().enumerate() {
+            common::label(
+                &root,
+                f,
+                (line, if lines > 1 { 13.0 } else { 15.0 }, INK),
+                (x, y + 10 + 18 * i as i32),
+                (HPos::Center, VPos::Top),
+                group_px,
+            )?;
+        }
+    }
+    x_desc(&root, f, &chart, res, lines)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Draws the title, subtitle and a legend of the fates that occur; returns the plot area.
+fn heading<'a>(
+    root: &Canvas<'a>,
+    f: &'static Fonts,
+    res: &Results,
+    opts: &ChartOptions,
+    all: &[[f64; 6]],
+) -> Result<Canvas<'a>, ChartError> {
     let title = common::title(res, "message fates per configuration");
     let keys = res.param_keys.join(", ");
     let sub = format!(
         "{} flow · mean over trials · varied: {keys}",
         opts.flow.as_str()
     );
-    let body = header(&root, f, &title, &sub)?;
+    let body = header(root, f, &title, &sub)?;
     let (legend_area, plot) = body.split_vertically(34);
-    let all: Vec<[f64; 6]> = scenarios.iter().map(|s| fractions(res, opts, *s)).collect();
     // Only the fates that occur: every legend entry is on the chart.
     let items: Vec<(String, RGBColor)> = Fate::ALL
         .iter()
@@ -73,9 +106,18 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
         .map(|(_, x)| (fate_name(*x).to_string(), fate_color(*x)))
         .collect();
     common::legend(&legend_area, f, (16, 6), &items)?;
-    let lines = res.param_keys.len().max(1) as i32;
-    let n = scenarios.len() as f64;
-    let mut chart = ChartBuilder::on(&plot)
+    Ok(plot)
+}
+
+/// Builds the coordinates for `groups` configurations and draws the y mesh;
+/// `lines` is the height of the tallest configuration label.
+fn axes<'a, 'b>(
+    plot: &'a Canvas<'b>,
+    groups: usize,
+    lines: i32,
+) -> Result<Plot<'a, 'b>, ChartError> {
+    let n = groups as f64;
+    let mut chart = ChartBuilder::on(plot)
         .margin(16)
         .margin_right(30)
         .x_label_area_size(38 + 18 * lines as u32)
@@ -91,55 +133,62 @@ pub fn compare(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
         .label_style((SANS, 13))
         .y_label_formatter(&|v| tidy(*v))
         .draw()?;
-    let group_px = (chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0) - 8;
-    for (g, (s, fr)) in scenarios.iter().zip(&all).enumerate() {
-        let bar = 0.8 / 6.0;
-        for (i, fate) in Fate::ALL.iter().enumerate() {
-            let x0 = g as f64 + 0.1 + i as f64 * bar;
-            let rect = Rectangle::new(
-                [(x0, 0.0), (x0 + bar * 0.9, fr[i])],
-                fate_color(*fate).filled(),
-            );
-            chart.draw_series(std::iter::once(rect))?;
-            if fr[i] > 0.0 {
-                let (x, y) = chart.backend_coord(&(x0 + bar * 0.45, fr[i]));
-                let pct = match fr[i] * 100.0 {
-                    p if p < 0.5 => "<1%".to_string(),
-                    p => format!("{p:.0}%"),
-                };
-                common::label(
-                    &root,
-                    f,
-                    (&pct, 12.0, INK),
-                    (x, y - 3),
-                    (HPos::Center, VPos::Bottom),
-                    60,
-                )?;
-            }
-        }
-        let (x, y) = chart.backend_coord(&(g as f64 + 0.5, 0.0));
-        for (i, line) in config_label(res, *s).iter().enumerate() {
+    Ok(chart)
+}
+
+/// Draws group `g`'s bar per fate, each labelled with its percentage when not zero.
+fn draw_group(
+    root: &Canvas,
+    f: &'static Fonts,
+    chart: &mut Plot,
+    g: usize,
+    fr: &[f64; 6],
+) -> Result<(), ChartError> {
+    let bar = 0.8 / 6.0;
+    for (i, fate) in Fate::ALL.iter().enumerate() {
+        let x0 = g as f64 + 0.1 + i as f64 * bar;
+        let rect = Rectangle::new(
+            [(x0, 0.0), (x0 + bar * 0.9, fr[i])],
+            fate_color(*fate).filled(),
+        );
+        chart.draw_series(std::iter::once(rect))?;
+        if fr[i] > 0.0 {
+            let (x, y) = chart.backend_coord(&(x0 + bar * 0.45, fr[i]));
+            let pct = match fr[i] * 100.0 {
+                p if p < 0.5 => "<1%".to_string(),
+                p => format!("{p:.0}%"),
+            };
             common::label(
-                &root,
+                root,
                 f,
-                (line, if lines > 1 { 13.0 } else { 15.0 }, INK),
-                (x, y + 10 + 18 * i as i32),
-                (HPos::Center, VPos::Top),
-                group_px,
+                (&pct, 12.0, INK),
+                (x, y - 3),
+                (HPos::Center, VPos::Bottom),
+                60,
             )?;
         }
     }
+    Ok(())
+}
+
+/// Names the x axis after the swept keys, below `lines` lines of labels.
+fn x_desc(
+    root: &Canvas,
+    f: &'static Fonts,
+    chart: &Plot,
+    res: &Results,
+    lines: i32,
+) -> Result<(), ChartError> {
+    let n = common::scenarios(res).len() as f64;
     let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
     let (x1, _) = chart.backend_coord(&(n, 0.0));
-    let desc = format!("configuration ({keys})");
+    let desc = format!("configuration ({})", res.param_keys.join(", "));
     common::label(
-        &root,
+        root,
         f,
         (&desc, 15.0, INK),
         ((x0 + x1) / 2, y0 + 16 + 18 * lines),
         (HPos::Center, VPos::Top),
         x1 - x0,
-    )?;
-    root.present()?;
-    Ok(())
+    )
 }

@@ -2,8 +2,8 @@
 //! and trial, stacked by recv kind. Bins double in width when sizes spread
 //! over more than two orders of magnitude.
 
-use super::common::{self, canvas, header, kind_color, tidy, INK, KINDS};
-use super::fonts::{fonts, SANS};
+use super::common::{self, canvas, header, kind_color, tidy, Canvas, Plot, INK, KINDS};
+use super::fonts::{fonts, Fonts, SANS};
 use super::{ChartError, ChartOptions};
 use crate::report::load::Results;
 use plotters::prelude::*;
@@ -51,13 +51,37 @@ pub fn applies(res: &Results) -> bool {
     lens.next().is_some_and(|first| lens.any(|l| l != first))
 }
 
+/// Recvs of each kind in one bin, in [`KINDS`] order.
+type Counts = [u32; KINDS.len()];
+
+/// The bins (`[lo, hi)` byte ranges) and the counts in each.
+type Histogram = (Vec<(u64, u64)>, Vec<Counts>);
+
 /// Draws `recv-sizes.png` into `out`.
 pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
-    let sizes: Vec<(u64, usize)> = res
-        .recvs
+    let sizes = sizes(res);
+    let (edges, counts) = histogram(&sizes)?;
+    let f = fonts()?;
+    let root = canvas(out, opts.width, 600)?;
+    let plot = heading(&root, f, res, sizes.len())?;
+    let mut chart = axes(&plot, edges.len(), tallest(&counts))?;
+    draw_bars(&mut chart, &counts)?;
+    bin_labels(&root, f, &chart, &edges)?;
+    x_desc(&root, f, &chart, &edges)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Each recv's length and the index of its kind in [`KINDS`].
+fn sizes(res: &Results) -> Vec<(u64, usize)> {
+    res.recvs
         .iter()
         .map(|r| (r.len, KINDS.iter().position(|k| *k == r.kind).unwrap_or(0)))
-        .collect();
+        .collect()
+}
+
+/// The bins and, for each, the recvs of each kind that fall in it.
+fn histogram(sizes: &[(u64, usize)]) -> Result<Histogram, ChartError> {
     let (Some(min), Some(max)) = (
         sizes.iter().map(|s| s.0).min(),
         sizes.iter().map(|s| s.0).max(),
@@ -70,33 +94,47 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     };
     let edges = bins(min, max);
     let mut counts = vec![[0u32; KINDS.len()]; edges.len()];
-    for (len, k) in &sizes {
+    for (len, k) in sizes {
         if let Some(i) = edges.iter().position(|b| *len >= b.0 && *len < b.1) {
             counts[i][*k] += 1;
         }
     }
-    let f = fonts()?;
-    let root = canvas(out, opts.width, 600)?;
+    Ok((edges, counts))
+}
+
+/// The highest stack of any bin (at least 1).
+fn tallest(counts: &[Counts]) -> u32 {
+    counts
+        .iter()
+        .map(|c| c.iter().sum::<u32>())
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Draws the title, subtitle and kind legend; returns the plot area below.
+fn heading<'a>(
+    root: &Canvas<'a>,
+    f: &'static Fonts,
+    res: &Results,
+    recvs: usize,
+) -> Result<Canvas<'a>, ChartError> {
     let title = common::title(res, "bytes per recv()");
-    let sub = format!(
-        "{} recv calls, all scenarios, trials and flows · stacked by recv kind",
-        sizes.len()
-    );
-    let body = header(&root, f, &title, &sub)?;
+    let sub = format!("{recvs} recv calls, all scenarios, trials and flows · stacked by recv kind");
+    let body = header(root, f, &title, &sub)?;
     let (legend_area, plot) = body.split_vertically(34);
     let items: Vec<(String, RGBColor)> = KINDS
         .iter()
         .map(|k| (common::kind_name(*k).to_string(), kind_color(*k)))
         .collect();
     common::legend(&legend_area, f, (16, 6), &items)?;
-    let top = counts
-        .iter()
-        .map(|c| c.iter().sum::<u32>())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let n = edges.len() as f64;
-    let mut chart = ChartBuilder::on(&plot)
+    Ok(plot)
+}
+
+/// Builds the coordinates for `bins` bins up to `top` recvs and draws the y mesh.
+fn axes<'a, 'b>(plot: &'a Canvas<'b>, bins: usize, top: u32) -> Result<Plot<'a, 'b>, ChartError> {
+    let n = bins as f64;
+    let mut chart = ChartBuilder::on(plot)
         .margin(16)
         .margin_right(30)
         .x_label_area_size(60)
@@ -118,6 +156,11 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
             }
         })
         .draw()?;
+    Ok(chart)
+}
+
+/// Draws each bin's bar, stacked by recv kind.
+fn draw_bars(chart: &mut Plot, counts: &[Counts]) -> Result<(), ChartError> {
     for (i, c) in counts.iter().enumerate() {
         let mut base = 0.0;
         for (k, kind) in KINDS.iter().enumerate().filter(|(k, _)| c[*k] > 0) {
@@ -131,12 +174,22 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
             base += h;
         }
     }
+    Ok(())
+}
+
+/// Labels the bins under the x axis (at most about 16 of them).
+fn bin_labels(
+    root: &Canvas,
+    f: &'static Fonts,
+    chart: &Plot,
+    edges: &[(u64, u64)],
+) -> Result<(), ChartError> {
     let step = (edges.len() / 16).max(1);
     let slot = chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0;
     for (i, b) in edges.iter().enumerate().step_by(step) {
         let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
         common::label(
-            &root,
+            root,
             f,
             (&bin_label(*b), 13.0, INK),
             (x, y + 8),
@@ -144,6 +197,17 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
             slot * step as i32 - 4,
         )?;
     }
+    Ok(())
+}
+
+/// Names the x axis, saying when the bins double in width.
+fn x_desc(
+    root: &Canvas,
+    f: &'static Fonts,
+    chart: &Plot,
+    edges: &[(u64, u64)],
+) -> Result<(), ChartError> {
+    let n = edges.len() as f64;
     let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
     let (x1, _) = chart.backend_coord(&(n, 0.0));
     let doubling = edges.len() > 1 && edges.iter().all(|b| b.1 == 2 * b.0);
@@ -154,15 +218,13 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     };
     let desc = format!("bytes returned by one recv(){log}");
     common::label(
-        &root,
+        root,
         f,
         (&desc, 15.0, INK),
         ((x0 + x1) / 2, y0 + 34),
         (HPos::Center, VPos::Top),
         x1 - x0,
-    )?;
-    root.present()?;
-    Ok(())
+    )
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! trials with min–max bars. Durations and sizes are parsed for the axis,
 //! which turns logarithmic when values span decades (0 still shown, left).
 
-use super::common::{self, canvas, header, short_key, tidy, INK};
-use super::fonts::{fonts, SANS};
+use super::common::{self, canvas, header, short_key, tidy, Canvas, Plot, INK};
+use super::fonts::{fonts, Fonts, SANS};
 use super::values::parse_all;
 use super::{ChartError, ChartOptions};
 use crate::analysis::stats;
@@ -35,6 +35,7 @@ struct XAxis {
     categorical: bool,
 }
 
+/// Places `values` of `key` on the axis: as numbers (log when they span decades) or as names.
 fn x_axis(key: &str, values: Vec<String>) -> XAxis {
     let key = key.to_string();
     let Some((nums, _)) = parse_all(&values) else {
@@ -77,6 +78,7 @@ fn x_axis(key: &str, values: Vec<String>) -> XAxis {
 /// Mean, min and max of the metric at each x, per series.
 type Series = (String, Vec<(f64, f64, f64, f64)>);
 
+/// One series per combination of the other swept values, each point at its x.
 fn series(res: &Results, opts: &ChartOptions, xa: &XAxis) -> Vec<Series> {
     let rows: Vec<_> = res.summary.iter().filter(|r| r.flow == opts.flow).collect();
     let mut combos: Vec<Vec<String>> = Vec::new();
@@ -112,6 +114,27 @@ fn series(res: &Results, opts: &ChartOptions, xa: &XAxis) -> Vec<Series> {
 
 /// Draws `sweep.png` into `out`.
 pub fn sweep(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), ChartError> {
+    applicable(res, opts)?;
+    let f = fonts()?;
+    let xa = x_axis(&res.param_keys[0], x_values(res));
+    let all = series(res, opts, &xa);
+    let root = canvas(out, opts.width, 640)?;
+    let title = common::title(res, &format!("{} vs {}", opts.metric, res.param_keys[0]));
+    let body = header(&root, f, &title, &subtitle(res, opts))?;
+    let (legend_area, plot) = body.split_vertically(34);
+    let items: Vec<(String, RGBColor)> = all
+        .iter()
+        .zip(PALETTE.iter().cycle())
+        .map(|(s, c)| (s.0.clone(), *c))
+        .collect();
+    common::legend(&legend_area, f, (16, 6), &items)?;
+    draw_plot(&root, &plot, opts, &xa, &all)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Fails unless the results have a swept parameter and the metric is a summary figure.
+fn applicable(res: &Results, opts: &ChartOptions) -> Result<(), ChartError> {
     let not = |why: String| ChartError::NotApplicable {
         chart: "sweep.png",
         why,
@@ -126,17 +149,22 @@ pub fn sweep(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Chart
             FIGURES.join(", ")
         )));
     }
-    let f = fonts()?;
+    Ok(())
+}
+
+/// The distinct values of the first swept parameter, in summary.csv order.
+fn x_values(res: &Results) -> Vec<String> {
     let mut xs: Vec<String> = Vec::new();
     for r in &res.summary {
         if !xs.contains(&r.params[0]) {
             xs.push(r.params[0].clone());
         }
     }
-    let xa = x_axis(&res.param_keys[0], xs);
-    let all = series(res, opts, &xa);
-    let root = canvas(out, opts.width, 640)?;
-    let title = common::title(res, &format!("{} vs {}", opts.metric, res.param_keys[0]));
+    xs
+}
+
+/// The subtitle: flow, trials, transport kinds and framings.
+fn subtitle(res: &Results, opts: &ChartOptions) -> String {
     let trials = res
         .summary
         .iter()
@@ -156,28 +184,21 @@ pub fn sweep(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Chart
         1 => "1 trial".to_string(),
         n => format!("mean of {n} trials, bars min–max"),
     };
-    let sub = format!(
+    format!(
         "{} flow · {spread} · {} · framing {}",
         opts.flow.as_str(),
         distinct(common::kind_of),
         distinct(common::framing_of)
-    );
-    let body = header(&root, f, &title, &sub)?;
-    let (legend_area, plot) = body.split_vertically(34);
-    let items: Vec<(String, RGBColor)> = all
-        .iter()
-        .zip(PALETTE.iter().cycle())
-        .map(|(s, c)| (s.0.clone(), *c))
-        .collect();
-    common::legend(&legend_area, f, (16, 6), &items)?;
-    draw_plot(&root, &plot, opts, &xa, &all)?;
-    root.present()?;
-    Ok(())
+    )
 }
 
+/// The x extent: lowest and highest position, and the padding on each side.
+type Span = (f64, f64, f64);
+
+/// Draws the axes, the series and the x labels into `plot`.
 fn draw_plot(
-    root: &common::Canvas<'_>,
-    plot: &common::Canvas<'_>,
+    root: &Canvas<'_>,
+    plot: &Canvas<'_>,
     opts: &ChartOptions,
     xa: &XAxis,
     all: &[Series],
@@ -188,6 +209,19 @@ fn draw_plot(
         stats::max(&xa.pos).unwrap_or(1.0),
     );
     let pad = ((hi - lo) * 0.08).max(0.5);
+    let span = (lo, hi, pad);
+    let mut chart = axes(plot, opts, span, all)?;
+    draw_series(&mut chart, xa, all, span)?;
+    x_labels(root, f, &chart, xa, span)
+}
+
+/// Builds the coordinates (y up to 1.05 for a fraction) and draws the y mesh.
+fn axes<'a, 'b>(
+    plot: &'a Canvas<'b>,
+    opts: &ChartOptions,
+    (lo, hi, pad): Span,
+    all: &[Series],
+) -> Result<Plot<'a, 'b>, ChartError> {
     let fraction = opts.metric.ends_with("_fraction");
     let top = all
         .iter()
@@ -215,6 +249,16 @@ fn draw_plot(
         .label_style((SANS, 13))
         .y_label_formatter(&|v| tidy(*v))
         .draw()?;
+    Ok(chart)
+}
+
+/// Draws each series (line unless categorical, min–max bars, dots), dodged apart.
+fn draw_series(
+    chart: &mut Plot,
+    xa: &XAxis,
+    all: &[Series],
+    (lo, hi, pad): Span,
+) -> Result<(), ChartError> {
     let dodge = (hi - lo + 2.0 * pad) * 0.006;
     for (k, (s, color)) in all.iter().zip(PALETTE.iter().cycle()).enumerate() {
         let off = (k as f64 - (all.len() as f64 - 1.0) / 2.0) * dodge;
@@ -229,6 +273,17 @@ fn draw_plot(
         chart.draw_series(bars)?;
         chart.draw_series(pts.iter().map(|p| Circle::new(*p, 5, color.filled())))?;
     }
+    Ok(())
+}
+
+/// Writes each x value under its position, and the axis name below.
+fn x_labels(
+    root: &Canvas<'_>,
+    f: &'static Fonts,
+    chart: &Plot,
+    xa: &XAxis,
+    (lo, hi, pad): Span,
+) -> Result<(), ChartError> {
     for (v, p) in xa.values.iter().zip(&xa.pos) {
         let (x, y) = chart.backend_coord(&(*p, 0.0));
         common::label(

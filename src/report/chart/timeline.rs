@@ -2,7 +2,7 @@
 //! of scenario 0, trial 0 as step lines and marks, so a late receiver (a
 //! flat recv line, then one tall step) or a burst shows as a shape.
 
-use super::common::{self, canvas, header, kind_color, Canvas, INK};
+use super::common::{self, canvas, header, kind_color, Canvas, Plot, INK};
 use super::fonts::{fonts, Fonts, SANS};
 use super::{ChartError, ChartOptions};
 use crate::report::load::{Flow, Results};
@@ -33,6 +33,7 @@ struct Marks {
     recvs: Vec<(u64, u64, RGBColor)>,
 }
 
+/// The marks of `flow` in scenario 0, trial 0.
 fn marks(res: &Results, flow: Flow) -> Marks {
     let pick = |s: u32, t: u32, f: Flow| s == 0 && t == 0 && f == flow;
     let sends = res
@@ -99,6 +100,18 @@ pub fn timeline(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Ch
     let title = common::title(res, "bytes over time");
     let body = header(&root, f, &title, &common::subtitle(res, 0, 0))?;
     let (legend_area, mut rest) = body.split_vertically(34);
+    common::legend(&legend_area, f, (16, 6), &legend_items(res, &flows))?;
+    for (flow, m) in &flows {
+        let (area, below) = rest.split_vertically(PANEL_H);
+        draw_panel(&area, f, *flow, m)?;
+        rest = below;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// The legend: the marks drawn, and only the recv kinds that occur.
+fn legend_items(res: &Results, flows: &[(Flow, Marks)]) -> Vec<(String, RGBColor)> {
     let mut items = vec![("send()".to_string(), SEND)];
     if flows.iter().any(|(_, m)| !m.short.is_empty()) {
         items.push(("short write (send took less)".to_string(), SHORT));
@@ -117,22 +130,34 @@ pub fn timeline(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Ch
         })
         .map(|k| (format!("recv {}", common::kind_name(*k)), kind_color(*k)));
     items.extend(kinds);
-    common::legend(&legend_area, f, (16, 6), &items)?;
-    for (flow, m) in &flows {
-        let (area, below) = rest.split_vertically(PANEL_H);
-        draw_panel(&area, f, *flow, m)?;
-        rest = below;
-    }
-    root.present()?;
-    Ok(())
+    items
 }
 
+/// Draws one flow's panel: caption, axes, then its lines and marks.
 fn draw_panel(
     area: &Canvas<'_>,
     f: &'static Fonts,
     flow: Flow,
     m: &Marks,
 ) -> Result<(), ChartError> {
+    let (max_t, max_y) = extent(m);
+    let (div, name) = unit(max_t);
+    let caption = format!("{} stream", flow.as_str());
+    let w = area.dim_in_pixel().0 as i32;
+    common::label(
+        area,
+        f,
+        (&caption, 17.0, INK),
+        (w / 2, 2),
+        super::common::CENTER_TOP,
+        w,
+    )?;
+    let mut chart = axes(area, flow, (max_t as f64 / div, max_y), name)?;
+    draw_marks(&mut chart, m, div)
+}
+
+/// The latest time (ns, at least 1) and the highest offset (at least 1) of a flow's marks.
+fn extent(m: &Marks) -> (u64, f64) {
     let all_t = m
         .sends
         .iter()
@@ -149,17 +174,16 @@ fn draw_panel(
         .map(|p| p.1)
         .chain(m.recvs.iter().map(|p| p.1));
     let max_y = all_y.max().unwrap_or(0).max(1) as f64;
-    let (div, name) = unit(max_t);
-    let caption = format!("{} stream", flow.as_str());
-    let w = area.dim_in_pixel().0 as i32;
-    common::label(
-        area,
-        f,
-        (&caption, 17.0, INK),
-        (w / 2, 2),
-        super::common::CENTER_TOP,
-        w,
-    )?;
+    (max_t, max_y)
+}
+
+/// Builds the coordinates up to `max` (time in `unit`, bytes) and draws the mesh.
+fn axes<'a, 'b>(
+    area: &'a Canvas<'b>,
+    flow: Flow,
+    (max_t, max_y): (f64, f64),
+    unit: &str,
+) -> Result<Plot<'a, 'b>, ChartError> {
     let mut chart = ChartBuilder::on(area)
         .margin_top(28)
         .margin_right(30)
@@ -167,11 +191,11 @@ fn draw_panel(
         .margin_bottom(10)
         .x_label_area_size(48)
         .y_label_area_size(80)
-        .build_cartesian_2d(0.0..max_t as f64 / div * 1.04, 0.0..max_y * 1.08)?;
+        .build_cartesian_2d(0.0..max_t * 1.04, 0.0..max_y * 1.08)?;
     chart
         .configure_mesh()
         .light_line_style(RGBColor(235, 235, 235))
-        .x_desc(format!("time since trial start ({name})"))
+        .x_desc(format!("time since trial start ({unit})"))
         .y_desc(format!("{} stream offset (bytes)", flow.as_str()))
         .axis_desc_style((SANS, 15))
         .label_style((SANS, 13))
@@ -181,6 +205,11 @@ fn draw_panel(
             false => String::new(),
         })
         .draw()?;
+    Ok(chart)
+}
+
+/// Draws the recv and send step lines and every mark, times divided by `div`.
+fn draw_marks(chart: &mut Plot, m: &Marks, div: f64) -> Result<(), ChartError> {
     // Recvs first, sends over them: the send line is never hidden.
     let recv_line = steps(m.recvs.iter().map(|p| (p.0, p.1)), div);
     chart.draw_series(LineSeries::new(recv_line, RECV.stroke_width(2)))?;
