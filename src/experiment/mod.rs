@@ -17,6 +17,7 @@ mod sender_check;
 mod sizes;
 mod spans;
 mod validate;
+mod values;
 mod variant;
 
 pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};

@@ -4,7 +4,7 @@
 use super::file::{self, SizeOrRange};
 use super::invalid::{bad, Invalid};
 use super::model::*;
-use super::validate::{opt_buf, opt_dur, opt_size, size_value};
+use super::values::{opt_buf, opt_dur, opt_size, size_value};
 use crate::units::unescape_bytes;
 use std::time::Duration;
 
