@@ -78,7 +78,7 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
         );
         assert_eq!(
             header(&dir, "recvs.csv"),
-            "scenario,trial,flow,t_ns,offset,len,first_msg,last_msg,kind,truncated,asked,label"
+            "scenario,trial,flow,t_ns,offset,len,first_msg,last_msg,kind,truncated,asked,queued,label"
         );
         assert_eq!(
             header(&dir, "messages.csv"),
