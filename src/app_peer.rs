@@ -167,10 +167,11 @@ fn relay_knobs(args: &ProxyArgs) -> Vec<String> {
         "reads up to {}",
         crate::units::format_size(peer::PROXY_READ as u64)
     )];
-    k.push(match args.chunk.as_str() {
-        "pass" => "forwards each read as it came (--chunk pass)".into(),
-        spec => format!("re-cut into writes of {spec} (--chunk)"),
-    });
+    match args.chunk.as_str() {
+        "pass" if args.coalesce.is_some() => {}
+        "pass" => k.push("forwards each read as it came (--chunk pass)".into()),
+        spec => k.push(format!("re-cut into writes of {spec} (--chunk)")),
+    }
     if let Some(g) = &args.chunk_gap {
         k.push(format!("{g} between chunks"));
     }
