@@ -148,6 +148,12 @@ fn send_calls_row(sends: &[&SendRow], msgs: &[&MessageRow]) -> Option<Row> {
     if !calls_differ || sends.is_empty() {
         return None;
     }
+    if sends.len() > MAX_CALL_BLOCKS && !msgs.is_empty() {
+        return Some(Row {
+            name: "send() calls".into(),
+            blocks: calls_per_message(sends, msgs),
+        });
+    }
     let blocks = sends.iter().filter(|s| s.ret > 0).map(|s| {
         let mut b = block(s.offset, s.ret as u64, SENT, "");
         b.sub = format!("{} of {} B", s.ret, s.len);
@@ -157,6 +163,31 @@ fn send_calls_row(sends: &[&SendRow], msgs: &[&MessageRow]) -> Option<Row> {
         name: "send() calls".into(),
         blocks: blocks.collect(),
     })
+}
+
+/// More send() calls than this are drawn one block per message, saying how
+/// many calls it took (thousands of one-byte writes are a black band).
+const MAX_CALL_BLOCKS: usize = 200;
+
+/// One block per message: the send() calls that carried its bytes, counted.
+fn calls_per_message(sends: &[&SendRow], msgs: &[&MessageRow]) -> Vec<Block> {
+    let mut ends: Vec<(u64, u64)> = sends
+        .iter()
+        .filter(|s| s.ret > 0)
+        .map(|s| (s.offset, s.offset + s.ret as u64))
+        .collect();
+    ends.sort_unstable();
+    msgs.iter()
+        .map(|m| {
+            let (a, b) = (m.offset, m.offset + m.len);
+            let lo = ends.partition_point(|&(_, e)| e <= a);
+            let calls: Vec<&(u64, u64)> = ends[lo..].iter().take_while(|&&(s, _)| s < b).collect();
+            let largest = calls.iter().map(|(s, e)| e - s).max().unwrap_or(0);
+            let mut blk = block(a, m.len, SENT, "");
+            blk.sub = format!("{} calls of at most {largest} B", calls.len());
+            blk
+        })
+        .collect()
 }
 
 /// The "TCP segments" (or "datagrams") row, when segments were captured.
