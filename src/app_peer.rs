@@ -62,13 +62,30 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
         keep: keep_bytes(&args.output.keep_bytes)?,
         declared,
     };
-    let out_dir = out_dir(&args.output, &plan);
+    record(&plan, &args.output, "listen", Vec::new(), |exp| {
+        let peer = peer::listen(exp, &opts, |addr| announce(&format!("listening on {addr}")))?;
+        let address = peer.bound.to_string();
+        Ok((peer, address))
+    })
+}
+
+/// Runs a peer source with the plan's one experiment (once the results
+/// folder is known to be writable), analyses what it recorded and writes it.
+fn record(
+    plan: &Plan,
+    output: &PeerOutput,
+    command: &str,
+    knobs: Vec<String>,
+    source: impl FnOnce(&crate::experiment::Experiment) -> Result<(PeerRun, String)>,
+) -> Result<(RunResult, PathBuf)> {
+    let out_dir = out_dir(output, plan);
     preflight(&out_dir)?;
-    let exp = &plan.scenarios[0].experiment;
     let started = SystemTime::now();
-    let peer = peer::listen(exp, &opts, |addr| announce(&format!("listening on {addr}")))?;
-    let address = peer.bound.to_string();
-    let run = peer_result(&plan, peer, "listen", address, started)?;
+    let (peer, address) = source(&plan.scenarios[0].experiment)?;
+    let mut run = peer_result(plan, peer, command, address, started)?;
+    if let Some(p) = run.peer.as_mut() {
+        p.knobs = knobs;
+    }
     write_results(&out_dir, &run)?;
     Ok((run, out_dir))
 }
@@ -96,22 +113,19 @@ pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
         });
     }
     let keep = keep_bytes(&args.output.keep_bytes)?;
-    let out_dir = out_dir(&args.output, &plan);
-    preflight(&out_dir)?;
-    let started = SystemTime::now();
-    let models = crate::engine::Models::of(exp);
-    let sent = crate::engine::send_to(exp, &models, args.to, keep)?;
-    let mut peer = PeerRun::single(args.to, sent.trace);
-    peer.extra.push(match sent.quiet {
-        true => format!(
-            "the server did not close its side within {} of quiet (receiver.idle; --idle to wait longer)",
-            crate::units::format_duration(exp.receiver.idle)
-        ),
-        false => "the server closed its side".into(),
-    });
-    let run = peer_result(&plan, peer, "send", args.to.to_string(), started)?;
-    write_results(&out_dir, &run)?;
-    Ok((run, out_dir))
+    record(&plan, &args.output, "send", Vec::new(), |exp| {
+        let models = crate::engine::Models::of(exp);
+        let sent = crate::engine::send_to(exp, &models, args.to, keep)?;
+        let mut peer = PeerRun::single(args.to, sent.trace);
+        peer.extra.push(match sent.quiet {
+            true => format!(
+                "the server did not close its side within {} of quiet (receiver.idle; --idle to wait longer)",
+                crate::units::format_duration(exp.receiver.idle)
+            ),
+            false => "the server closed its side".into(),
+        });
+        Ok((peer, args.to.to_string()))
+    })
 }
 
 /// `nianbao proxy`: the run, written to the results folder it returns.
@@ -145,20 +159,13 @@ pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
         keep: keep_bytes(&args.output.keep_bytes)?,
         declared,
     };
-    let out_dir = out_dir(&args.output, &plan);
-    preflight(&out_dir)?;
-    let exp = &plan.scenarios[0].experiment;
-    let started = SystemTime::now();
-    let peer = peer::proxy(exp, &opts, &relay, |addr| {
-        announce(&format!("listening on {addr}"))
-    })?;
-    let address = format!("{} → {}", peer.bound, args.to);
-    let mut run = peer_result(&plan, peer, "proxy", address, started)?;
-    if let Some(p) = run.peer.as_mut() {
-        p.knobs = relay_knobs(args);
-    }
-    write_results(&out_dir, &run)?;
-    Ok((run, out_dir))
+    record(&plan, &args.output, "proxy", relay_knobs(args), |exp| {
+        let peer = peer::proxy(exp, &opts, &relay, |addr| {
+            announce(&format!("listening on {addr}"))
+        })?;
+        let address = format!("{} → {}", peer.bound, args.to);
+        Ok((peer, address))
+    })
 }
 
 /// A proxy's forwarding, in words.

@@ -89,40 +89,51 @@ fn without_boundaries_listen_shows_the_read_and_calls_it_nothing() {
     );
 }
 
+/// What a conversation through `nianbao proxy` gave: the server's stdout,
+/// and the proxy's exit code, stdout and stderr.
+struct Relayed {
+    server: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Starts tests/peers/`server` (it prints its port), `nianbao proxy --to`
+/// it with `args`, runs tests/peers/`client` against the proxy, and waits
+/// for all three; `None` without python3.
+fn through_proxy(server: &str, args: &[&str], client: &str, out: &str) -> Option<Relayed> {
+    let server = start(python(server, &[])?, server);
+    let to = format!("127.0.0.1:{}", server.first_line);
+    let mut all = vec!["proxy", "--to", &to, "--out", out];
+    all.extend_from_slice(args);
+    let proxy = start(nianbao(&all), "nianbao proxy");
+    let port = port_of(&proxy.first_line);
+    let (code, _, err) = peers::run(python(client, &[&port])?, BOUND, client);
+    assert_eq!(code, 0, "{client}: {err}");
+    let (_, server_out, _) = server.finish(BOUND, "the server");
+    let (code, stdout, stderr) = proxy.finish(BOUND, "nianbao proxy");
+    Some(Relayed {
+        server: server_out,
+        code,
+        stdout,
+        stderr,
+    })
+}
+
 #[test]
 fn a_file_through_proxy_chunk_1_arrives_intact_every_frame_in_one_byte_writes() {
-    let Some(server) = python("file_server.py", &[]) else {
+    let (_tmp, out) = out_dir();
+    let args = ["--chunk", "1", "--framing", "json-header"];
+    let Some(r) = through_proxy("file_server.py", &args, "file_client.py", &out) else {
         return;
     };
-    let server = start(server, "file_server.py");
-    let to = format!("127.0.0.1:{}", server.first_line);
-    let (_tmp, out) = out_dir();
-    let proxy = start(
-        nianbao(&[
-            "proxy",
-            "--to",
-            &to,
-            "--chunk",
-            "1",
-            "--framing",
-            "json-header",
-            "--out",
-            &out,
-        ]),
-        "nianbao proxy",
+    assert!(
+        r.server.contains("received 20000 bytes, md5 ok"),
+        "{}",
+        r.server
     );
-    let port = port_of(&proxy.first_line);
-    let (code, _, err) = peers::run(
-        python("file_client.py", &[&port]).unwrap(),
-        BOUND,
-        "file_client.py",
-    );
-    assert_eq!(code, 0, "{err}");
-    let (code, got, err) = server.finish(BOUND, "file_server.py");
-    assert_eq!(code, 0, "{err}");
-    assert!(got.contains("received 20000 bytes, md5 ok"), "{got}");
-    let (code, stdout, stderr) = proxy.finish(BOUND, "nianbao proxy");
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = r.stdout;
+    assert_eq!(r.code, 0, "{stdout}{}", r.stderr);
     assert!(stdout.contains("intact"), "{stdout}");
     let sends = std::fs::read_to_string(format!("{out}/sends.csv")).unwrap();
     let c2s_writes: Vec<&str> = sends.lines().filter(|l| l.contains(",c2s,")).collect();
@@ -144,41 +155,20 @@ fn a_file_through_proxy_chunk_1_arrives_intact_every_frame_in_one_byte_writes() 
 
 #[test]
 fn a_receiver_that_takes_each_recv_as_a_message_breaks_behind_coalesce() {
-    let Some(server) = python("naive_server.py", &[]) else {
+    let (_tmp, out) = out_dir();
+    let args = ["--coalesce", "50ms", "--messages", "dir,ipconfig,tasklist"];
+    let Some(r) = through_proxy("naive_server.py", &args, "paced_client.py", &out) else {
         return;
     };
-    let server = start(server, "naive_server.py");
-    let to = format!("127.0.0.1:{}", server.first_line);
-    let (_tmp, out) = out_dir();
-    let proxy = start(
-        nianbao(&[
-            "proxy",
-            "--to",
-            &to,
-            "--coalesce",
-            "50ms",
-            "--messages",
-            "dir,ipconfig,tasklist",
-            "--out",
-            &out,
-        ]),
-        "nianbao proxy",
-    );
-    let port = port_of(&proxy.first_line);
-    peers::run(
-        python("paced_client.py", &[&port]).unwrap(),
-        BOUND,
-        "paced_client.py",
-    );
-    let (_, got, _) = server.finish(BOUND, "naive_server.py");
+    let got = r.server;
     assert_eq!(
         got.lines().filter(|l| l.starts_with("message:")).count(),
         1,
         "three commands arrive as one 'message': {got}"
     );
     assert!(got.contains("message: diripconfigtasklist"), "{got}");
-    let (code, stdout, _) = proxy.finish(BOUND, "nianbao proxy");
-    assert_eq!(code, 0, "{stdout}");
+    let stdout = r.stdout;
+    assert_eq!(r.code, 0, "{stdout}");
     assert!(stdout.contains("merged"), "the report shows why: {stdout}");
 }
 

@@ -32,7 +32,27 @@ pub(crate) struct Ctx<'a> {
     pub foreign: Option<Duration>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// Starts a trial's clock and deadline. The clock's rate is measured
+    /// once per process (5 ms) before, so it is not in the trial's time.
+    fn start(
+        exp: &'a Experiment,
+        models: &'a Models,
+        s2c: Option<&'a FlowModel>,
+        foreign: Option<Duration>,
+    ) -> Ctx<'a> {
+        crate::tsc::ns_per_tick();
+        let clock = Clock::start();
+        Ctx {
+            exp,
+            clock,
+            deadline: clock.origin() + exp.deadline,
+            c2s: &models.c2s,
+            s2c,
+            foreign,
+        }
+    }
+
     /// A deadline error for `side`.
     pub fn late(&self, side: &'static str, what: String) -> Error {
         Error::Deadline {
@@ -56,18 +76,8 @@ pub fn delivery(exp: &Experiment, flow: Flow) -> Delivery {
 /// engine sent every message itself, so the boundaries are known and the
 /// bytes come from the model.
 pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
-    // The clock's rate is measured once per process (5 ms): not in a trial's time.
-    crate::tsc::ns_per_tick();
     let started = Instant::now();
-    let clock = Clock::start();
-    let ctx = Ctx {
-        exp,
-        clock,
-        deadline: clock.origin() + exp.deadline,
-        c2s: &models.c2s,
-        s2c: models.s2c.as_deref(),
-        foreign: None,
-    };
+    let ctx = Ctx::start(exp, models, models.s2c.as_deref(), None);
     let mut trace = match exp.transport.kind {
         Kind::Tcp => tcp::run(&ctx)?,
         Kind::Udp => udp::run(&ctx)?,
@@ -101,17 +111,8 @@ pub fn send_to(
     to: std::net::SocketAddr,
     keep: u64,
 ) -> Result<Sent> {
-    crate::tsc::ns_per_tick();
     let started = Instant::now();
-    let clock = Clock::start();
-    let ctx = Ctx {
-        exp,
-        clock,
-        deadline: clock.origin() + exp.deadline,
-        c2s: &models.c2s,
-        s2c: None,
-        foreign: Some(exp.receiver.idle),
-    };
+    let ctx = Ctx::start(exp, models, None, Some(exp.receiver.idle));
     let (mut c2s, replies) = tcp::client_of(&ctx, to, keep)?;
     c2s.delivery = delivery(exp, Flow::C2s);
     // The server's reads are not seen from here: no message can be given a

@@ -349,36 +349,29 @@ impl ReplyReader {
         if n == 0 {
             return Ok(false);
         }
-        if ctx.foreign.is_some() {
-            check_recorded(self.recvs.len(), "sender")?;
-            self.recvs.push(RecvEvent {
-                t_ns: ctx.clock.now_ns(),
-                offset: self.offset,
-                len: n as u64,
-                asked: asked as u64,
-                truncated: false,
-                queued: net::peer::bytes_queued(sock),
-            });
-            let room = self.keep.saturating_sub(self.kept.len() as u64) as usize;
-            self.kept.push(self.offset, &self.buf[..n.min(room)]);
-            self.offset += n as u64;
-            return Ok(true);
-        }
-        let Some(model) = ctx.s2c else {
-            return Err(Error::Stream(format!(
-                "s2c: the receiver sent {n} bytes but no replies were configured"
-            )));
-        };
         check_recorded(self.recvs.len(), "sender")?;
+        let foreign = ctx.foreign.is_some();
         self.recvs.push(RecvEvent {
             t_ns: ctx.clock.now_ns(),
             offset: self.offset,
             len: n as u64,
             asked: asked as u64,
             truncated: false,
-            queued: None,
+            queued: foreign.then(|| net::peer::bytes_queued(sock)).flatten(),
         });
-        check(model, "s2c", self.offset, &self.buf[..n])?;
+        match (foreign, ctx.s2c) {
+            // Someone else's reply: kept as it came, nothing to check it against.
+            (true, _) => {
+                let room = self.keep.saturating_sub(self.kept.len() as u64) as usize;
+                self.kept.push(self.offset, &self.buf[..n.min(room)]);
+            }
+            (false, Some(model)) => check(model, "s2c", self.offset, &self.buf[..n])?,
+            (false, None) => {
+                return Err(Error::Stream(format!(
+                    "s2c: the receiver sent {n} bytes but no replies were configured"
+                )))
+            }
+        }
         self.offset += n as u64;
         Ok(true)
     }

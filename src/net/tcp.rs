@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 /// Options set on the client (sending) socket.
@@ -79,21 +78,7 @@ pub fn connect_tcp(addr: SocketAddr, opts: &TcpOptions, total: Duration) -> Resu
 
 /// Data segments this socket has sent (TCP_INFO `tcpi_data_segs_out`).
 pub fn data_segs_out(sock: &Socket) -> Option<u64> {
-    use nix::libc;
-    // SAFETY: tcp_info is plain data; getsockopt writes at most `len` bytes into it.
-    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
-    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
-    let ret = unsafe {
-        libc::getsockopt(
-            sock.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_INFO,
-            (&mut info as *mut libc::tcp_info).cast(),
-            &mut len,
-        )
-    };
-    let needed = std::mem::offset_of!(libc::tcp_info, tcpi_data_segs_out) + 4;
-    (ret == 0 && len as usize >= needed).then_some(u64::from(info.tcpi_data_segs_out))
+    super::peer::tcp_counts(sock).map(|c| c.data_segs_out)
 }
 
 /// One send() from `bytes`, with MSG_NOSIGNAL (a closed peer is an error,

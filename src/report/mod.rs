@@ -19,6 +19,7 @@ pub(crate) mod recorded;
 pub mod results;
 pub(crate) mod rows;
 pub mod ruler;
+mod ruler_bytes;
 mod ruler_layout;
 mod ruler_words;
 pub(crate) mod summary;

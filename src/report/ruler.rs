@@ -52,7 +52,7 @@ impl Default for RulerOptions {
 /// Draws the ruler of one flow.
 pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
     if !fa.boundaries.known() {
-        return recvs_only(fa, opts);
+        return super::ruler_bytes::unknown_boundaries(fa, opts);
     }
     let shown = fa.messages.len().min(opts.max_messages.max(1));
     let Some(end) = shown_end(fa, opts.max_messages.max(1)) else {
@@ -108,14 +108,7 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
             plural(fa.recvs.len() as u64, "recv")
         );
     }
-    let mut buf = Vec::new();
-    let atoms: Vec<String> = cuts
-        .windows(2)
-        .map(|w| {
-            fa.content.copy(w[0], w[1] - w[0], &mut buf);
-            elide(escape_bytes(&buf))
-        })
-        .collect();
+    let atoms = atoms(fa, &cuts);
     let layout = Layout {
         cuts: &cuts,
         atoms: &atoms,
@@ -175,36 +168,11 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
     Some(end.min(stop))
 }
 
-/// The ruler of a flow whose message boundaries are unknown: the recv row
-/// alone, each read's bytes between its boundaries, and a line saying that
-/// no message is told from another.
-fn recvs_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
-    if fa.recvs.is_empty() && !fa.sends.is_empty() {
-        return sends_only(fa, opts);
-    }
-    let cap = opts.max_messages.max(1) * 2;
-    let Some(last) = fa.recvs.get(cap.min(fa.recvs.len()).wrapping_sub(1)) else {
-        return "  (no recv returned data; message boundaries unknown)\n".into();
-    };
-    let end = last.event.offset + last.event.len;
-    let recvs: Vec<Block> = fa.recvs[..cap.min(fa.recvs.len())]
-        .iter()
-        .map(|r| Block {
-            start: r.event.offset,
-            end: r.event.offset + r.event.len,
-            class: Class::Recv(r.kind),
-            open: false,
-        })
-        .collect();
-    let mut cuts: Vec<u64> = recvs.iter().flat_map(|b| [b.start, b.end]).collect();
-    cuts.sort_unstable();
-    cuts.dedup();
-    if cuts.len() < 2 {
-        return "  (no bytes to draw; message boundaries unknown)\n".into();
-    }
+/// The text of each atom between two cuts: the bytes, escaped and elided,
+/// or their length where the bytes are not known.
+pub(super) fn atoms(fa: &FlowAnalysis, cuts: &[u64]) -> Vec<String> {
     let mut buf = Vec::new();
-    let atoms: Vec<String> = cuts
-        .windows(2)
+    cuts.windows(2)
         .map(|w| {
             fa.content.copy(w[0], w[1] - w[0], &mut buf);
             match buf.is_empty() {
@@ -212,69 +180,5 @@ fn recvs_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
                 false => elide(escape_bytes(&buf)),
             }
         })
-        .collect();
-    let layout = Layout {
-        cuts: &cuts,
-        atoms: &atoms,
-        color: opts.color,
-        abbreviated: Default::default(),
-    };
-    let mut out = String::new();
-    for band in layout.bands(opts.width) {
-        out += &layout.offsets(band.clone());
-        out += &layout.row("recv", &recvs, band);
-    }
-    out += "  (message boundaries unknown: each read's bytes are shown, but no message can be told from another)\n";
-    let total = fa.recvs.last().map_or(0, |r| r.event.offset + r.event.len);
-    if end < total {
-        out += &format!(
-            "  … showing bytes 0–{end} of {total}: {} of {} recvs\n",
-            recvs.len(),
-            fa.recvs.len()
-        );
-    }
-    out
-}
-
-/// The ruler of a flow nianbao wrote to someone else's program: its send
-/// calls and their bytes; the reads at the other end are not seen.
-fn sends_only(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
-    let cap = opts.max_messages.max(1) * 2;
-    let sends: Vec<Block> = fa.sends[..cap.min(fa.sends.len())]
-        .iter()
-        .filter(|s| s.ret > 0)
-        .map(|s| Block {
-            start: s.offset,
-            end: s.offset + s.ret,
-            class: Class::Sent,
-            open: false,
-        })
-        .collect();
-    let mut cuts: Vec<u64> = sends.iter().flat_map(|b| [b.start, b.end]).collect();
-    cuts.sort_unstable();
-    cuts.dedup();
-    if cuts.len() < 2 {
-        return "  (no byte was sent)\n".into();
-    }
-    let mut buf = Vec::new();
-    let atoms: Vec<String> = cuts
-        .windows(2)
-        .map(|w| {
-            fa.content.copy(w[0], w[1] - w[0], &mut buf);
-            elide(escape_bytes(&buf))
-        })
-        .collect();
-    let layout = Layout {
-        cuts: &cuts,
-        atoms: &atoms,
-        color: opts.color,
-        abbreviated: Default::default(),
-    };
-    let mut out = String::new();
-    for band in layout.bands(opts.width) {
-        out += &layout.offsets(band.clone());
-        out += &layout.row("send()", &sends, band);
-    }
-    out += "  (the reads at the other end are someone else's and not seen from here)\n";
-    out
+        .collect()
 }
