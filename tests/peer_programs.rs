@@ -273,3 +273,49 @@ fn ctrl_c_ends_a_listen_and_writes_what_was_gathered() {
     let recvs = std::fs::read_to_string(format!("{out}/recvs.csv")).unwrap();
     assert!(recvs.contains("hello"), "{recvs}");
 }
+
+/// A client that sends `hi` and then half-closes or resets, through the proxy.
+fn proxy_end(reset: bool) -> Option<(String, String)> {
+    let server = start(python("end_server.py", &[])?, "end_server.py");
+    let to = format!("127.0.0.1:{}", server.first_line);
+    let (_tmp, out) = out_dir();
+    let proxy = start(
+        nianbao(&["proxy", "--to", &to, "--out", &out]),
+        "nianbao proxy",
+    );
+    let port: u16 = port_of(&proxy.first_line).parse().unwrap();
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
+        .unwrap();
+    sock.send(b"hi").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    if reset {
+        sock.set_linger(Some(Duration::ZERO)).unwrap();
+        drop(sock);
+    } else {
+        sock.shutdown(std::net::Shutdown::Write).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        drop(sock);
+    }
+    let (_, said, _) = server.finish(BOUND, "end_server.py");
+    let (_, stdout, _) = proxy.finish(BOUND, "nianbao proxy");
+    Some((said, stdout))
+}
+
+#[test]
+fn the_proxy_passes_a_half_close_as_a_half_close_and_a_reset_as_a_reset() {
+    let Some((said, stdout)) = proxy_end(false) else {
+        return;
+    };
+    assert_eq!(said.trim(), "closed", "{stdout}");
+    assert!(
+        stdout.contains("the client closed the connection"),
+        "{stdout}"
+    );
+    let (said, stdout) = proxy_end(true).unwrap();
+    assert_eq!(said.trim(), "reset", "{stdout}");
+    assert!(
+        stdout.contains("the client reset the connection"),
+        "{stdout}"
+    );
+}

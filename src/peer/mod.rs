@@ -64,6 +64,8 @@ pub enum Ended {
     Idle,
     /// The peer reset the connection.
     Reset,
+    /// A proxy's server reset its side, and the reset went on to the client.
+    ResetByServer,
     /// The flow reached [`MAX_CALLS`] recorded calls.
     Calls,
     /// The run's deadline or a signal stopped it.
@@ -139,6 +141,9 @@ impl PeerRun {
                     Ended::Closed => "the client closed the connection".to_string(),
                     Ended::Idle => "it went idle".to_string(),
                     Ended::Reset => "the client reset the connection".to_string(),
+                    Ended::ResetByServer => {
+                        "the server's reset was passed on to the client".to_string()
+                    }
                     Ended::Calls => format!("it reached the limit of {MAX_CALLS} recorded calls"),
                     Ended::Stopped(Stop::Deadline) => {
                         format!("the deadline ({}) passed", format_duration(deadline))

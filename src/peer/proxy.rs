@@ -14,6 +14,7 @@ use crate::experiment::Experiment;
 use crate::net::{self, Socket};
 use crate::trace::{Clock, Delivery, Trace};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -107,6 +108,8 @@ enum PumpEnd {
     Closed,
     /// A reset, passed on as a reset.
     Reset,
+    /// The other direction's reset ended this one.
+    Aborted,
     /// The deadline or a signal.
     Stopped(Stop),
     /// The flow reached the recorded-call limit.
@@ -131,9 +134,12 @@ fn relay_one(
         _ => Cut::None,
     };
     let mut s2c = FlowRecorder::new(s2c_cut, budget);
+    // A reset on either side stops the other pump; both sockets are then
+    // closed with SO_LINGER 0, which sends the reset on.
+    let reset = AtomicBool::new(false);
     let (up, down) = std::thread::scope(|s| {
-        let up = s.spawn(|| pump(&client, &server, &mut c2s, relay, &clock, deadline));
-        let down = pump(&server, &client, &mut s2c, relay, &clock, deadline);
+        let up = s.spawn(|| pump(&client, &server, &mut c2s, relay, &clock, deadline, &reset));
+        let down = pump(&server, &client, &mut s2c, relay, &clock, deadline, &reset);
         (up.join(), down)
     });
     let up = up.map_err(|_| Error::Stream("a relay thread panicked".into()))??;
@@ -145,12 +151,14 @@ fn relay_one(
     let ended = match up {
         PumpEnd::Closed => Ended::Closed,
         PumpEnd::Reset => Ended::Reset,
+        PumpEnd::Aborted => Ended::ResetByServer,
         PumpEnd::Stopped(s) => Ended::Stopped(s),
         PumpEnd::Calls => Ended::Calls,
     };
     let note = match down {
         PumpEnd::Closed => "the server closed its side",
         PumpEnd::Reset => "the server reset the connection",
+        PumpEnd::Aborted => "the client's reset was passed on to the server",
         PumpEnd::Stopped(_) => "the run stopped before the server was done",
         PumpEnd::Calls => "the replies reached the recorded-call limit",
     };
@@ -179,6 +187,7 @@ fn pump(
     relay: &Relay,
     clock: &Clock,
     deadline: Instant,
+    reset: &AtomicBool,
 ) -> Result<PumpEnd> {
     let mut buf = vec![0u8; READ];
     let mut held: Vec<u8> = Vec::new();
@@ -194,6 +203,9 @@ fn pump(
     loop {
         if rec.calls() >= MAX_CALLS {
             return Ok(PumpEnd::Calls);
+        }
+        if reset.load(Ordering::Relaxed) {
+            return Ok(PumpEnd::Aborted);
         }
         if let Some(stop) = stop_now(deadline) {
             forward(to, &held, &mut cutter, rec, relay, clock, deadline)?;
@@ -236,8 +248,7 @@ fn pump(
             }
             Err(e) if net::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) if net::peer::is_reset(&e) => {
-                let _ = to.set_linger(Some(Duration::ZERO));
-                net::peer::shutdown(to, Shutdown::Both);
+                reset.store(true, Ordering::Relaxed);
                 return Ok(PumpEnd::Reset);
             }
             Err(e) => return Err(Error::io("proxy: recv", e)),
