@@ -22,32 +22,14 @@
 //!   decoded |intact |#1 corrupt ✗|intact |
 //! ```
 
+use super::ruler_bytes::atoms;
 pub use super::ruler_layout::text_width;
-use super::ruler_layout::{elide, Block, Class, Layout};
+use super::ruler_layout::{Block, Class, Layout};
 use super::ruler_words::{kind_label, short};
 use crate::analysis::{Delivery, FlowAnalysis, MessageRow};
-use crate::units::{escape_bytes, plural};
+use crate::units::plural;
 
-/// How much to draw.
-#[derive(Clone, Copy, Debug)]
-pub struct RulerOptions {
-    /// Messages shown at most; the rest is summarised.
-    pub max_messages: usize,
-    /// Columns per band before wrapping.
-    pub width: usize,
-    /// ANSI colours for recv kinds.
-    pub color: bool,
-}
-
-impl Default for RulerOptions {
-    fn default() -> Self {
-        RulerOptions {
-            max_messages: 12,
-            width: 96,
-            color: false,
-        }
-    }
-}
+pub use super::ruler_layout::RulerOptions;
 
 /// Draws the ruler of one flow.
 pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
@@ -166,19 +148,4 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
         r.event.offset.max(first_end)
     };
     Some(end.min(stop))
-}
-
-/// The text of each atom between two cuts: the bytes, escaped and elided,
-/// or their length where the bytes are not known.
-pub(super) fn atoms(fa: &FlowAnalysis, cuts: &[u64]) -> Vec<String> {
-    let mut buf = Vec::new();
-    cuts.windows(2)
-        .map(|w| {
-            fa.content.copy(w[0], w[1] - w[0], &mut buf);
-            match buf.is_empty() {
-                true => format!("{}B", w[1] - w[0]),
-                false => elide(escape_bytes(&buf)),
-            }
-        })
-        .collect()
 }

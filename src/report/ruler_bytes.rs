@@ -2,9 +2,9 @@
 //! reads, or nianbao's own writes when the reads are someone else's) and
 //! their bytes, and a line saying what cannot be told.
 
-use super::ruler::{atoms, RulerOptions};
-use super::ruler_layout::{Block, Class, Layout};
+use super::ruler_layout::{elide, Block, Class, Layout, RulerOptions};
 use crate::analysis::FlowAnalysis;
+use crate::units::escape_bytes;
 
 /// Draws a flow whose message boundaries are unknown.
 pub(super) fn unknown_boundaries(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
@@ -78,4 +78,19 @@ fn one_row(
         out += &layout.row(label, blocks, band);
     }
     Some(out)
+}
+
+/// The text of each atom between two cuts: the bytes, escaped and elided,
+/// or their length where the bytes are not known.
+pub(super) fn atoms(fa: &FlowAnalysis, cuts: &[u64]) -> Vec<String> {
+    let mut buf = Vec::new();
+    cuts.windows(2)
+        .map(|w| {
+            fa.content.copy(w[0], w[1] - w[0], &mut buf);
+            match buf.is_empty() {
+                true => format!("{}B", w[1] - w[0]),
+                false => elide(escape_bytes(&buf)),
+            }
+        })
+        .collect()
 }

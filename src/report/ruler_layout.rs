@@ -234,3 +234,24 @@ fn labels(class: Class) -> Vec<String> {
         Class::Sent => Vec::new(),
     }
 }
+
+/// How much to draw.
+#[derive(Clone, Copy, Debug)]
+pub struct RulerOptions {
+    /// Messages shown at most; the rest is summarised.
+    pub max_messages: usize,
+    /// Columns per band before wrapping.
+    pub width: usize,
+    /// ANSI colours for recv kinds.
+    pub color: bool,
+}
+
+impl Default for RulerOptions {
+    fn default() -> Self {
+        RulerOptions {
+            max_messages: 12,
+            width: 96,
+            color: false,
+        }
+    }
+}
