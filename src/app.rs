@@ -117,6 +117,7 @@ fn list() -> String {
 fn overrides(args: &RunArgs) -> Overrides {
     Overrides {
         sets: args.sets.clone(),
+        flags: Vec::new(),
         sweeps: args.sweeps.clone(),
         trials: args.trials,
         max_runs: Some(args.max_runs),

@@ -10,9 +10,13 @@ pub(super) fn quote(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-pub(super) fn push_str(sets: &mut Vec<String>, key: &str, v: &Option<String>) {
+/// A command's flags that stand for experiment keys: (the flag as typed, `key=value`).
+pub(super) type Flags = Vec<(String, String)>;
+
+/// `flag VALUE` as `key = "VALUE"`.
+pub(super) fn push_str(flags: &mut Flags, flag: &str, key: &str, v: &Option<String>) {
     if let Some(v) = v {
-        sets.push(format!("{key}={}", quote(v)));
+        flags.push((format!("{flag} {v}"), format!("{key}={}", quote(v))));
     }
 }
 
@@ -24,17 +28,20 @@ pub(super) fn size_value(v: &str) -> String {
     }
 }
 
-pub(super) fn push_size(sets: &mut Vec<String>, key: &str, v: &Option<String>) {
+pub(super) fn push_size(flags: &mut Flags, flag: &str, key: &str, v: &Option<String>) {
     if let Some(v) = v {
-        sets.push(format!("{key}={}", size_value(v)));
+        flags.push((format!("{flag} {v}"), format!("{key}={}", size_value(v))));
     }
 }
 
 /// `2,1024` as a TOML list of sizes.
-pub(super) fn push_list(sets: &mut Vec<String>, key: &str, v: &Option<String>) {
+pub(super) fn push_list(flags: &mut Flags, flag: &str, key: &str, v: &Option<String>) {
     if let Some(v) = v {
         let items: Vec<String> = v.split(',').map(size_value).collect();
-        sets.push(format!("{key}=[{}]", items.join(",")));
+        flags.push((
+            format!("{flag} {v}"),
+            format!("{key}=[{}]", items.join(",")),
+        ));
     }
 }
 

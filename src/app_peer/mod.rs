@@ -14,7 +14,7 @@ mod flags;
 
 use flags::{
     bind_to, duration, keep_bytes, loopback_like, push_list, push_size, push_str, quote, rename,
-    with_trials,
+    with_trials, Flags,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,22 +29,44 @@ kind = "tcp"
 
 /// `nianbao listen`: the run, written to the results folder it returns.
 pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
-    let mut sets = vec![
-        format!(
-            "transport.ip={}",
-            quote(&loopback_like(args.ip).to_string())
+    let mut sets: Flags = vec![
+        (
+            format!("--ip {}", args.ip),
+            format!(
+                "transport.ip={}",
+                quote(&loopback_like(args.ip).to_string())
+            ),
         ),
-        format!("transport.port={}", args.port),
+        (
+            format!("--port {}", args.port),
+            format!("transport.port={}", args.port),
+        ),
     ];
-    push_str(&mut sets, "transport.kind", &args.kind);
-    push_list(&mut sets, "receiver.recv_sizes", &args.recv_sizes);
-    push_str(&mut sets, "receiver.start_delay", &args.start_delay);
-    push_str(&mut sets, "receiver.recv_gap", &args.recv_gap);
-    push_size(&mut sets, "receiver.rcvbuf", &args.rcvbuf);
+    push_str(&mut sets, "--kind", "transport.kind", &args.kind);
+    push_list(
+        &mut sets,
+        "--recv-sizes",
+        "receiver.recv_sizes",
+        &args.recv_sizes,
+    );
+    push_str(
+        &mut sets,
+        "--start-delay",
+        "receiver.start_delay",
+        &args.start_delay,
+    );
+    push_str(&mut sets, "--recv-gap", "receiver.recv_gap", &args.recv_gap);
+    push_size(&mut sets, "--rcvbuf", "receiver.rcvbuf", &args.rcvbuf);
     if let Some(r) = &args.reply {
         match r.as_str() {
-            "none" | "echo" | "upper" => sets.push(format!("receiver.reply={}", quote(r))),
-            _ => push_list(&mut sets, "receiver.reply", &Some(r.clone())),
+            "none" | "echo" | "upper" => push_str(&mut sets, "--reply", "receiver.reply", &args.reply),
+            _ if !r.starts_with(|c: char| c.is_ascii_digit()) => {
+                return Err(crate::error::Error::Config {
+                    origin: format!("--reply {r}"),
+                    msg: "allowed: none, echo, upper, or reply sizes like 1500,1800 (a reply never runs anything)".into(),
+                })
+            }
+            _ => push_list(&mut sets, "--reply", "receiver.reply", &Some(r.clone())),
         }
     }
     let (mut plan, declared) = peer_plan(
@@ -97,8 +119,8 @@ fn record(
 
 /// `nianbao send`: the run, written to the results folder it returns.
 pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
-    let mut sets = Vec::new();
-    push_str(&mut sets, "receiver.idle", &args.idle);
+    let mut sets = Flags::new();
+    push_str(&mut sets, "--idle", "receiver.idle", &args.idle);
     let boundaries = PeerBoundaries {
         framing: args.framing.clone(),
         messages: args.messages.clone(),
@@ -135,12 +157,14 @@ pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
 
 /// `nianbao proxy`: the run, written to the results folder it returns.
 pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
-    let sets = vec![
-        format!(
-            "transport.ip={}",
-            quote(&loopback_like(args.listen.ip()).to_string())
+    let ip = loopback_like(args.listen.ip());
+    let listen = format!("--listen {}", args.listen);
+    let sets: Flags = vec![
+        (
+            listen.clone(),
+            format!("transport.ip={}", quote(&ip.to_string())),
         ),
-        format!("transport.port={}", args.listen.port()),
+        (listen, format!("transport.port={}", args.listen.port())),
     ];
     let (mut plan, declared) = peer_plan(
         "proxy",
@@ -211,7 +235,7 @@ fn peer_plan(
     command: &str,
     title: &str,
     experiment: Option<&str>,
-    mut sets: Vec<String>,
+    mut sets: Flags,
     b: &PeerBoundaries,
     output: &PeerOutput,
 ) -> Result<(Plan, bool)> {
@@ -222,15 +246,16 @@ fn peer_plan(
             BASE.replace("NAME", command).replace("TITLE", title),
         ),
     };
-    push_str(&mut sets, "transport.framing", &b.framing);
+    push_str(&mut sets, "--framing", "transport.framing", &b.framing);
     if let Some(list) = &b.messages {
         let items: Vec<String> = list.split(',').map(quote).collect();
-        sets.push(format!("sender.messages=[{}]", items.join(",")));
+        let set = format!("sender.messages=[{}]", items.join(","));
+        sets.push((format!("--messages {list}"), set));
     }
-    push_str(&mut sets, "deadline", &output.deadline);
-    sets.extend(output.sets.iter().cloned());
+    push_str(&mut sets, "--deadline", "deadline", &output.deadline);
     let over = Overrides {
-        sets,
+        sets: output.sets.clone(),
+        flags: sets,
         ..Overrides::default()
     };
     let plan = plan(&source, &over)?;

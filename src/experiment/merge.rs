@@ -11,27 +11,33 @@ use super::{
 use crate::error::{Error, Result};
 use toml::{Table, Value};
 
-/// Applies each `--set key=value` to `table`; returns the keys set, each with its flag.
-pub(super) fn apply_sets(table: &mut Table, sets: &[String]) -> Result<Vec<(String, String)>> {
+/// Applies each of a command's own `flags` (the flag as typed, and the
+/// `key=value` it stands for), then each `--set key=value`, to `table`;
+/// returns the keys set, each with the flag that set it, for errors.
+pub(super) fn apply_sets(
+    table: &mut Table,
+    sets: &[String],
+    flags: &[(String, String)],
+) -> Result<Vec<(String, String)>> {
+    let sets = sets.iter().map(|a| (format!("--set {a}"), a.clone()));
+    let all: Vec<(String, String)> = flags.iter().cloned().chain(sets).collect();
     let mut set_keys = Vec::new();
-    for arg in sets {
-        let (key, value) = split_assignment(arg).ok_or_else(|| {
-            flag_err(
-                "--set",
-                arg,
-                "write it as key=value, like sender.nodelay=true",
-            )
-        })?;
+    for (origin, arg) in all {
+        let fail = |msg: &str| Error::Config {
+            origin: origin.clone(),
+            msg: msg.to_string(),
+        };
+        let (key, value) = split_assignment(&arg)
+            .ok_or_else(|| fail("write it as key=value, like sender.nodelay=true"))?;
         if let Some(why) = variant::set_refusal(&key) {
-            return Err(flag_err("--set", arg, why));
+            return Err(fail(why));
         }
-        overrides::set_path(table, &key, parse_value(&value))
-            .map_err(|m| flag_err("--set", arg, &m.to_string()))?;
+        overrides::set_path(table, &key, parse_value(&value)).map_err(|m| fail(&m.to_string()))?;
         check_tree(table).map_err(|m| {
             let hint = overrides::toml_hint(&key, &value, &m.to_string());
-            flag_err("--set", arg, &format!("key `{key}`: {m}{hint}"))
+            fail(&format!("key `{key}`: {m}{hint}"))
         })?;
-        set_keys.push((key, arg.clone()));
+        set_keys.push((key, origin));
     }
     Ok(set_keys)
 }

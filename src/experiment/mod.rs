@@ -171,6 +171,9 @@ pub struct Plan {
 pub struct Overrides {
     /// `--set key=value`, in order.
     pub sets: Vec<String>,
+    /// A command's own flags that stand for keys, as (the flag as typed,
+    /// `key=value`), applied before `sets`; errors name the flag.
+    pub flags: Vec<(String, String)>,
     /// `--sweep key=v1,v2,…`, in order.
     pub sweeps: Vec<String>,
     /// `--trials N`.
@@ -187,7 +190,7 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     let mut table: Table = source.text.parse().map_err(file_err)?;
     toml::from_str::<FileExperiment>(&source.text).map_err(file_err)?;
     let variants = variant::take(&mut table, source)?;
-    let set_keys = merge::apply_sets(&mut table, &over.sets)?;
+    let set_keys = merge::apply_sets(&mut table, &over.sets, &over.flags)?;
     if let Some(n) = over.trials {
         table.insert("trials".into(), Value::Integer(n.into()));
     }

@@ -84,7 +84,7 @@ pub(super) fn locate(source: &Source, sets: &[(String, String)], key: &str) -> S
         .rev()
         .find(|(k, _)| k == key || key.starts_with(&format!("{k}.")))
     {
-        return format!("--set {arg}: key `{key}`");
+        return format!("{arg}: key `{key}`");
     }
     match key_start(&source.text, key).map(|at| line_col(&source.text, at)) {
         Some((line, col)) => format!("{}:{line}:{col}: key `{key}`", source.label),
