@@ -134,7 +134,7 @@ fn run_one(args: &RunArgs) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&plan.name));
     preflight(&out_dir)?;
-    let run = run_with_progress(&plan, args.quiet)?;
+    let run = run_with_progress(&plan, args.quiet, "")?;
     write_results(&out_dir, &run)?;
     Ok(render(&run, &out_dir, args.format, args.ruler_messages))
 }
@@ -169,8 +169,9 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
     let mut all_ok = true;
     let mut docs = Vec::new();
     let plans = all_plans(args, &root)?;
-    for (b, plan) in CATALOGUE.iter().zip(plans) {
-        let run = run_with_progress(&plan, args.quiet)?;
+    let count = CATALOGUE.len();
+    for (i, (b, plan)) in CATALOGUE.iter().zip(plans).enumerate() {
+        let run = run_with_progress(&plan, args.quiet, &format!("[{}/{count}] ", i + 1))?;
         write_results(&root.join(b.name), &run)?;
         let (ok, total) = run.reproduced();
         all_ok &= ok == total;
@@ -264,23 +265,46 @@ fn show(args: &ShowArgs) -> Result<Outcome> {
 
 /// Runs a plan with a progress bar on stderr when it has more than a few
 /// trials (indicatif draws nothing when stderr is not a terminal).
-fn run_with_progress(plan: &crate::experiment::Plan, quiet: bool) -> Result<RunResult> {
-    let total: u64 = plan
+fn run_with_progress(
+    plan: &crate::experiment::Plan,
+    quiet: bool,
+    label: &str,
+) -> Result<RunResult> {
+    let trials: Vec<u64> = plan
         .scenarios
         .iter()
         .map(|s| u64::from(s.experiment.trials))
-        .sum();
+        .collect();
+    let total: u64 = trials.iter().sum();
     if quiet || total < 5 {
         return run_plan(plan, |_, _| {});
     }
+    // indicatif draws to stderr only when it is a terminal: quiet in pipes and CI.
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} trials, {elapsed}")
-    {
+    let template =
+        "{prefix} {msg} [{bar:30}] {pos}/{len} trials, {elapsed} so far, about {eta} left";
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_prefix(plan.name.clone());
-    let run = run_plan(plan, |done, _| bar.set_position(done as u64));
+    bar.set_prefix(format!("{label}{}", plan.name));
+    let scenarios = trials.len();
+    if scenarios > 1 {
+        bar.set_message(format!("scenario 1 of {scenarios}"));
+    }
+    let run = run_plan(plan, |done, _| {
+        // The scenario the next trial belongs to, from the trials before it.
+        let mut left = done as u64;
+        let n = trials.iter().take_while(|&&t| {
+            let past = left >= t;
+            left = left.saturating_sub(t);
+            past
+        });
+        let n = (n.count() + 1).min(scenarios);
+        if scenarios > 1 {
+            bar.set_message(format!("scenario {n} of {scenarios}"));
+        }
+        bar.set_position(done as u64);
+    });
     bar.finish_and_clear();
     run
 }

@@ -172,11 +172,23 @@ fn no_client_before_the_deadline_is_an_error() {
 #[test]
 fn a_bad_listen_flag_is_one_line_naming_it() {
     for (flag, value, words) in [
-        ("--recv-sizes", "0", "--recv-sizes 0: key `receiver.recv_sizes`"),
-        ("--start-delay", "soon", "--start-delay soon: key `receiver.start_delay`"),
+        (
+            "--recv-sizes",
+            "0",
+            "--recv-sizes 0: key `receiver.recv_sizes`",
+        ),
+        (
+            "--start-delay",
+            "soon",
+            "--start-delay soon: key `receiver.start_delay`",
+        ),
         ("--idle", "0", "--idle 0"),
         ("--keep-bytes", "2GiB", "--keep-bytes 2GiB"),
-        ("--reply", "exec", "--reply exec: allowed: none, echo, upper"),
+        (
+            "--reply",
+            "exec",
+            "--reply exec: allowed: none, echo, upper",
+        ),
     ] {
         let (code, _, err) = peers::run(nianbao(&["listen", flag, value]), BOUND, flag);
         assert_eq!(code, 2, "{flag}: {err}");
