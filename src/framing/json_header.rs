@@ -9,8 +9,8 @@
 //! serde_json's recursion limit turns deeply nested JSON into an error.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
+use super::json_fields::{self, Seen};
 use super::{Decoder, Encoder, Frame, FrameError, FrameMeta, HeaderInfo, Limits};
 
 /// Bytes of the header-length prefix.
@@ -195,44 +195,50 @@ impl Decoder for JsonHeader {
 }
 
 /// Parses and type-checks one JSON header.
-fn parse_header(bytes: &[u8]) -> Result<HeaderInfo, FrameError> {
+pub(super) fn parse_header(bytes: &[u8]) -> Result<HeaderInfo, FrameError> {
     let bad = |reason: String| FrameError::JsonHeader(reason);
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| bad(format!("header is not valid JSON: {e}")))?;
-    let Value::Object(map) = value else {
+    let (top, fields) =
+        json_fields::read(bytes).map_err(|e| bad(format!("header is not valid JSON: {e}")))?;
+    if !matches!(top, Seen::Object) {
         return Err(bad(format!(
             "header must be a JSON object, got {}",
-            kind(&value)
+            top.kind()
         )));
+    }
+    let size = match field(fields.size, fields.file_size, "size", "file_size")? {
+        None => return Err(bad("header has no `size` field".into())),
+        Some(Seen::Int(size)) => size,
+        Some(v) => {
+            return Err(bad(format!(
+                "`size` must be a non-negative integer, got {}",
+                v.kind()
+            )))
+        }
     };
-    let size = field(&map, "size", "file_size")?
-        .ok_or_else(|| bad("header has no `size` field".into()))?;
-    let size = size.as_u64().ok_or_else(|| {
-        bad(format!(
-            "`size` must be a non-negative integer, got {}",
-            kind(size)
-        ))
-    })?;
-    let name = match field(&map, "name", "file_name")? {
+    let name = match field(fields.name, fields.file_name, "name", "file_name")? {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(v) => return Err(bad(format!("`name` must be a string, got {}", kind(v)))),
+        Some(Seen::Str(s)) => Some(s),
+        Some(v) => return Err(bad(format!("`name` must be a string, got {}", v.kind()))),
     };
-    let md5 = match map.get("md5") {
+    let md5 = match fields.md5 {
         None => None,
-        Some(Value::String(s)) => Some(check_md5(s)?.to_string()),
-        Some(v) => return Err(bad(format!("`md5` must be a string, got {}", kind(v)))),
+        Some(Seen::Str(s)) => {
+            check_md5(&s)?;
+            Some(s)
+        }
+        Some(v) => return Err(bad(format!("`md5` must be a string, got {}", v.kind()))),
     };
     Ok(HeaderInfo { size, name, md5 })
 }
 
 /// The value of `key`, or of the tutorial's `alias`; both at once is ambiguous.
-fn field<'m>(
-    map: &'m Map<String, Value>,
+fn field(
+    value: Option<Seen>,
+    alias_value: Option<Seen>,
     key: &str,
     alias: &str,
-) -> Result<Option<&'m Value>, FrameError> {
-    match (map.get(key), map.get(alias)) {
+) -> Result<Option<Seen>, FrameError> {
+    match (value, alias_value) {
         (Some(_), Some(_)) => Err(FrameError::JsonHeader(format!(
             "header has both `{key}` and `{alias}`"
         ))),
@@ -269,18 +275,4 @@ pub fn md5_hex(data: &[u8]) -> [u8; 32] {
 /// Whether a header's `md5` (32 hex digits, either case) is the digest of `body`.
 pub fn md5_matches(md5: &str, body: &[u8]) -> bool {
     md5.as_bytes().eq_ignore_ascii_case(&md5_hex(body))
-}
-
-/// A short description of a JSON value's type, for error messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_u64() => "an integer",
-        Value::Number(n) if n.is_i64() => "a negative integer",
-        Value::Number(_) => "a non-integer number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }

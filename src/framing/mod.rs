@@ -65,6 +65,9 @@
 
 mod error;
 mod fixed;
+mod json_fields;
+#[cfg(test)]
+mod json_fields_same;
 mod json_header;
 mod length;
 mod line;
