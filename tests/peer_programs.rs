@@ -148,7 +148,7 @@ fn a_file_through_proxy_chunk_1_arrives_intact_every_frame_in_one_byte_writes() 
         c2s_writes.len()
     );
     assert!(
-        stdout.contains("split across"),
+        stdout.contains("cut 1 of 1 message into as many as"),
         "the report says each frame was cut: {stdout}"
     );
 }
@@ -169,7 +169,10 @@ fn a_receiver_that_takes_each_recv_as_a_message_breaks_behind_coalesce() {
     assert!(got.contains("message: diripconfigtasklist"), "{got}");
     let stdout = r.stdout;
     assert_eq!(r.code, 0, "{stdout}");
-    assert!(stdout.contains("merged"), "the report shows why: {stdout}");
+    assert!(
+        stdout.contains("carried bytes of up to 3 messages at once"),
+        "the report shows why: {stdout}"
+    );
 }
 
 #[test]

@@ -45,6 +45,11 @@ impl StreamReader {
     /// Feeds one read and calls `frame` for every frame it completes.
     /// False after a decode error (the stream is then unusable).
     pub fn push(&mut self, data: &[u8], mut frame: impl FnMut(ReadFrame<'_>)) -> bool {
+        // After an error nothing more is decoded, so nothing is buffered: the
+        // rest of a hostile stream must not pile up here.
+        if self.error.is_some() {
+            return false;
+        }
         self.buf.extend_from_slice(data);
         let mut start = 0;
         loop {
@@ -117,6 +122,16 @@ mod tests {
         r.finish();
         assert_eq!(r.error, None);
         assert_eq!(got, [(0, 9, b"hello".to_vec()), (9, 8, b"feng".to_vec())]);
+    }
+
+    #[test]
+    fn after_an_error_nothing_more_is_buffered() {
+        let mut r = StreamReader::new(&Framing::U32Be, &Limits::default());
+        assert!(!r.push(&[0xff, 0xff, 0xff, 0xff], |_| {}));
+        for _ in 0..1000 {
+            assert!(!r.push(&[b'x'; 4096], |_| {}));
+        }
+        assert!(r.buf.len() <= 4, "{} bytes held", r.buf.len());
     }
 
     #[test]

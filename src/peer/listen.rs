@@ -107,7 +107,13 @@ fn serve(
     let mut s2c = (r.reply != Reply::None).then(|| FlowRecorder::writer(budget));
     let ended = match wait(r.start_delay, deadline) {
         Some(stop) => Ended::Stopped(stop),
-        None => read_all(exp, opts, &sock, &clock, deadline, &mut c2s, s2c.as_mut())?,
+        // What went wrong on this connection ends it, not the run: the
+        // other connections and what this one gathered are still written.
+        None => match read_all(exp, opts, &sock, &clock, deadline, &mut c2s, s2c.as_mut()) {
+            Ok(ended) => ended,
+            Err(Error::Interrupted { signal }) => Ended::Stopped(Stop::Signal(signal)),
+            Err(e) => Ended::Failed(format!("{:#}", anyhow::Error::from(e))),
+        },
     };
     let counts = net::peer::tcp_counts(&sock);
     net::peer::shutdown(&sock, Shutdown::Write);

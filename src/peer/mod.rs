@@ -56,7 +56,7 @@ impl PeerOptions {
 }
 
 /// How one connection ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ended {
     /// The peer closed its side (EOF).
     Closed,
@@ -70,6 +70,8 @@ pub enum Ended {
     Calls,
     /// The run's deadline or a signal stopped it.
     Stopped(Stop),
+    /// Something failed on this connection (the error, in words).
+    Failed(String),
 }
 
 /// One connection's trace and how it ended.
@@ -136,8 +138,8 @@ impl PeerRun {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let bytes = c.trace.c2s.recvs.last().map_or(0, |r| r.offset + r.len);
-                let how = match c.ended {
+                let bytes: u64 = c.trace.c2s.recvs.iter().map(|r| r.len).sum();
+                let how = match &c.ended {
                     Ended::Closed => "the client closed the connection".to_string(),
                     Ended::Idle => "it went idle".to_string(),
                     Ended::Reset => "the client reset the connection".to_string(),
@@ -149,8 +151,9 @@ impl PeerRun {
                         format!("the deadline ({}) passed", format_duration(deadline))
                     }
                     Ended::Stopped(Stop::Signal(s)) => {
-                        format!("{} stopped it", crate::error::signal_name(s))
+                        format!("{} stopped it", crate::error::signal_name(*s))
                     }
+                    Ended::Failed(why) => format!("it failed ({why})"),
                 };
                 format!(
                     "connection {i} from {}: {how} after {}",

@@ -32,6 +32,9 @@ pub struct Relay {
     pub nodelay: bool,
 }
 
+/// Most bytes `--coalesce` holds before it forwards them anyway.
+pub const MAX_HELD: usize = 4 << 20;
+
 /// Largest read the proxy makes.
 pub const READ: usize = 256 << 10;
 
@@ -48,6 +51,7 @@ pub fn proxy(
     announce(bound);
     let deadline = Instant::now() + exp.deadline;
     let budget = Budget::new(opts.keep);
+    let mut refused = None;
     let served = std::thread::scope(|s| {
         let mut handles = Vec::new();
         while handles.len() < opts.connections {
@@ -58,9 +62,16 @@ pub fn proxy(
             let left = deadline.saturating_duration_since(Instant::now());
             let server = match net::peer::connect_to(relay.to, relay.nodelay, left) {
                 Ok(server) => server,
-                Err(e) => {
+                // The first refusal is the run's error; a later one ends the
+                // accepting, and what the earlier connections saw is written.
+                Err(e) if handles.is_empty() => {
                     net::peer::reset(client);
                     return Err(e);
+                }
+                Err(e) => {
+                    net::peer::reset(client);
+                    refused = Some(format!("{:#}", anyhow::Error::from(e)));
+                    break;
                 }
             };
             let _ = client.set_nodelay(relay.nodelay);
@@ -96,13 +107,19 @@ pub fn proxy(
         ));
         run.push(peer, trace, ended);
     }
+    if let Some(why) = refused {
+        run.extra.push(format!(
+            "connection {}: {why}; the proxy stopped accepting",
+            run.conns.len()
+        ));
+    }
     run.budget_hit = budget.exhausted();
     run.wanted = opts.connections;
     Ok(run)
 }
 
 /// How one direction of a relayed connection ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum PumpEnd {
     /// EOF, passed on as a half-close.
     Closed,
@@ -114,6 +131,17 @@ enum PumpEnd {
     Stopped(Stop),
     /// The flow reached the recorded-call limit.
     Calls,
+    /// Something failed in this direction (the error, in words).
+    Failed(String),
+}
+
+/// What went wrong in one direction ends that connection, not the run.
+fn ended_by(r: Result<PumpEnd>) -> PumpEnd {
+    match r {
+        Ok(end) => end,
+        Err(Error::Interrupted { signal }) => PumpEnd::Stopped(Stop::Signal(signal)),
+        Err(e) => PumpEnd::Failed(format!("{:#}", anyhow::Error::from(e))),
+    }
 }
 
 /// Relays one connection both ways; returns its trace, how the client
@@ -142,8 +170,8 @@ fn relay_one(
         let down = pump(&server, &client, &mut s2c, relay, &clock, deadline, &reset);
         (up.join(), down)
     });
-    let up = up.map_err(|_| Error::Stream("a relay thread panicked".into()))??;
-    let down = down?;
+    let up = ended_by(up.map_err(|_| Error::Stream("a relay thread panicked".into()))?);
+    let down = ended_by(down);
     let counts = (
         net::peer::tcp_counts(&client),
         net::peer::tcp_counts(&server),
@@ -154,6 +182,7 @@ fn relay_one(
         PumpEnd::Aborted => Ended::ResetByServer,
         PumpEnd::Stopped(s) => Ended::Stopped(s),
         PumpEnd::Calls => Ended::Calls,
+        PumpEnd::Failed(ref why) => Ended::Failed(why.clone()),
     };
     let note = match down {
         PumpEnd::Closed => "the server closed its side",
@@ -161,8 +190,12 @@ fn relay_one(
         PumpEnd::Aborted => "the client's reset was passed on to the server",
         PumpEnd::Stopped(_) => "the run stopped before the server was done",
         PumpEnd::Calls => "the replies reached the recorded-call limit",
+        PumpEnd::Failed(ref why) => why,
     };
-    let note = format!("{note} after {} bytes", s2c.offset());
+    let note = format!(
+        "{note}; the server sent {}",
+        crate::units::plural(s2c.offset(), "byte")
+    );
     let delivery = match exp.framed() {
         true => Delivery::Framed,
         false => Delivery::Stream,
@@ -241,6 +274,12 @@ fn pump(
                     Some(_) => {
                         held.extend_from_slice(&buf[..n]);
                         batch.get_or_insert_with(Instant::now);
+                        // A batch is forwarded early rather than grow past its cap.
+                        if held.len() >= MAX_HELD {
+                            forward(to, &held, &mut cutter, rec, relay, clock, deadline)?;
+                            held.clear();
+                            batch = None;
+                        }
                     }
                     // Forwarded from the read buffer itself: no copy.
                     None => forward(to, &buf[..n], &mut cutter, rec, relay, clock, deadline)?,

@@ -55,6 +55,10 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
     }
     check_plan(&plan, &res, recorded.peer.is_some())?;
     let mut flows = flows(&plan, res);
+    if recorded.peer.is_some() && recorded.recorded.is_empty() {
+        let msg = "recorded: missing, but a peer command wrote this folder".to_string();
+        return Err(meta::error(dir, msg).into());
+    }
     for r in recorded.recorded {
         let Some(f) = flows.get_mut(&(r.scenario as usize, r.trial, r.flow)) else {
             let msg = format!(
@@ -64,7 +68,9 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             return Err(meta::error(dir, msg).into());
         };
         f.boundaries = r.boundaries;
-        f.content = r.content;
+        if let Some(content) = r.content {
+            f.content = content;
+        }
     }
     for e in recorded.decode_errors {
         match flows.get_mut(&(e.scenario as usize, e.trial, e.flow)) {

@@ -50,13 +50,25 @@ fn recorded_flows(
     })
 }
 
-/// meta.json's `recorded`: per flow, its boundaries and its runs of bytes
-/// ([flow offset, length], in bytes.bin order).
+/// meta.json's `recorded`: for a peer run, every flow's boundaries and its
+/// runs of bytes ([flow offset, length], in bytes.bin order), or `null`
+/// runs where the bytes come from the experiment (what `send` sent).
 pub fn meta_entries(run: &RunResult) -> Value {
-    let list: Vec<Value> = recorded_flows(run)
-        .map(|(scenario, trial, flow, b, r)| {
-            let runs: Vec<Value> = r.parts().1.iter().map(|(o, l)| json!([o, l])).collect();
-            json!({"scenario": scenario, "trial": trial, "flow": flow.as_str(), "boundaries": boundaries_name(b), "runs": runs})
+    if run.peer.is_none() {
+        return Value::Array(Vec::new());
+    }
+    let list: Vec<Value> = run
+        .trials
+        .iter()
+        .flat_map(|t| t.flows.iter().map(move |f| (t, f)))
+        .map(|(t, f)| {
+            let runs = match &f.content {
+                Content::Recorded(r) => {
+                    Value::Array(r.parts().1.iter().map(|(o, l)| json!([o, l])).collect())
+                }
+                _ => Value::Null,
+            };
+            json!({"scenario": t.scenario, "trial": t.trial, "flow": f.flow.as_str(), "boundaries": boundaries_name(f.boundaries), "runs": runs})
         })
         .collect();
     Value::Array(list)
@@ -82,7 +94,8 @@ pub struct RecordedFlow {
     pub trial: u32,
     pub flow: Flow,
     pub boundaries: Boundaries,
-    pub content: Content,
+    /// `None`: the bytes come from the experiment, as for a run.
+    pub content: Option<Content>,
 }
 
 /// Reads `recorded` from meta.json and the bytes from bytes.bin.
@@ -127,6 +140,16 @@ pub fn read(
             .as_str()
             .and_then(boundaries_named)
             .ok_or_else(|| bad("boundaries", "known, decoded, declared or unknown"))?;
+        if e["runs"].is_null() {
+            out.push(RecordedFlow {
+                scenario: number("scenario")?,
+                trial: number("trial")?,
+                flow,
+                boundaries,
+                content: None,
+            });
+            continue;
+        }
         let runs =
             runs_of(&e["runs"]).ok_or_else(|| bad("runs", "a list of [offset, length] pairs"))?;
         let len: usize = runs.iter().map(|r| r.1).sum();
@@ -144,8 +167,14 @@ pub fn read(
             trial: number("trial")?,
             flow,
             boundaries,
-            content: Content::Recorded(Arc::new(recorded)),
+            content: Some(Content::Recorded(Arc::new(recorded))),
         });
+    }
+    if at != bytes.len() {
+        return Err(err(format!(
+            "bytes.bin has {} bytes, but the runs of `recorded` account for {at}",
+            bytes.len()
+        )));
     }
     Ok(out)
 }

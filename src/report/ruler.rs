@@ -100,7 +100,7 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
     let mut out = String::new();
     for band in layout.bands(opts.width) {
         out += &layout.offsets(band.clone());
-        out += &layout.row("sent", &sent, band.clone());
+        out += &layout.row(sent_label(fa), &sent, band.clone());
         out += &layout.row("recv", &recvs, band.clone());
         out += &layout.kinds(&recvs, band.clone());
         if !decoded.is_empty() {
@@ -148,4 +148,14 @@ fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
         r.event.offset.max(first_end)
     };
     Some(end.min(stop))
+}
+
+/// The first row's name: where the message boundaries come from (the
+/// messages sent, the ones given with --messages, or decoded frames).
+fn sent_label(fa: &FlowAnalysis) -> &'static str {
+    match fa.boundaries {
+        crate::analysis::Boundaries::Declared => "given",
+        crate::analysis::Boundaries::Decoded => "frames",
+        _ => "sent",
+    }
 }

@@ -40,6 +40,11 @@ pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String
         lines.extend(bleed_line(exp, fa, commands));
     }
     lines.extend(short_write_line(fa));
+    if fa.boundaries == crate::analysis::Boundaries::Declared {
+        lines.extend(fa.decode_error.as_ref().map(|e| {
+            format!("Declared messages: {e}, so the message boundaries above are the declared lengths, not what the peer sent.")
+        }));
+    }
     lines.extend(super::way_out::lines(fa));
     lines
 }

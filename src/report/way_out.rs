@@ -68,7 +68,7 @@ pub fn lines(fa: &FlowAnalysis) -> Vec<String> {
     let mut out = Vec::new();
     if c.split.0 > 0 {
         out.push(format!(
-            "On the way out: {} of {} split across up to {} writes (the largest {}), so the next reader gets every one of them in pieces (分包) and must reassemble it.",
+            "On the way out: nianbao's writes cut {} of {} into as many as {} pieces (its largest write {}); the next reader may get them in pieces (分包) and must reassemble them.",
             c.split.0,
             plural(n, "message"),
             c.split.1,
@@ -77,7 +77,7 @@ pub fn lines(fa: &FlowAnalysis) -> Vec<String> {
     }
     if c.merged.0 > 0 {
         out.push(format!(
-            "On the way out: {} carried bytes of up to {} messages at once (merged), so a reader that takes each recv() as one message sees fewer, longer messages (粘包).",
+            "On the way out: {} of nianbao's carried bytes of up to {} messages at once; a reader that takes each recv() as one message may then see fewer, longer messages (粘包).",
             plural(c.merged.0, "write"),
             c.merged.1
         ));
