@@ -196,3 +196,70 @@ fn a_bad_listen_flag_is_one_line_naming_it() {
         assert_eq!(err.trim_end().lines().count(), 1, "{flag}: {err}");
     }
 }
+
+#[test]
+fn a_server_that_resets_mid_conversation_ends_send_with_what_was_recorded() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let to = l.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 16];
+        let _ = std::io::Read::read(&mut &c, &mut buf);
+        let c = socket2::Socket::from(c);
+        c.set_linger(Some(Duration::ZERO)).unwrap();
+        drop(c);
+    });
+    let (_tmp, out) = out_dir();
+    let (code, stdout, err) = peers::run(
+        nianbao(&[
+            "send",
+            "--to",
+            &to,
+            "--messages",
+            "a,b,c,d,e,f",
+            "--set",
+            "sender.gap=100ms",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+        BOUND,
+        "send to a resetting server",
+    );
+    server.join().unwrap();
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("the conversation ended early"), "{stdout}");
+    assert!(
+        out.join("sends.csv").exists(),
+        "what was recorded is written"
+    );
+}
+
+#[test]
+fn a_client_that_never_reads_its_replies_ends_its_connection_not_the_run() {
+    let (_tmp, out) = out_dir();
+    let listen = start(
+        nianbao(&[
+            "listen",
+            "--reply",
+            "8MiB",
+            "--deadline",
+            "2s",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+        "listen",
+    );
+    let port = port_of(&listen.first_line);
+    let mut c = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    c.write_all(b"hello").unwrap();
+    let (code, stdout, err) = listen.finish(BOUND, "listen with a client that does not read");
+    drop(c);
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("connection 0 from"), "{stdout}");
+    assert!(
+        stdout.contains("it failed") || stdout.contains("deadline"),
+        "{stdout}"
+    );
+    let recvs = std::fs::read_to_string(out.join("recvs.csv")).unwrap();
+    assert!(recvs.contains("hello"), "{recvs}");
+}

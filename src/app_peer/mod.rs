@@ -144,12 +144,17 @@ pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
         let models = crate::engine::Models::of(exp);
         let sent = crate::engine::send_to(exp, &models, args.to, keep)?;
         let mut peer = PeerRun::single(args.to, sent.trace);
-        peer.extra.push(match sent.quiet {
-            true => format!(
+        peer.extra.push(match (sent.failed, sent.quiet) {
+            (Some(crate::error::Error::Interrupted { signal }), _) => {
+                peer.stop = Some(Stop::Signal(signal));
+                format!("{} ended the conversation", crate::error::signal_name(signal))
+            }
+            (Some(e), _) => format!("the conversation ended early: {:#}", anyhow::Error::from(e)),
+            (None, true) => format!(
                 "the server did not close its side within {} of quiet (receiver.idle; --idle to wait longer)",
                 crate::units::format_duration(exp.receiver.idle)
             ),
-            false => "the server closed its side".into(),
+            (None, false) => "the server closed its side".into(),
         });
         Ok((peer, args.to.to_string()))
     })

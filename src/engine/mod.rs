@@ -99,6 +99,8 @@ pub struct Sent {
     /// Whether the last wait for the server ended because it went quiet
     /// (it did not close within `receiver.idle` after nianbao's FIN).
     pub quiet: bool,
+    /// What ended the conversation early (a reset, Ctrl-C), if anything.
+    pub failed: Option<Error>,
 }
 
 /// Be the client for someone else's server at `to`: the sender side of
@@ -134,6 +136,7 @@ pub fn send_to(
             duration_ns: started.elapsed().as_nanos() as u64,
         },
         quiet: replies.quiet,
+        failed: replies.failed,
     })
 }
 

@@ -180,8 +180,10 @@ pub(super) struct Replies {
     pub recvs: Vec<RecvEvent>,
     /// The bytes, when the server is someone else's.
     pub kept: Recorded,
-    /// Whether a wait for the server ended because it went quiet.
+    /// Whether the last wait for the server ended because it went quiet.
     pub quiet: bool,
+    /// What ended the conversation early (someone else's server only).
+    pub failed: Option<Error>,
 }
 
 /// The client against someone else's server at `addr`, keeping up to
@@ -196,8 +198,6 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
 }
 
 fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Replies)> {
-    let exp = ctx.exp;
-    let s = &exp.sender;
     let spans = ctx.c2s.spans();
     let mut rec = reserve(spans.len());
     rec.messages.extend_from_slice(spans);
@@ -211,42 +211,58 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
         quiet: false,
     };
     let sock = connect(ctx, addr)?;
+    let talked = converse(ctx, &sock, &mut rec, &mut replies);
+    rec.segments = net::data_segs_out(&sock);
+    // Against someone else's server a failure mid-way (a reset, Ctrl-C)
+    // ends the conversation, and what was recorded is kept; against
+    // nianbao's own server it is the trial's error.
+    let failed = match talked {
+        Ok(()) => None,
+        Err(e) if ctx.foreign.is_none() => return Err(e),
+        Err(e) => Some(e),
+    };
+    let replies = Replies {
+        recvs: replies.recvs,
+        kept: replies.kept,
+        quiet: replies.quiet,
+        failed,
+    };
+    Ok((rec, replies))
+}
+
+/// Sends every message with its gaps (reading replies after each when
+/// replies are on), then FIN, then reads until the server closes.
+fn converse(
+    ctx: &Ctx,
+    sock: &Socket,
+    rec: &mut FlowTrace,
+    replies: &mut ReplyReader,
+) -> Result<()> {
+    let exp = ctx.exp;
+    let s = &exp.sender;
+    let spans = ctx.c2s.spans();
     let mut rng = Rng::new(s.seed);
     let mut out = Outgoing::new(ctx.c2s);
     let prefix = out.prefix();
     if !prefix.is_empty() {
-        send_all(
-            ctx,
-            &sock,
-            prefix,
-            false,
-            0,
-            0,
-            &mut rec,
-            s.nonblocking,
-            "sender",
-        )?;
+        send_all(ctx, sock, prefix, false, 0, 0, rec, s.nonblocking, "sender")?;
     }
     let last = spans.len() as u64 - 1;
     for span in spans {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         let bytes = out.message(span.id);
-        send_message(ctx, &sock, span, bytes, span.id == last, &mut rec)?;
+        send_message(ctx, sock, span, bytes, span.id == last, rec)?;
         if exp.receiver.reply != Reply::None {
             for _ in 0..exp.receiver.client_reads {
-                replies.read_one(ctx, &sock)?;
+                replies.read_one(ctx, sock)?;
             }
         }
     }
-    finish_sending(&sock, s.cork, s.nonblocking)?;
-    while replies.read_one(ctx, &sock)? {}
-    rec.segments = net::data_segs_out(&sock);
-    let replies = Replies {
-        recvs: replies.recvs,
-        kept: replies.kept,
-        quiet: replies.quiet,
-    };
-    Ok((rec, replies))
+    finish_sending(sock, s.cork, s.nonblocking)?;
+    // Only the wait for the server's close says whether it went quiet.
+    replies.quiet = false;
+    while replies.read_one(ctx, sock)? {}
+    Ok(())
 }
 
 /// Connects to the server with the sender's socket options (and O_NONBLOCK if asked).
