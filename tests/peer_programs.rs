@@ -322,3 +322,35 @@ fn the_proxy_passes_a_half_close_as_a_half_close_and_a_reset_as_a_reset() {
         "{stdout}"
     );
 }
+
+#[test]
+fn udp_listen_keeps_each_datagram_and_shows_truncation() {
+    let (_tmp, out) = out_dir();
+    let listen = start(
+        nianbao(&[
+            "listen",
+            "--kind",
+            "udp",
+            "--recv-sizes",
+            "4",
+            "--idle",
+            "300ms",
+            "--out",
+            &out,
+        ]),
+        "nianbao listen --kind udp",
+    );
+    let port: u16 = port_of(&listen.first_line).parse().unwrap();
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+    s.send_to(b"feng", ("127.0.0.1", port)).unwrap();
+    let (code, stdout, err) = listen.finish(BOUND, "nianbao listen --kind udp");
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("1 datagram truncated"), "{stdout}");
+    assert!(stdout.contains("Datagrams recorded"), "{stdout}");
+    let messages = std::fs::read_to_string(format!("{out}/messages.csv")).unwrap();
+    assert!(
+        messages.contains(",truncated,") && messages.contains(",intact,"),
+        "{messages}"
+    );
+}

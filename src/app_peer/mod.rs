@@ -78,6 +78,14 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
         &args.output,
     )?;
     bind_to(&mut plan, args.ip);
+    if plan.scenarios[0].experiment.transport.kind == crate::experiment::Kind::Udp
+        && args.boundaries.messages.is_some()
+    {
+        return Err(crate::error::Error::Config {
+            origin: "--messages".into(),
+            msg: "applies to TCP only: over UDP each datagram is a message already".into(),
+        });
+    }
     if args.experiment.is_some() {
         let name = format!("listen-{}", plan.name);
         let title = format!("The receiver of {}, for someone else's client", plan.name);
@@ -246,10 +254,11 @@ fn peer_plan(
 ) -> Result<(Plan, bool)> {
     let source = match experiment {
         Some(name) => Source::resolve(name)?,
-        None => Source::inline(
-            command,
-            BASE.replace("NAME", command).replace("TITLE", title),
-        ),
+        None => Source {
+            label: format!("nianbao {command}"),
+            text: BASE.replace("NAME", command).replace("TITLE", title),
+            stem: command.to_string(),
+        },
     };
     push_str(&mut sets, "--framing", "transport.framing", &b.framing);
     if let Some(list) = &b.messages {

@@ -107,9 +107,10 @@ pub fn bind_error(addr: std::net::SocketAddr, e: io::Error) -> Error {
         io::ErrorKind::AddrInUse => {
             " (the port is already in use: pick another `transport.port`, or 0 for any free port)"
         }
-        io::ErrorKind::AddrNotAvailable => {
+        io::ErrorKind::AddrNotAvailable if addr.ip().is_loopback() => {
             " (is IPv6 enabled on loopback? try transport.ip = \"127.0.0.1\")"
         }
+        io::ErrorKind::AddrNotAvailable => " (no interface of this machine has that address)",
         _ => "",
     };
     Error::Bind {

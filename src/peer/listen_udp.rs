@@ -1,15 +1,14 @@
 //! `nianbao listen --kind udp`: every datagram from anyone, each a message
 //! (UDP keeps boundaries), truncation shown when a recv buffer is smaller
-//! than the datagram; replies go back to the datagram's sender. UDP has no
-//! close: the run ends when the flow is idle after the first datagram, or
-//! at the deadline.
+//! than the datagram. There are no replies (an experiment refuses
+//! `receiver.reply` with UDP). UDP has no close: the run ends when the flow
+//! is idle after the first datagram, or at the deadline.
 
 use super::io::{stop_now, wait, Stop};
 use super::record::{Budget, Cut, FlowRecorder, MAX_CALLS};
 use super::{Ended, PeerOptions, PeerRun};
-use crate::engine::{generate, reply_bytes};
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, Reply};
+use crate::experiment::Experiment;
 use crate::net;
 use crate::trace::{Clock, Delivery, Trace};
 use std::net::SocketAddr;
@@ -29,9 +28,8 @@ pub(super) fn listen_udp(
     let r = &exp.receiver;
     let clock = Clock::start();
     let mut c2s = FlowRecorder::new(Cut::Datagrams, budget.clone());
-    let mut s2c = (r.reply != Reply::None).then(|| FlowRecorder::writer(budget.clone()));
     let mut buf = vec![0u8; r.recv_sizes.max() as usize];
-    let (mut out, mut first, mut peer) = (Vec::new(), None::<Instant>, None);
+    let (mut first, mut peer) = (None::<Instant>, None);
     // UDP never closes: after the first datagram, quiet for `idle` ends it.
     let idle = opts.idle.unwrap_or(r.idle);
     let mut last = Instant::now();
@@ -66,21 +64,12 @@ pub(super) fn listen_udp(
         first.get_or_insert(last);
         peer = peer.or(from);
         c2s.recv(&clock, &buf[..d.len], asked, d.full_len, None);
-        if let (Some(rec), Some(to)) = (s2c.as_mut(), from) {
-            match &r.reply {
-                Reply::Sizes(sizes) => generate(i as u64 - 1, sizes.at(i - 1), &mut out),
-                other => reply_bytes(other, &buf[..d.len], &mut out),
-            }
-            rec.begin_write(&out);
-            let n = net::peer::send_to(&sock, &out, to)
-                .map_err(|e| Error::io(format!("listen: reply to {to}"), e))?;
-            rec.send(&clock, &out, n);
-        }
         if let Some(stop) = wait(r.recv_gap, deadline) {
             ended = Ended::Stopped(stop);
         }
     }
     let mut run = PeerRun::new(bound);
+    run.datagrams = true;
     run.stop = match ended {
         Ended::Stopped(s @ Stop::Signal(_)) => Some(s),
         _ => None,
@@ -96,7 +85,7 @@ pub(super) fn listen_udp(
     };
     let trace = Trace {
         c2s: c2s.finish(Delivery::Datagram, None),
-        s2c: s2c.map(|f| f.finish(Delivery::Datagram, None)),
+        s2c: None,
         duration_ns: clock.now_ns(),
     };
     run.push(peer, trace, ended);

@@ -101,6 +101,9 @@ pub struct PeerRun {
     /// Whether nianbao was the client (`send`): the notes then speak of
     /// the server.
     pub sender: bool,
+    /// Whether the traffic was datagrams (UDP `listen`): the notes then
+    /// speak of senders, not connections.
+    pub datagrams: bool,
 }
 
 impl PeerRun {
@@ -113,6 +116,7 @@ impl PeerRun {
             wanted: 1,
             extra: Vec::new(),
             sender: false,
+            datagrams: false,
         }
     }
 
@@ -155,11 +159,18 @@ impl PeerRun {
                     }
                     Ended::Failed(why) => format!("it failed ({why})"),
                 };
-                format!(
-                    "connection {i} from {}: {how} after {}",
-                    c.peer,
-                    plural(bytes, "byte")
-                )
+                match self.datagrams {
+                    true => format!(
+                        "datagrams from {} (the first sender) on: {how} after {}",
+                        c.peer,
+                        plural(bytes, "byte received")
+                    ),
+                    false => format!(
+                        "connection {i} from {}: {how} after {}",
+                        c.peer,
+                        plural(bytes, "byte")
+                    ),
+                }
             })
             .collect();
         notes.extend(self.extra.iter().cloned());

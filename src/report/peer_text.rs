@@ -16,6 +16,21 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
     };
     let mut k = vec![format!("{} {kind} {}", p.command, p.address)];
     k.push(format!("framing {}", e.transport.framing));
+    if p.command == "send" {
+        // nianbao's own sender: its Nagle setting, gaps and socket options.
+        k.push(match e.sender.nodelay {
+            true => "TCP_NODELAY on (Nagle off)".into(),
+            false => "Nagle on".into(),
+        });
+        k.extend(super::text::sender_knobs(&e.sender));
+        if let Some(w) = e.sender.write_size {
+            k.push(format!("writes of at most {w} B"));
+        }
+        k.push(format!(
+            "reads replies with recv sizes {:?}",
+            r.client_recv_sizes
+        ));
+    }
     if p.command == "listen" {
         k.push(if r.start_delay.is_zero() {
             "reads at once".to_string()
@@ -41,10 +56,14 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
 
 /// How the run went, then the interruption if there was one.
 pub fn footer(p: &PeerInfo, run: &RunResult) -> String {
-    let mut out = format!(
-        "\n  {} recorded:\n",
-        plural(run.trials.len() as u64, "connection")
-    );
+    let udp = run.plan.scenarios[0].experiment.transport.kind == Kind::Udp;
+    let mut out = match udp {
+        true => "\n  Datagrams recorded (from every sender, in one flow):\n".to_string(),
+        false => format!(
+            "\n  {} recorded:\n",
+            plural(run.trials.len() as u64, "connection")
+        ),
+    };
     for n in &p.notes {
         out += &format!("  · {n}\n");
     }

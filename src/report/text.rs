@@ -37,7 +37,7 @@ fn transport_knobs(e: &Experiment) -> Vec<String> {
 }
 
 /// The sender's knobs: messages, gap, bursts, socket options.
-fn sender_knobs(s: &Sender) -> Vec<String> {
+pub(super) fn sender_knobs(s: &Sender) -> Vec<String> {
     let mut k = vec![match &s.messages {
         Messages::Explicit(m) => plural(m.len() as u64, "message"),
         Messages::Generated {
