@@ -10,6 +10,7 @@ mod check;
 pub mod csv;
 pub(crate) mod info;
 pub mod json;
+mod knobs;
 pub mod load;
 pub(crate) mod meta;
 pub(crate) mod open;

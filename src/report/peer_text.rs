@@ -22,7 +22,7 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
             true => "TCP_NODELAY on (Nagle off)".into(),
             false => "Nagle on".into(),
         });
-        k.extend(super::text::sender_knobs(&e.sender));
+        k.extend(super::knobs::sender_knobs(&e.sender));
         if let Some(w) = e.sender.write_size {
             k.push(format!("writes of at most {w} B"));
         }

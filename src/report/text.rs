@@ -5,90 +5,11 @@
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::analysis::{RunResult, TrialResult};
-use crate::experiment::{
-    fmt_num, Experiment, Kind, Messages, Receiver, Reply, Scenario, Sender, VARIANT_AXIS,
-};
+use crate::experiment::{fmt_num, Experiment, Scenario, VARIANT_AXIS};
 use crate::units::{format_duration, plural};
 use std::fmt::Write;
 
-/// The knobs that matter, in one line.
-pub fn knobs(e: &Experiment) -> String {
-    let mut k = transport_knobs(e);
-    k.extend(sender_knobs(&e.sender));
-    k.extend(receiver_knobs(&e.receiver));
-    k.join(" · ")
-}
-
-/// The transport's knobs: kind and address, and for TCP the framing and Nagle.
-fn transport_knobs(e: &Experiment) -> Vec<String> {
-    let mut k = vec![match e.transport.kind {
-        Kind::Tcp => format!("tcp {}", e.transport.ip),
-        Kind::Udp => format!("udp {}", e.transport.ip),
-    }];
-    if e.transport.kind == Kind::Tcp {
-        k.push(format!("framing {}", e.transport.framing));
-        k.push(if e.sender.nodelay {
-            "TCP_NODELAY on (Nagle off)".into()
-        } else {
-            "Nagle on".into()
-        });
-    }
-    k
-}
-
-/// The sender's knobs: messages, gap, bursts, socket options.
-pub(super) fn sender_knobs(s: &Sender) -> Vec<String> {
-    let mut k = vec![match &s.messages {
-        Messages::Explicit(m) => plural(m.len() as u64, "message"),
-        Messages::Generated {
-            count, min, max, ..
-        } if min == max => format!("{count} × {min} B"),
-        Messages::Generated {
-            count, min, max, ..
-        } => format!("{count} × {min}–{max} B"),
-    }];
-    k.push(format!("gap {}", format_duration(s.gap)));
-    if s.burst > 1 {
-        k.push(format!("bursts of {}", s.burst));
-    }
-    for (on, name) in [
-        (s.cork, "TCP_CORK"),
-        (s.more, "MSG_MORE"),
-        (s.nonblocking, "non-blocking sender"),
-    ] {
-        if on {
-            k.push(name.into());
-        }
-    }
-    if let Some(n) = s.sndbuf {
-        k.push(format!("SO_SNDBUF {n}"));
-    }
-    k
-}
-
-/// The receiver's knobs: buffer, start delay, recv sizes, replies.
-fn receiver_knobs(r: &Receiver) -> Vec<String> {
-    let mut k = Vec::new();
-    if let Some(n) = r.rcvbuf {
-        k.push(format!("SO_RCVBUF {n}"));
-    }
-    k.push(if r.start_delay.is_zero() {
-        "receiver reads at once".to_string()
-    } else {
-        format!("receiver starts {} late", format_duration(r.start_delay))
-    });
-    k.push(format!("recv sizes {:?}", r.recv_sizes));
-    match &r.reply {
-        Reply::None => {}
-        Reply::Sizes(sizes) => k.push(format!(
-            "replies {sizes:?} B in {}, client recv {:?}",
-            plural(r.reply_sends, "send"),
-            r.client_recv_sizes
-        )),
-        other => k.push(format!("reply {other:?}").to_lowercase()),
-    }
-    k
-}
+pub use super::knobs::knobs;
 
 /// The full terminal report of a run.
 pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
