@@ -1,4 +1,4 @@
-//! The peer commands (`listen`, and the ones that follow it): flags become
+//! The peer commands (`listen`, `send`, `proxy`): flags become
 //! experiment keys, so every value is checked as a file's would be; the
 //! peer source records; the run is analysed and written like `run`'s, and
 //! `app` prints it.
@@ -10,8 +10,8 @@ use crate::experiment::{plan, Overrides, Plan, Source};
 use crate::peer::{self, Chunk, PeerOptions, PeerRun, Relay, Stop};
 use crate::report::results::{preflight, write_results};
 use crate::trace::Flow;
-mod flags;
 
+mod flags;
 use flags::{
     bind_to, duration, keep_bytes, loopback_like, push_list, push_size, push_str, quote, rename,
     with_trials, Flags,
