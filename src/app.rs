@@ -121,6 +121,7 @@ fn overrides(args: &RunArgs) -> Overrides {
         sweeps: args.sweeps.clone(),
         trials: args.trials,
         max_runs: Some(args.max_runs),
+        any_address: false,
     }
 }
 

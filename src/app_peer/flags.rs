@@ -81,29 +81,6 @@ pub(super) fn flag_error(flag: &str, value: &str, msg: &str) -> Error {
     }
 }
 
-/// The loopback address of `ip`'s family: experiments run on loopback, so
-/// the plan is checked with it, and [`bind_to`] then puts the address the
-/// user named (a peer command may listen on any address named).
-pub(super) fn loopback_like(ip: std::net::IpAddr) -> std::net::IpAddr {
-    match ip {
-        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-    }
-}
-
-/// Makes the plan listen on `ip`, in its experiment and its configuration.
-pub(super) fn bind_to(plan: &mut Plan, ip: std::net::IpAddr) {
-    plan.scenarios[0].experiment.transport.ip = ip;
-    if let Ok(mut t) = plan.config.parse::<toml::Table>() {
-        if let Some(toml::Value::Table(tr)) = t.get_mut("transport") {
-            tr.insert("ip".into(), toml::Value::String(ip.to_string()));
-        }
-        if let Ok(text) = toml::to_string(&t) {
-            plan.config = text;
-        }
-    }
-}
-
 /// Names the plan and its one experiment anew, with no `about`.
 pub(super) fn rename(plan: &mut Plan, name: &str, title: &str) {
     plan.name = name.to_string();

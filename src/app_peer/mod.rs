@@ -13,8 +13,7 @@ use crate::trace::Flow;
 
 mod flags;
 use flags::{
-    bind_to, duration, keep_bytes, loopback_like, push_list, push_size, push_str, quote, rename,
-    with_trials, Flags,
+    duration, keep_bytes, push_list, push_size, push_str, quote, rename, with_trials, Flags,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,10 +31,7 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
     let mut sets: Flags = vec![
         (
             format!("--ip {}", args.ip),
-            format!(
-                "transport.ip={}",
-                quote(&loopback_like(args.ip).to_string())
-            ),
+            format!("transport.ip={}", quote(&args.ip.to_string())),
         ),
         (
             format!("--port {}", args.port),
@@ -77,7 +73,6 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
         &args.boundaries,
         &args.output,
     )?;
-    bind_to(&mut plan, args.ip);
     if plan.scenarios[0].experiment.transport.kind == crate::experiment::Kind::Udp
         && args.boundaries.messages.is_some()
     {
@@ -170,7 +165,7 @@ pub fn send(args: &SendArgs) -> Result<(RunResult, PathBuf)> {
 
 /// `nianbao proxy`: the run, written to the results folder it returns.
 pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
-    let ip = loopback_like(args.listen.ip());
+    let ip = args.listen.ip();
     let listen = format!("--listen {}", args.listen);
     let sets: Flags = vec![
         (
@@ -179,7 +174,7 @@ pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
         ),
         (listen, format!("transport.port={}", args.listen.port())),
     ];
-    let (mut plan, declared) = peer_plan(
+    let (plan, declared) = peer_plan(
         "proxy",
         "Someone else's client and server, through nianbao proxy",
         None,
@@ -187,7 +182,6 @@ pub fn proxy(args: &ProxyArgs) -> Result<(RunResult, PathBuf)> {
         &args.boundaries,
         &args.output,
     )?;
-    bind_to(&mut plan, args.listen.ip());
     let relay = Relay {
         to: args.to,
         chunk: Chunk::parse(&args.chunk)?,
@@ -270,6 +264,8 @@ fn peer_plan(
     let over = Overrides {
         sets: output.sets.clone(),
         flags: sets,
+        // The user named the address a peer command listens on.
+        any_address: true,
         ..Overrides::default()
     };
     let plan = plan(&source, &over)?;

@@ -34,7 +34,7 @@ pub use validate::{plain_name, NameError};
 pub use variant::{flatten as flatten_keys, AXIS as VARIANT_AXIS};
 
 use crate::error::{Error, Result};
-use origin::{config_err, flag_err};
+use origin::{config_err, flag_err, locate};
 use std::path::Path;
 use toml::{Table, Value};
 
@@ -181,6 +181,9 @@ pub struct Overrides {
     /// `--max-runs N`: the most scenarios × trials a plan may hold
     /// (default [`DEFAULT_MAX_RUNS`]).
     pub max_runs: Option<u64>,
+    /// Whether `transport.ip` may be other than loopback: only where the
+    /// user named the address for a peer command (`listen --ip`).
+    pub any_address: bool,
 }
 
 /// Loads, merges and validates an experiment into a [`Plan`].
@@ -211,6 +214,16 @@ pub fn plan(source: &Source, over: &Overrides) -> Result<Plan> {
     check_when(&base_expect_when(&table), &axes)?;
     variant::check_when(&base_expect_when(&table), &names)?;
     let scenarios = merge::scenarios(&table, &axes, &variants, source)?;
+    if let Some(ip) = scenarios
+        .iter()
+        .map(|s| s.experiment.transport.ip)
+        .find(|ip| !ip.is_loopback() && !over.any_address)
+    {
+        return Err(Error::Config {
+            origin: locate(source, &set_keys, "transport.ip"),
+            msg: format!("`{ip}` is not a loopback address; experiments run on 127.0.0.1 or ::1"),
+        });
+    }
     let name = scenarios[0].experiment.name.clone();
     let config = merge::config(table, &axes, &variants, source)?;
     Ok(Plan {

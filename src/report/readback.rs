@@ -29,30 +29,20 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let recorded = meta::read(dir)?;
-    // A peer command may listen on any address the user named; the plan
-    // is checked on loopback and given that address back.
-    let text = std::mem::take(&mut res.experiment.toml);
-    let (text, named_ip) = match recorded.peer {
-        Some(_) => loopback_for_planning(&text),
-        None => (text, None),
-    };
-    let mut plan = plan(
+    let plan = plan(
         &Source {
             label: dir.join("experiment.toml").display().to_string(),
-            text,
+            text: std::mem::take(&mut res.experiment.toml),
             stem,
         },
         // The run already passed its --max-runs; MAX_SCENARIOS still bounds it.
+        // A peer command may have listened on an address the user named.
         &Overrides {
             max_runs: Some(u64::MAX),
+            any_address: recorded.peer.is_some(),
             ..Overrides::default()
         },
     )?;
-    if let Some(ip) = named_ip {
-        for sc in &mut plan.scenarios {
-            sc.experiment.transport.ip = ip;
-        }
-    }
     check_plan(&plan, &res, recorded.peer.is_some())?;
     let mut flows = flows(&plan, res);
     if recorded.peer.is_some() && recorded.recorded.is_empty() {
@@ -293,32 +283,4 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
         t.outcome = check_trial(exp, &t.flows);
     }
     trials
-}
-
-/// `transport.ip` replaced by the loopback address of its family, and the
-/// address it was, when it was another.
-fn loopback_for_planning(text: &str) -> (String, Option<std::net::IpAddr>) {
-    let Ok(mut t) = text.parse::<toml::Table>() else {
-        return (text.to_string(), None);
-    };
-    let ip = t
-        .get("transport")
-        .and_then(|tr| tr.get("ip"))
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse::<std::net::IpAddr>().ok())
-        .filter(|ip| !ip.is_loopback());
-    let Some(ip) = ip else {
-        return (text.to_string(), None);
-    };
-    let lo: std::net::IpAddr = match ip {
-        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-    };
-    if let Some(toml::Value::Table(tr)) = t.get_mut("transport") {
-        tr.insert("ip".into(), toml::Value::String(lo.to_string()));
-    }
-    (
-        toml::to_string(&t).unwrap_or_else(|_| text.to_string()),
-        Some(ip),
-    )
 }
