@@ -187,7 +187,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "REPLY")]
     pub reply: Option<String>,
     /// Connections to accept, one trial each (1 to 64).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=crate::peer::MAX_CONNECTIONS as i64))]
     pub connections: u16,
     /// End a connection after this long without data (default: when the client closes).
     #[arg(long, value_name = "DUR")]
@@ -242,7 +242,7 @@ pub struct ProxyArgs {
     #[arg(long)]
     pub nodelay: bool,
     /// Connections to relay, one trial each (1 to 64).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=crate::peer::MAX_CONNECTIONS as i64))]
     pub connections: u16,
     #[command(flatten)]
     pub boundaries: PeerBoundaries,

@@ -82,13 +82,14 @@ impl Summary {
     /// without message boundaries).
     pub fn values(&self) -> Vec<Option<f64>> {
         let known = |v: f64| (!v.is_nan()).then_some(v);
+        let mut counts = self.clone();
         SUMMARY_COLUMNS
             .iter()
             .map(|name| match *name {
                 "segments" => self.segments.map(|v| v as f64),
                 "merged_fraction" => known(self.merged_fraction),
                 "split_fraction" => known(self.split_fraction),
-                count => Some(self.count(count).unwrap_or(0) as f64),
+                count => Some(counts.count_mut(count).map_or(0, |v| *v) as f64),
             })
             .collect()
     }
@@ -112,12 +113,6 @@ impl Summary {
             }
         }
         s
-    }
-
-    /// A whole-number figure by its column name.
-    fn count(&self, name: &str) -> Option<u64> {
-        let mut copy = self.clone();
-        copy.count_mut(name).map(|v| *v)
     }
 
     fn count_mut(&mut self, name: &str) -> Option<&mut u64> {

@@ -142,23 +142,6 @@ pub fn bind_udp(addr: SocketAddr, rcvbuf: Option<u64>) -> Result<Socket> {
     Ok(sock)
 }
 
-/// A UDP socket connected to someone else's `addr`.
-pub fn connect_udp(addr: SocketAddr) -> Result<Socket> {
-    let any: SocketAddr = match addr {
-        SocketAddr::V4(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
-        SocketAddr::V6(_) => SocketAddr::from(([0u16; 8], 0)),
-    };
-    let sock = bind_udp(any, None)?;
-    sock.connect(&addr.into())
-        .map_err(|e| Error::io(format!("connect UDP socket to {addr}"), e))?;
-    Ok(sock)
-}
-
-/// The peer's address of a connected socket.
-pub fn peer_addr(sock: &Socket) -> Option<SocketAddr> {
-    sock.peer_addr().ok().and_then(|a| a.as_socket())
-}
-
 /// Receives one datagram into `buf` with its sender's address (MSG_TRUNC:
 /// the real length even when the buffer was smaller).
 pub fn recv_datagram_from(

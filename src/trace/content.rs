@@ -164,11 +164,6 @@ impl Content {
         self.copy(offset, 1, buf);
         buf.first().copied()
     }
-
-    /// Whether any byte can be given back.
-    pub fn known(&self) -> bool {
-        !matches!(self, Content::Unknown)
-    }
 }
 
 impl PartialEq for Content {
