@@ -112,11 +112,7 @@ fn fragment_line(fa: &FlowAnalysis) -> Option<String> {
         .enumerate()
         .find(|(_, r)| r.kind == RecvKind::Fragment)?;
     let m = r.first_msg.unwrap_or(0);
-    let mlen = fa
-        .messages
-        .iter()
-        .find(|x| x.span.id == m)
-        .map_or(0, |x| x.span.len);
+    let mlen = message_len(fa, m);
     let why = if r.event.len == r.event.asked {
         format!(
             "it asked for {} and recv returns at most what you ask for",
@@ -189,11 +185,7 @@ fn datagram_lines(fa: &FlowAnalysis) -> Vec<String> {
         s.whole, truncated.len())];
     if let Some(r) = truncated.first() {
         let m = r.first_msg.unwrap_or(0);
-        let full = fa
-            .messages
-            .iter()
-            .find(|x| x.span.id == m)
-            .map_or(0, |x| x.span.len);
+        let full = message_len(fa, m);
         lines.push(format!(
             "{} truncated: {} discarded by the kernel. Datagram {m} of {full} bytes met recvfrom({}): the kernel returned {} bytes, set MSG_TRUNC, and dropped the rest; no later recv gets it.",
             plural(truncated.len() as u64, "datagram"),
@@ -266,4 +258,12 @@ fn unknown_line(fa: &FlowAnalysis) -> String {
         plural(s.recvs, "recv"),
         plural(s.bytes, "byte")
     )
+}
+
+/// The length of message `id` of the flow (0 if it has none).
+fn message_len(fa: &FlowAnalysis, id: u64) -> u64 {
+    fa.messages
+        .iter()
+        .find(|x| x.span.id == id)
+        .map_or(0, |x| x.span.len)
 }
