@@ -56,6 +56,23 @@ fn negative_and_unitless_durations_are_rejected() {
 }
 
 #[test]
+fn after_send_is_named_where_it_cannot_work() {
+    let msg = load("[receiver]\nstart_delay = \"after-sent\"\n", &[]);
+    assert!(
+        msg.contains("receiver.start_delay") && msg.contains("\"after-send\""),
+        "a misspelling names the allowed word: {msg}"
+    );
+    let msg = load(
+        "[receiver]\nstart_delay = \"after-send\"\nreply = \"echo\"\n",
+        &[],
+    );
+    assert!(
+        msg.contains("receiver.start_delay") && msg.contains("receiver.reply"),
+        "a sender that waits for replies cannot finish first: {msg}"
+    );
+}
+
+#[test]
 fn message_count_zero_is_rejected() {
     let msg = load("[sender]\ncount = 0\n", &[]);
     assert!(

@@ -242,3 +242,61 @@ fn a_stalled_receiver_ends_the_run_with_what_was_awaited() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// The `t_ns` column of a results CSV, for one flow of trial 0.
+fn times(dir: &Path, file: &str) -> Vec<u64> {
+    let text = std::fs::read_to_string(dir.join(file)).expect("csv");
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).expect("column");
+    let (trial, flow, t) = (col("trial"), col("flow"), col("t_ns"));
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[trial] == "0" && c[flow] == "c2s")
+        .map(|c| c[t].parse().expect("t_ns"))
+        .collect()
+}
+
+#[test]
+fn an_after_send_receiver_waits_for_the_sender_however_long_it_takes() {
+    // 100 ms between the sends, twice the old fixed 50 ms start: the
+    // receiver still reads nothing until the second send has returned.
+    for name in ["hellofeng", "udp-hellofeng"] {
+        let (run, tmp) = run_named(name, &["sender.gap=100ms"]);
+        let dir = tmp.path().join(name);
+        let (sends, recvs) = (times(&dir, "sends.csv"), times(&dir, "recvs.csv"));
+        assert_eq!(sends.len(), 2, "{name}: two sends");
+        assert!(
+            recvs[0] > sends[1],
+            "{name}: the first read at {} ns came after the last send at {} ns",
+            recvs[0],
+            sends[1]
+        );
+        assert!(
+            sends[1] - sends[0] >= 100_000_000,
+            "{name}: the gap was kept"
+        );
+        let s = &run.trials[0].flows[0].summary;
+        let want = if name == "hellofeng" { (1, 1) } else { (2, 0) };
+        assert_eq!(
+            (s.recvs, s.sticky),
+            want,
+            "{name}: TCP merges, UDP does not"
+        );
+    }
+}
+
+#[test]
+fn an_after_send_receiver_stops_waiting_once_the_queue_holds_32_kib() {
+    // 128 000 bytes cannot all wait in the receive queue: the sender would
+    // block on the receiver, which waits for the sender. The wait ends at
+    // 32 KiB instead, said on the knobs line, and every byte arrives.
+    let (run, _tmp) = run_named("hellofeng", &["sender.count=2000", "sender.size=64"]);
+    let s = &run.trials[0].flows[0].summary;
+    assert_eq!((s.messages, s.bytes, s.lost), (2000, 128_000, 0));
+    let text = nianbao::report::text::render(&run, &Default::default());
+    assert!(
+        text.contains("receiver starts once the sender is done or 32768 bytes wait"),
+        "{text}"
+    );
+}

@@ -182,6 +182,11 @@ fn a_bad_listen_flag_is_one_line_naming_it() {
             "soon",
             "--start-delay soon: key `receiver.start_delay`",
         ),
+        (
+            "--start-delay",
+            "after-send",
+            "--start-delay after-send: `after-send` needs nianbao's own sender",
+        ),
         ("--idle", "0", "--idle 0"),
         ("--keep-bytes", "2GiB", "--keep-bytes 2GiB"),
         (

@@ -38,10 +38,10 @@ const PROMISES: &[Promise] = &[
     Promise {
         command: "nianbao run nagle",
         code: 0,
-        words: &["sender.nodelay", "30 trials"],
+        words: &["sender.nodelay", "24 trials"],
     },
     Promise {
-        command: "nianbao run hellofeng --sweep sender.gap=0,1ms,100ms --trials 5",
+        command: "nianbao run hellofeng --set receiver.start_delay=50ms --sweep sender.gap=0,1ms,100ms --trials 5",
         code: 1,
         words: &[
             "sender.gap=100ms                      100.0%",

@@ -73,6 +73,16 @@ pub fn listen(args: &ListenArgs) -> Result<(RunResult, PathBuf)> {
         &args.boundaries,
         &args.output,
     )?;
+    if plan.scenarios[0].experiment.receiver.start_delay == crate::experiment::StartDelay::AfterSend
+    {
+        return Err(crate::error::Error::Config {
+            origin: match &args.start_delay {
+                Some(d) => format!("--start-delay {d}"),
+                None => format!("receiver.start_delay of {}", plan.name),
+            },
+            msg: "`after-send` needs nianbao's own sender (`nianbao run`): listen cannot tell when someone else's client is done; give --start-delay a duration like 50ms".into(),
+        });
+    }
     if plan.scenarios[0].experiment.transport.kind == crate::experiment::Kind::Udp
         && args.boundaries.messages.is_some()
     {

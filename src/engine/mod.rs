@@ -15,7 +15,7 @@ pub use model::{FlowModel, Models};
 pub use payload::{generate, reply_bytes, Stream};
 
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, Flow, Kind, Sender};
+use crate::experiment::{Experiment, Flow, Kind, Sender, StartDelay};
 use crate::trace::{Boundaries, Clock, Delivery, FlowTrace, SendEvent, Trace};
 use payload::Rng;
 use std::time::{Duration, Instant};
@@ -191,6 +191,29 @@ pub(crate) fn pause(ctx: &Ctx, d: Duration, side: &'static str, what: &str) -> R
         std::thread::yield_now();
     }
     Ok(())
+}
+
+/// The receiver's late start: a fixed pause, or, for `after-send`, until
+/// `ready` says the sender is done (polled every 20 µs, within the deadline).
+pub(crate) fn start_late(ctx: &Ctx, ready: impl Fn() -> bool) -> Result<()> {
+    match ctx.exp.receiver.start_delay {
+        StartDelay::Fixed(d) => pause(ctx, d, "receiver", "start_delay"),
+        StartDelay::AfterSend => loop {
+            if ready() {
+                return Ok(());
+            }
+            if let Some(signal) = crate::interrupt::pending() {
+                return Err(Error::Interrupted { signal });
+            }
+            if Instant::now() >= ctx.deadline {
+                return Err(ctx.late(
+                    "receiver",
+                    "the sender to finish (receiver.start_delay = \"after-send\")".to_string(),
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(20));
+        },
+    }
 }
 
 /// Most recv events one flow of one trial may record: each costs memory

@@ -4,7 +4,7 @@
 
 use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::send_all;
-use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
+use super::{check, check_recorded, gap_before, pause, reserve, start_late, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
@@ -70,7 +70,12 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let mut buf = vec![0u8; r.recv_sizes.max() as usize];
     let mut replies = Replier::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
-    pause(ctx, r.start_delay, "receiver", "start_delay")?;
+    // `after-send`: every byte (or as many as the queue holds) is in the
+    // receive queue before the first read.
+    let want = total.min(crate::experiment::after_send_room(r));
+    start_late(ctx, || {
+        net::peer::bytes_queued(&conn).is_some_and(|q| q >= want)
+    })?;
     let mut offset = 0u64;
     for i in 0.. {
         let asked = r.recv_sizes.at(i) as usize;

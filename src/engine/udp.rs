@@ -3,7 +3,7 @@
 //! it carries, notes truncation, and stops when the last message has come or
 //! the flow has been quiet for `receiver.idle` after the sender finished.
 
-use super::{gap_before, pause, record_send, reserve, Ctx};
+use super::{gap_before, pause, record_send, reserve, start_late, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{Rng, Stream};
 use crate::error::{Error, Result};
@@ -82,7 +82,9 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
         discarded: 0,
     };
     let mut buf = vec![0u8; r.recv_sizes.max() as usize];
-    pause(ctx, r.start_delay, "receiver", "start_delay")?;
+    // `after-send`: on loopback a datagram is in the receive queue when
+    // its sendto returns, so the sender's last return is enough.
+    start_late(ctx, || done.load(Ordering::Acquire))?;
     let mut next = 0usize;
     for i in 0.. {
         if next >= spans.len() {

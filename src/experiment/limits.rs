@@ -17,6 +17,9 @@ pub const MAX_UDP_V6: u64 = 65_527;
 pub const MAX_STREAM: u64 = 1 << 30;
 /// Most send calls one flow of one trial may make (each is recorded).
 pub const MAX_SENDS: u64 = 8 << 20;
+/// Most bytes a receiver that starts `after-send` waits to find queued
+/// (half of `receiver.rcvbuf` when that is smaller).
+pub const AFTER_SEND_QUEUE: u64 = 32 << 10;
 /// Most items in a list of sizes (`recv_sizes`, `reply`, `client_recv_sizes`).
 pub const MAX_SIZES: usize = 10_000;
 
@@ -25,6 +28,7 @@ type V<T> = Result<T, Invalid>;
 /// Checks every limit of a validated experiment.
 pub(super) fn check(exp: &Experiment) -> V<()> {
     waits(exp)?;
+    after_send(exp)?;
     empty_messages(exp)?;
     udp_sizes(exp)?;
     stream_bytes(exp)?;
@@ -80,10 +84,13 @@ fn waits(exp: &Experiment) -> V<()> {
         )
     };
     let r = &exp.receiver;
-    if r.start_delay >= deadline {
+    if r.start_delay.fixed() >= deadline {
         return Err(over(
             "receiver.start_delay",
-            format!("a start delay of {}", format_duration(r.start_delay)),
+            format!(
+                "a start delay of {}",
+                format_duration(r.start_delay.fixed())
+            ),
         ));
     }
     if r.recv_gap >= deadline {
@@ -161,13 +168,42 @@ fn udp_sizes(exp: &Experiment) -> V<()> {
     Ok(())
 }
 
+/// A receiver that starts `after-send` waits for the sender to finish, so
+/// the sender must finish without it: no replies to wait for.
+fn after_send(exp: &Experiment) -> V<()> {
+    let r = &exp.receiver;
+    if r.start_delay == StartDelay::AfterSend && r.reply != Reply::None {
+        return Err(bad("receiver.start_delay", "`after-send` needs receiver.reply = \"none\": the receiver starts only when the sender is done, and this sender waits for a reply after each message; give a duration like \"5ms\""));
+    }
+    Ok(())
+}
+
+/// The most bytes an `after-send` receiver waits to find queued before
+/// its first read: no more than the receive queue holds at once, or the
+/// sender would wait for the receiver, which waits for it.
+pub fn after_send_room(r: &Receiver) -> u64 {
+    r.rcvbuf
+        .map_or(AFTER_SEND_QUEUE, |b| (b / 2).clamp(1, AFTER_SEND_QUEUE))
+}
+
+/// The bytes of the sender's messages, at most (for random sizes).
+pub fn message_bytes(s: &Sender) -> u64 {
+    sized(s).1
+}
+
+/// The bytes of the sender's messages (at most, for random sizes), and the
+/// key that sets them.
+fn sized(s: &Sender) -> (&'static str, u64) {
+    match &s.messages {
+        Messages::Explicit(list) => ("sender.messages", list.iter().map(|m| m.len() as u64).sum()),
+        Messages::Generated { count, max, .. } => ("sender.count", count.saturating_mul(*max)),
+    }
+}
+
 /// The bytes one flow carries stay under [`MAX_STREAM`].
 fn stream_bytes(exp: &Experiment) -> V<()> {
     let s = &exp.sender;
-    let (key, bytes) = match &s.messages {
-        Messages::Explicit(list) => ("sender.messages", list.iter().map(|m| m.len() as u64).sum()),
-        Messages::Generated { count, max, .. } => ("sender.count", count.saturating_mul(*max)),
-    };
+    let (key, bytes) = sized(s);
     let longest = match &s.messages {
         Messages::Explicit(list) => list.iter().map(|m| m.len() as u64).max().unwrap_or(0),
         Messages::Generated { max, .. } => *max,

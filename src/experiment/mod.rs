@@ -24,7 +24,10 @@ pub use catalogue::{builtin, close_matches, Builtin, CATALOGUE};
 pub use expectation::{fmt_num, parse_bound, BoundError, Outcome, FIGURES};
 pub use file::FileExperiment;
 pub use invalid::Invalid;
-pub use limits::{message_count, MAX_STREAM, MAX_UDP_V4, MAX_UDP_V6};
+pub use limits::{
+    after_send_room, message_bytes, message_count, AFTER_SEND_QUEUE, MAX_STREAM, MAX_UDP_V4,
+    MAX_UDP_V6,
+};
 pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};
 pub use plan_size::DEFAULT_MAX_RUNS;

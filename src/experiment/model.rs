@@ -140,10 +140,49 @@ pub enum Reply {
     Sizes(Sizes),
 }
 
+/// When the receiver makes its first read: how it is "late".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartDelay {
+    /// A fixed wait after the connection is accepted (or the socket bound).
+    Fixed(Duration),
+    /// `"after-send"`: the receiver waits until the sender's last send has
+    /// returned and, for TCP, every byte it sent is in the receive queue
+    /// (SIOCINQ). Only nianbao's own sender can say so.
+    AfterSend,
+}
+
+impl StartDelay {
+    /// The spelling `after-send` takes in a file and on the command line.
+    pub const AFTER_SEND: &'static str = "after-send";
+
+    /// The receiver reads as soon as it can.
+    pub fn is_zero(self) -> bool {
+        self == StartDelay::Fixed(Duration::ZERO)
+    }
+
+    /// The fixed part of the wait (none for `after-send`).
+    pub fn fixed(self) -> Duration {
+        match self {
+            StartDelay::Fixed(d) => d,
+            StartDelay::AfterSend => Duration::ZERO,
+        }
+    }
+}
+
+impl fmt::Display for StartDelay {
+    /// "50ms late", "until the sender is done": after "the receiver starts".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartDelay::Fixed(d) => write!(f, "{} late", crate::units::format_duration(*d)),
+            StartDelay::AfterSend => f.write_str("once the sender is done"),
+        }
+    }
+}
+
 /// `[receiver]`.
 #[derive(Clone, Debug)]
 pub struct Receiver {
-    pub start_delay: Duration,
+    pub start_delay: StartDelay,
     pub recv_sizes: Sizes,
     pub recv_gap: Duration,
     pub rcvbuf: Option<u64>,

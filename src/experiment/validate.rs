@@ -211,7 +211,7 @@ fn receiver(r: &file::FileReceiver) -> V<Receiver> {
     };
     let reply_sends = count_at_least_1(r.reply_sends, 1, "receiver.reply_sends")?;
     Ok(Receiver {
-        start_delay: opt_dur(&r.start_delay, "receiver.start_delay")?.unwrap_or(Duration::ZERO),
+        start_delay: start_delay(&r.start_delay)?,
         recv_sizes: match &r.recv_sizes {
             Some(list) => size_list(list, "receiver.recv_sizes")?,
             None => Sizes::one(1024),
@@ -227,6 +227,23 @@ fn receiver(r: &file::FileReceiver) -> V<Receiver> {
         client_reads: count_at_least_1(r.client_reads, 1, "receiver.client_reads")?,
         idle: opt_dur(&r.idle, "receiver.idle")?.unwrap_or(Duration::from_millis(200)),
     })
+}
+
+/// `receiver.start_delay`: a duration, or `"after-send"`.
+fn start_delay(d: &Option<file::Dur>) -> V<StartDelay> {
+    const KEY: &str = "receiver.start_delay";
+    match d {
+        Some(file::Dur::Text(t)) if t == StartDelay::AFTER_SEND => Ok(StartDelay::AfterSend),
+        _ => opt_dur(d, KEY)
+            .map_err(|mut e| {
+                e.msg += &format!(
+                    "; or \"{}\" to start once the sender is done",
+                    StartDelay::AFTER_SEND
+                );
+                e
+            })
+            .map(|d| StartDelay::Fixed(d.unwrap_or(Duration::ZERO))),
+    }
 }
 
 fn count_at_least_1(v: Option<i64>, default: u64, key: &str) -> V<u64> {

@@ -105,7 +105,7 @@ fn serve(
     let r = &exp.receiver;
     let mut c2s = FlowRecorder::new(opts.cut(exp), budget.clone());
     let mut s2c = (r.reply != Reply::None).then(|| FlowRecorder::writer(budget));
-    let ended = match wait(r.start_delay, deadline) {
+    let ended = match wait(r.start_delay.fixed(), deadline) {
         Some(stop) => Ended::Stopped(stop),
         // What went wrong on this connection ends it, not the run: the
         // other connections and what this one gathered are still written.

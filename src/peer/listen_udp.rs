@@ -33,7 +33,7 @@ pub(super) fn listen_udp(
     // UDP never closes: after the first datagram, quiet for `idle` ends it.
     let idle = opts.idle.unwrap_or(r.idle);
     let mut last = Instant::now();
-    let mut ended = match wait(r.start_delay, deadline) {
+    let mut ended = match wait(r.start_delay.fixed(), deadline) {
         Some(stop) => Ended::Stopped(stop),
         None => Ended::Idle,
     };

@@ -1,14 +1,16 @@
 //! The knobs line: the settings that matter, in words, for the terminal
 //! report of a run and (the sender's part) of `send`.
 
-use crate::experiment::{Experiment, Kind, Messages, Receiver, Reply, Sender};
+use crate::experiment::{
+    after_send_room, message_bytes, Experiment, Kind, Messages, Reply, Sender, StartDelay,
+};
 use crate::units::{format_duration, plural};
 
 /// The knobs that matter, in one line.
 pub fn knobs(e: &Experiment) -> String {
     let mut k = transport_knobs(e);
     k.extend(sender_knobs(&e.sender));
-    k.extend(receiver_knobs(&e.receiver));
+    k.extend(receiver_knobs(e));
     k.join(" · ")
 }
 
@@ -59,8 +61,23 @@ pub(super) fn sender_knobs(s: &Sender) -> Vec<String> {
     k
 }
 
+/// For `after-send` over TCP when the messages could overfill the
+/// receive queue: the wait ends once the queue holds this much.
+fn queue_cap(e: &Experiment) -> String {
+    let room = after_send_room(&e.receiver);
+    match e.receiver.start_delay {
+        StartDelay::AfterSend
+            if e.transport.kind == Kind::Tcp && message_bytes(&e.sender) > room =>
+        {
+            format!(" or {room} bytes wait")
+        }
+        _ => String::new(),
+    }
+}
+
 /// The receiver's knobs: buffer, start delay, recv sizes, replies.
-fn receiver_knobs(r: &Receiver) -> Vec<String> {
+fn receiver_knobs(e: &Experiment) -> Vec<String> {
+    let r = &e.receiver;
     let mut k = Vec::new();
     if let Some(n) = r.rcvbuf {
         k.push(format!("SO_RCVBUF {n}"));
@@ -68,7 +85,7 @@ fn receiver_knobs(r: &Receiver) -> Vec<String> {
     k.push(if r.start_delay.is_zero() {
         "receiver reads at once".to_string()
     } else {
-        format!("receiver starts {} late", format_duration(r.start_delay))
+        format!("receiver starts {}{}", r.start_delay, queue_cap(e))
     });
     k.push(format!("recv sizes {:?}", r.recv_sizes));
     match &r.reply {

@@ -35,7 +35,7 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
         k.push(if r.start_delay.is_zero() {
             "reads at once".to_string()
         } else {
-            format!("starts reading {} late", format_duration(r.start_delay))
+            format!("starts reading {}", r.start_delay)
         });
         k.push(format!("recv sizes {:?}", r.recv_sizes));
         if !r.recv_gap.is_zero() {

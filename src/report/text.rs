@@ -5,8 +5,8 @@
 use super::ruler::{ruler, RulerOptions};
 use super::verdict::verdict;
 use crate::analysis::{RunResult, TrialResult};
-use crate::experiment::{fmt_num, Experiment, Scenario, VARIANT_AXIS};
-use crate::units::{format_duration, plural};
+use crate::experiment::{fmt_num, Experiment, Scenario, StartDelay, VARIANT_AXIS};
+use crate::units::plural;
 use std::fmt::Write;
 
 pub use super::knobs::knobs;
@@ -185,13 +185,20 @@ fn alike(run: &RunResult) -> Option<String> {
         let e = &s.experiment;
         let gaps = crate::experiment::message_count(&e.sender).saturating_sub(1) / e.sender.burst;
         let span = (e.sender.gap + e.sender.gap_jitter).saturating_mul(gaps as u32);
-        span <= e.receiver.start_delay
+        match e.receiver.start_delay {
+            StartDelay::AfterSend => true,
+            StartDelay::Fixed(d) => span <= d,
+        }
     });
     let first = &scenarios[0].experiment;
     Some(if late {
         format!(
-            "Every row is alike: in each scenario the sender's gaps add up to no more than the receiver's late start ({}), so by its first read every message was already waiting in the receive buffer. Sweep the gap past the start delay, or set receiver.start_delay=0, to see a difference.",
-            format_duration(first.receiver.start_delay)
+            "Every row is alike: in each scenario the receiver starts {}{}, so by its first read every message was already waiting in the receive buffer. Sweep the gap past the start delay, or set receiver.start_delay=0, to see a difference.",
+            first.receiver.start_delay,
+            match first.receiver.start_delay {
+                StartDelay::AfterSend => "",
+                StartDelay::Fixed(_) => " and the sender's gaps add up to no more than that",
+            }
         )
     } else {
         "Every row is alike: over these values the swept keys did not change any message's fate."

@@ -10,7 +10,7 @@
 //! messages, sizes, framing, recv sizes, replies, socket options — is its
 //! own.
 
-use nianbao::experiment::{message_count, Experiment, Messages, Plan, Reply};
+use nianbao::experiment::{message_count, Experiment, Messages, Plan, Reply, StartDelay};
 use nianbao::framing::Framing;
 use nianbao::report::{json::run_json, ruler::RulerOptions, text};
 use std::time::Duration;
@@ -92,7 +92,9 @@ pub fn shortened(plan: &Plan) -> Option<Plan> {
     e.sender.gap = e.sender.gap.min(EACH_WAIT);
     e.sender.gap_jitter = e.sender.gap_jitter.min(EACH_WAIT);
     e.receiver.recv_gap = e.receiver.recv_gap.min(EACH_WAIT);
-    e.receiver.start_delay = e.receiver.start_delay.min(ONE_WAIT);
+    if let StartDelay::Fixed(d) = e.receiver.start_delay {
+        e.receiver.start_delay = StartDelay::Fixed(d.min(ONE_WAIT));
+    }
     e.receiver.idle = e.receiver.idle.min(ONE_WAIT);
     Some(Plan {
         scenarios: vec![scenario],
