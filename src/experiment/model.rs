@@ -170,7 +170,7 @@ impl StartDelay {
 }
 
 impl fmt::Display for StartDelay {
-    /// "50ms late", "until the sender is done": after "the receiver starts".
+    /// "50ms late", "once the sender is done": words after "the receiver starts".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StartDelay::Fixed(d) => write!(f, "{} late", crate::units::format_duration(*d)),
