@@ -8,7 +8,7 @@
 //!
 //! Run: `cargo bench --bench observer`.
 
-use nianbao::trace::{Clock, FlowTrace, RecvEvent};
+use nianbao::trace::{Clock, FlowTrace, Queued, RecvEvent};
 use socket2::Socket;
 use std::hint::black_box;
 use std::io::Write;
@@ -60,10 +60,10 @@ fn one_loop(size: usize, record: bool) -> f64 {
             trace.recvs.push(RecvEvent {
                 t_ns: clock.now_ns(),
                 offset,
-                len: got as u64,
-                asked: size as u64,
+                len: got as u32,
+                asked: size as u32,
                 truncated: false,
-                queued: None,
+                queued: Queued::UNKNOWN,
             });
         }
         offset += got as u64;

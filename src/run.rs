@@ -2,7 +2,7 @@
 //! times each, from the engine (a source) through analysis, each trial
 //! checked against `[expect]` as it finishes.
 
-use crate::analysis::{analyse, check_compares, check_trial, RunResult, TrialResult};
+use crate::analysis::{analyse_owned, check_compares, check_trial, RunResult, TrialResult};
 use crate::engine::{run_trial, Models};
 use crate::error::Result;
 use crate::experiment::Plan;
@@ -43,16 +43,18 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
                     scenario.index
                 )));
             }
-            let mut flows = vec![analyse(Flow::C2s, &trace.c2s, trace.duration_ns)];
-            if let Some(s2c) = &trace.s2c {
-                flows.push(analyse(Flow::S2c, s2c, trace.duration_ns));
+            // The trace's events move into the analysis: none is held twice.
+            let duration_ns = trace.duration_ns;
+            let mut flows = vec![analyse_owned(Flow::C2s, trace.c2s, duration_ns)];
+            if let Some(s2c) = trace.s2c {
+                flows.push(analyse_owned(Flow::S2c, s2c, duration_ns));
             }
             let outcome = check_trial(exp, &flows);
             trials.push(TrialResult {
                 scenario: scenario.index,
                 trial,
                 flows,
-                duration_ns: trace.duration_ns,
+                duration_ns,
                 outcome,
             });
             progress(trials.len(), total);

@@ -3,7 +3,7 @@
 use nianbao::analysis::FlowAnalysis;
 use nianbao::analysis::{analyse, utf8_cuts, Delivery, Fate, RecvKind};
 use nianbao::trace::{
-    Boundaries, DecodedEvent, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent,
+    Boundaries, DecodedEvent, Flow, FlowTrace, MessageSpan, Queued, RecvEvent, SendEvent,
 };
 
 fn messages(lens: &[u64]) -> Vec<MessageSpan> {
@@ -29,10 +29,10 @@ fn recvs(parts: &[(u64, u64)]) -> Vec<RecvEvent> {
         .map(|(i, &(offset, len))| RecvEvent {
             t_ns: 100 * (i as u64 + 1),
             offset,
-            len,
+            len: len as u32,
             asked: 1024,
             truncated: false,
-            queued: None,
+            queued: Queued::UNKNOWN,
         })
         .collect()
 }
@@ -90,11 +90,14 @@ fn hellofe_ng_is_sticky_then_fragment_and_feng_split() {
         [Fate::Merged, Fate::Split]
     );
     assert_eq!(
-        (a.recvs[0].first_msg, a.recvs[0].last_msg),
+        (
+            a.recvs.get(0).unwrap().first_msg,
+            a.recvs.get(0).unwrap().last_msg
+        ),
         (Some(0), Some(1))
     );
-    assert_eq!(a.messages[1].reads, 2);
-    assert_eq!(a.messages[1].delivered_ns, Some(200));
+    assert_eq!(a.messages.get(1).unwrap().reads, 2);
+    assert_eq!(a.messages.get(1).unwrap().delivered_ns, Some(200));
     assert_eq!(a.summary.merged, 1);
     assert_eq!(a.summary.split, 1);
     assert_eq!(a.summary.bytes, 9);
@@ -116,16 +119,16 @@ fn udp_datagram_truncated() {
         len: 1024,
         asked: 1024,
         truncated: true,
-        queued: None,
+        queued: Queued::UNKNOWN,
     }];
     t.discarded = 976;
     let a = analyse_as(Flow::C2s, Delivery::Datagram, &t, 0);
-    assert_eq!(a.recvs[0].kind, RecvKind::Truncated);
+    assert_eq!(a.recvs.get(0).unwrap().kind, RecvKind::Truncated);
     assert_eq!(
         a.summary.fragment, 0,
         "a truncated datagram is not a fragment"
     );
-    assert_eq!(a.messages[0].fate, Fate::Truncated);
+    assert_eq!(a.messages.get(0).unwrap().fate, Fate::Truncated);
     assert_eq!(a.summary.truncated, 1);
     assert_eq!(a.discarded, 976);
 }
@@ -153,7 +156,7 @@ fn reply_stream_read_short_splits_the_reply_and_leaves_the_tail_lost() {
         [Fate::Split, Fate::Lost]
     );
     // The second read, for the second command, starts with bytes of reply 0.
-    assert_eq!(a.recvs[1].first_msg, Some(0));
+    assert_eq!(a.recvs.get(1).unwrap().first_msg, Some(0));
 }
 
 #[test]
@@ -177,8 +180,8 @@ fn short_writes_are_counted_and_sent_time_is_the_last_byte() {
     ];
     let a = analyse_as(Flow::C2s, Delivery::Stream, &t, 0);
     assert_eq!(a.short_writes, 1);
-    assert_eq!(a.messages[0].sent_ns, Some(30));
-    assert_eq!(a.messages[0].fate, Fate::Intact);
+    assert_eq!(a.messages.get(0).unwrap().sent_ns, Some(30));
+    assert_eq!(a.messages.get(0).unwrap().fate, Fate::Intact);
 }
 
 #[test]
@@ -205,7 +208,11 @@ fn framed_fates_come_from_the_decoder() {
         },
     ];
     let a = analyse_as(Flow::C2s, Delivery::Framed, &t, 0);
-    assert_eq!(a.recvs[0].kind, RecvKind::Sticky, "raw reads stay sticky");
+    assert_eq!(
+        a.recvs.get(0).unwrap().kind,
+        RecvKind::Sticky,
+        "raw reads stay sticky"
+    );
     assert_eq!(
         a.messages.iter().map(|m| m.fate).collect::<Vec<_>>(),
         [Fate::Intact, Fate::Corrupt, Fate::Lost]
@@ -217,7 +224,10 @@ fn utf8_cut_is_found_where_the_next_byte_continues_a_character() {
     let text = "你好".as_bytes();
     let t = trace(&[6], &[(0, 4), (4, 2)]);
     let a = analyse_as(Flow::C2s, Delivery::Stream, &t, 0);
-    assert_eq!(utf8_cuts(&a.recvs, |o| text.get(o as usize).copied()), [0]);
+    assert_eq!(
+        utf8_cuts(a.recvs.events(), |o| text.get(o as usize).copied()),
+        [0]
+    );
 }
 
 #[test]

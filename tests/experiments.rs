@@ -112,7 +112,7 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
             .iter()
             .flat_map(|t| &t.flows)
             .flat_map(|f| &f.recvs)
-            .map(|r| r.event.len)
+            .map(|r| u64::from(r.event.len))
             .collect();
         assert_eq!(
             dir.join("recv-sizes.png").exists(),

@@ -178,12 +178,12 @@ fn write_size_streams_a_json_header_file_in_chunks_and_the_md5_checks_out() {
             c2s.sends
                 .iter()
                 .filter(|s| s.msg_id == id)
-                .map(|s| (s.offset, s.len))
+                .map(|s| (s.offset, u64::from(s.len)))
                 .collect()
         })
         .collect();
     for (id, sends) in per_message.iter().enumerate() {
-        let frame = &c2s.messages[id].span;
+        let frame = c2s.messages.get(id).unwrap().span;
         assert_eq!(sends.len(), 3, "message {id}: {sends:?}");
         assert_eq!(sends[0], (frame.offset, 4096));
         assert_eq!(sends[1], (frame.offset + 4096, 4096));

@@ -6,7 +6,7 @@ use nianbao::analysis::{analyse, Delivery, FlowAnalysis};
 use nianbao::engine::Models;
 use nianbao::experiment::{plan, Experiment, Overrides, Source};
 use nianbao::report::ruler::{ruler, RulerOptions};
-use nianbao::trace::{Boundaries, DecodedEvent, Flow, FlowTrace, RecvEvent};
+use nianbao::trace::{Boundaries, DecodedEvent, Flow, FlowTrace, Queued, RecvEvent};
 
 fn experiment(toml: &str) -> Experiment {
     let source = Source::inline("test", toml);
@@ -24,10 +24,10 @@ fn reads(sizes: &[u64]) -> Vec<RecvEvent> {
             let r = RecvEvent {
                 t_ns: 1000 * (i as u64 + 1),
                 offset,
-                len,
-                asked: len,
+                len: len as u32,
+                asked: len as u32,
                 truncated: false,
-                queued: None,
+                queued: Queued::UNKNOWN,
             };
             offset += len;
             r

@@ -8,7 +8,8 @@ use nianbao::experiment::{plan, Overrides, Source};
 use nianbao::report::ruler::{ruler, RulerOptions};
 use nianbao::trace::Recorded;
 use nianbao::trace::{
-    Boundaries, Content, DecodedEvent, Delivery, Flow, FlowTrace, MessageSpan, RecvEvent, SendEvent,
+    Boundaries, Content, DecodedEvent, Delivery, Flow, FlowTrace, MessageSpan, Queued, RecvEvent,
+    SendEvent,
 };
 use std::sync::Arc;
 
@@ -38,8 +39,8 @@ fn send(msg_id: u64, offset: u64, len: u64, t_ns: u64) -> SendEvent {
         t_ns,
         msg_id,
         offset,
-        len,
-        ret: len,
+        len: len as u32,
+        ret: len as u32,
     }
 }
 
@@ -50,10 +51,10 @@ fn reads(parts: &[(u64, u64)]) -> Vec<RecvEvent> {
         .map(|(i, &(offset, len))| RecvEvent {
             t_ns: 100 * (i as u64 + 1),
             offset,
-            len,
+            len: len as u32,
             asked: 1024,
             truncated: false,
-            queued: None,
+            queued: Queued::UNKNOWN,
         })
         .collect()
 }

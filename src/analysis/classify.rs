@@ -3,7 +3,7 @@
 //! trace's events.
 
 use super::kinds::{Fate, RecvKind};
-use super::{MessageRow, RecvRow};
+use super::{Messages, Recvs};
 use crate::trace::{Boundaries, DecodedEvent, Delivery, MessageSpan, RecvEvent, SendEvent};
 
 /// The index of the message holding byte `offset`.
@@ -13,103 +13,84 @@ fn message_at(messages: &[MessageSpan], offset: u64) -> Option<usize> {
 }
 
 /// Recv kinds: whole, sticky, fragment, or truncated (a datagram cut short);
-/// with no message boundaries known, every recv is of kind unknown.
+/// with no message boundaries known, every recv is of kind unknown. Takes
+/// the recv events and keeps them, each with its mark.
 pub fn classify(
     delivery: Delivery,
     boundaries: Boundaries,
     messages: &[MessageSpan],
-    recvs: &[RecvEvent],
-) -> Vec<RecvRow> {
+    recvs: Vec<RecvEvent>,
+) -> Recvs {
     if !boundaries.known() {
-        return recvs
-            .iter()
-            .map(|r| RecvRow {
-                event: r.clone(),
-                first_msg: None,
-                last_msg: None,
-                kind: RecvKind::Unknown,
-            })
-            .collect();
+        return Recvs::marked(recvs, |_| (None, None, RecvKind::Unknown));
     }
-    recvs
-        .iter()
-        .map(|r| {
-            // Bytes outside every message (a framing's raw prefix) belong to none.
-            let first = message_at(messages, r.offset).or_else(|| {
-                let i = messages.partition_point(|m| m.offset < r.offset);
-                (i < messages.len() && messages[i].offset < r.offset + r.len).then_some(i)
-            });
-            let last = if delivery == Delivery::Datagram {
-                first
-            } else {
-                // Bytes past every message (after a decoder stopped) belong
-                // to none: the last message the read reaches is its last.
-                let end = r.offset + r.len.max(1);
-                message_at(messages, end - 1).or_else(|| {
-                    let j = messages.partition_point(|m| m.offset < end);
-                    first.and((j > 0).then(|| j - 1))
-                })
-            };
-            let kind = match (first, last) {
-                _ if r.truncated => RecvKind::Truncated,
-                (Some(a), Some(b)) if a != b => RecvKind::Sticky,
-                (Some(a), _)
-                    if !r.truncated
-                        && messages[a].offset == r.offset
-                        && messages[a].len == r.len =>
-                {
-                    RecvKind::Whole
-                }
-                _ => RecvKind::Fragment,
-            };
-            RecvRow {
-                event: r.clone(),
-                first_msg: first.map(|i| messages[i].id),
-                last_msg: last.map(|i| messages[i].id),
-                kind,
+    Recvs::marked(recvs, |r| {
+        let (offset, len) = (r.offset, u64::from(r.len));
+        // Bytes outside every message (a framing's raw prefix) belong to none.
+        let first = message_at(messages, offset).or_else(|| {
+            let i = messages.partition_point(|m| m.offset < offset);
+            (i < messages.len() && messages[i].offset < offset + len).then_some(i)
+        });
+        let last = if delivery == Delivery::Datagram {
+            first
+        } else {
+            // Bytes past every message (after a decoder stopped) belong
+            // to none: the last message the read reaches is its last.
+            let end = offset + len.max(1);
+            message_at(messages, end - 1).or_else(|| {
+                let j = messages.partition_point(|m| m.offset < end);
+                first.and((j > 0).then(|| j - 1))
+            })
+        };
+        let kind = match (first, last) {
+            _ if r.truncated => RecvKind::Truncated,
+            (Some(a), Some(b)) if a != b => RecvKind::Sticky,
+            (Some(a), _) if messages[a].offset == offset && messages[a].len == len => {
+                RecvKind::Whole
             }
-        })
-        .collect()
+            _ => RecvKind::Fragment,
+        };
+        (
+            first.map(|i| messages[i].id),
+            last.map(|i| messages[i].id),
+            kind,
+        )
+    })
 }
 
-/// Message fates from the recvs that carried them.
-pub fn fates(delivery: Delivery, messages: &[MessageSpan], recvs: &[RecvRow]) -> Vec<MessageRow> {
-    let mut rows: Vec<MessageRow> = messages
-        .iter()
-        .map(|m| MessageRow {
-            span: m.clone(),
-            sent_ns: None,
-            delivered_ns: None,
-            reads: 0,
-            fate: Fate::Lost,
-        })
-        .collect();
+/// Message fates from the recvs that carried them: takes the spans and
+/// gives them back with their marks.
+pub fn fates(delivery: Delivery, messages: Vec<MessageSpan>, recvs: &Recvs) -> Messages {
+    let mut rows = Messages::unmarked(messages);
     let mut alone = vec![false; rows.len()];
     let mut truncated = vec![false; rows.len()];
-    for r in recvs {
+    for r in recvs.iter() {
         let (Some(a), Some(b)) = (r.first_msg, r.last_msg) else {
             continue;
         };
-        let (a, b) = (position(messages, a), position(messages, b));
-        let end = r.event.offset + r.event.len;
+        let spans = rows.spans();
+        let (a, b) = (position(spans, a), position(spans, b));
+        let end = r.event.offset + u64::from(r.event.len);
         for i in a..=b {
-            rows[i].reads += 1;
-            let m = &messages[i];
+            rows.read(i);
+            let m = rows.spans()[i];
             if delivery == Delivery::Datagram || end >= m.offset + m.len {
-                rows[i].delivered_ns.get_or_insert(r.event.t_ns);
+                rows.delivered_once(i, r.event.t_ns);
             }
             alone[i] = r.kind == RecvKind::Whole;
             truncated[i] |= r.event.truncated;
         }
     }
-    for (i, row) in rows.iter_mut().enumerate() {
-        row.fate = match () {
+    for i in 0..rows.len() {
+        let Some(row) = rows.get(i) else { continue };
+        let fate = match () {
             _ if row.delivered_ns.is_none() => Fate::Lost,
             _ if truncated[i] => Fate::Truncated,
             _ if row.reads > 1 => Fate::Split,
             _ if alone[i] => Fate::Intact,
             _ => Fate::Merged,
         };
+        rows.set_fate(i, fate);
     }
     rows
 }
@@ -122,45 +103,79 @@ fn position(messages: &[MessageSpan], id: u64) -> usize {
 }
 
 /// With framing, a message's fate is what the decoder made of it.
-pub(super) fn apply_decoded(rows: &mut [MessageRow], decoded: &[DecodedEvent]) {
+pub(super) fn apply_decoded(rows: &mut Messages, decoded: &[DecodedEvent]) {
     // Decoded frames come in stream order: look each message up by offset
     // (a linear scan per message was quadratic: 40 s for 200 000 frames).
     let mut by_offset: Vec<&DecodedEvent> = decoded.iter().collect();
     by_offset.sort_by_key(|d| d.offset);
     let longest = decoded.iter().map(|d| d.len).max().unwrap_or(0);
-    for row in rows.iter_mut() {
-        let (start, end) = (row.span.offset, row.span.offset + row.span.len);
+    for i in 0..rows.len() {
+        let span = rows.spans()[i];
+        let (start, end) = (span.offset, span.offset + span.len);
         // Frames that start before `end` and may reach past `start`.
         let lo = by_offset.partition_point(|d| d.offset.saturating_add(longest) <= start);
         let hi = by_offset.partition_point(|d| d.offset < end);
         let near = &by_offset[lo..hi.max(lo)];
-        let exact = near
-            .iter()
-            .find(|d| d.offset == start && d.len == row.span.len);
+        let exact = near.iter().find(|d| d.offset == start && d.len == span.len);
         let overlapping = near
             .iter()
             .any(|d| d.offset < end && d.offset + d.len > start);
-        (row.fate, row.delivered_ns) = match exact {
+        let (fate, delivered) = match exact {
             Some(d) if d.ok => (Fate::Intact, Some(d.t_ns)),
             Some(d) => (Fate::Corrupt, Some(d.t_ns)),
             None if overlapping => (Fate::Corrupt, None),
             None => (Fate::Lost, None),
         };
+        rows.set_fate(i, fate);
+        rows.set_delivered(i, delivered);
     }
 }
 
-/// Sets `sent_ns`: when the send call that accepted the message's last byte returned.
-pub(super) fn stamp_sent(rows: &mut [MessageRow], sends: &[SendEvent]) {
+/// Where a send call's accepted bytes end in the flow.
+fn accepted_end(s: &SendEvent) -> u64 {
+    s.offset + u64::from(s.ret)
+}
+
+/// Sets `sent_ns`: when the send call that accepted the message's last byte
+/// returned. Sends and messages in flow order (the engine's, always) are
+/// walked together; otherwise the sends are sorted first.
+pub(super) fn stamp_sent(rows: &mut Messages, sends: &[SendEvent]) {
+    let in_order = sends
+        .iter()
+        .filter(|s| s.ret > 0)
+        .map(accepted_end)
+        .try_fold(0, |prev, end| (end >= prev).then_some(end))
+        .is_some();
+    let ends_in_order = rows
+        .spans()
+        .iter()
+        .map(|m| m.offset + m.len)
+        .try_fold(0, |prev, end| (end >= prev).then_some(end))
+        .is_some();
+    if in_order && ends_in_order {
+        let mut accepted = sends.iter().filter(|s| s.ret > 0).peekable();
+        for i in 0..rows.len() {
+            let m = rows.spans()[i];
+            let last_byte_end = m.offset + m.len;
+            while accepted
+                .next_if(|s| accepted_end(s) < last_byte_end)
+                .is_some()
+            {}
+            rows.set_sent(i, accepted.peek().map(|s| s.t_ns));
+        }
+        return;
+    }
     let mut accepted: Vec<(u64, u64)> = sends
         .iter()
         .filter(|s| s.ret > 0)
-        .map(|s| (s.offset + s.ret, s.t_ns))
+        .map(|s| (accepted_end(s), s.t_ns))
         .collect();
     accepted.sort_unstable();
-    for row in rows {
-        let last_byte_end = row.span.offset + row.span.len;
-        let i = accepted.partition_point(|&(end, _)| end < last_byte_end);
-        row.sent_ns = accepted.get(i).map(|&(_, t)| t);
+    for i in 0..rows.len() {
+        let m = rows.spans()[i];
+        let last_byte_end = m.offset + m.len;
+        let j = accepted.partition_point(|&(end, _)| end < last_byte_end);
+        rows.set_sent(i, accepted.get(j).map(|&(_, t)| t));
     }
 }
 

@@ -2,29 +2,36 @@
 //! the checks of a trial and of a run against the experiment's `[expect]`
 //! (whose rules live with its parsing, in the experiment).
 
-use super::{FlowAnalysis, RecvRow, TrialResult};
+use super::{FlowAnalysis, TrialResult};
 use crate::experiment::{Experiment, Outcome, Plan};
-use crate::trace::Flow;
+use crate::trace::{Flow, RecvEvent};
 use crate::units::escape_bytes;
 use std::collections::BTreeMap;
 
 /// Each recv's payload, escaped (empty where the bytes are not known).
 pub fn recv_texts(fa: &FlowAnalysis) -> Vec<String> {
     let mut buf = Vec::new();
-    fa.recvs
-        .iter()
-        .map(|r| {
-            fa.content.copy(r.event.offset, r.event.len, &mut buf);
-            escape_bytes(&buf)
-        })
+    (0..fa.recvs.len())
+        .map(|i| recv_text(fa, i, &mut buf))
         .collect()
+}
+
+/// Recv `i`'s payload, escaped (empty where the bytes are not known).
+pub fn recv_text(fa: &FlowAnalysis, i: usize, buf: &mut Vec<u8>) -> String {
+    match fa.recvs.events().get(i) {
+        Some(r) => {
+            fa.content.copy(r.offset, u64::from(r.len), buf);
+            escape_bytes(buf)
+        }
+        None => String::new(),
+    }
 }
 
 /// Every figure `[expect]` may bound, for one flow.
 pub fn figures(fa: &FlowAnalysis) -> BTreeMap<&'static str, f64> {
     let s = &fa.summary;
     let mut buf = Vec::new();
-    let cuts = utf8_cuts(&fa.recvs, |o| fa.content.byte(o, &mut buf));
+    let cuts = utf8_cuts(fa.recvs.events(), |o| fa.content.byte(o, &mut buf));
     let n = s.messages.max(1) as f64;
     let known = |v: f64| if fa.boundaries.known() { v } else { f64::NAN };
     BTreeMap::from([
@@ -57,7 +64,11 @@ pub fn figures(fa: &FlowAnalysis) -> BTreeMap<&'static str, f64> {
 pub fn check_trial(exp: &Experiment, flows: &[FlowAnalysis]) -> Outcome {
     let flow = exp.expect.flow.unwrap_or(Flow::C2s);
     match flows.iter().find(|f| f.flow == flow) {
-        Some(fa) => exp.expect.check(&figures(fa), || recv_texts(fa)),
+        Some(fa) => {
+            let mut buf = Vec::new();
+            exp.expect
+                .check(&figures(fa), fa.recvs.len(), |i| recv_text(fa, i, &mut buf))
+        }
         None => Outcome::from_failures(vec![format!(
             "expect.flow = {flow}, but this run has no {flow} flow"
         )]),
@@ -98,12 +109,12 @@ pub fn check_compares(plan: &Plan, trials: &mut [TrialResult]) {
 
 /// Reads that end inside a UTF-8 character: `next_byte(offset)` gives the
 /// byte after each read, if any.
-pub fn utf8_cuts(recvs: &[RecvRow], mut next_byte: impl FnMut(u64) -> Option<u8>) -> Vec<usize> {
+pub fn utf8_cuts(recvs: &[RecvEvent], mut next_byte: impl FnMut(u64) -> Option<u8>) -> Vec<usize> {
     recvs
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.event.len > 0 && !r.event.truncated)
-        .filter(|(_, r)| next_byte(r.event.offset + r.event.len).is_some_and(|b| b & 0xC0 == 0x80))
+        .filter(|(_, r)| r.len > 0 && !r.truncated)
+        .filter(|(_, r)| next_byte(r.offset + u64::from(r.len)).is_some_and(|b| b & 0xC0 == 0x80))
         .map(|(i, _)| i)
         .collect()
 }

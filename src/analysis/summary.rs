@@ -1,7 +1,7 @@
 //! The summary figures of one flow of one trial (summary.csv's rows).
 
 use super::kinds::{Fate, RecvKind};
-use super::{MessageRow, RecvRow};
+use super::{Messages, Recvs};
 use crate::experiment::SUMMARY_COLUMNS;
 use crate::trace::Boundaries;
 use serde::{Deserialize, Serialize};
@@ -36,8 +36,8 @@ pub struct Summary {
 /// fractions are NaN (written as empty cells), not an invented 0 %.
 pub fn summarise(
     boundaries: Boundaries,
-    messages: &[MessageRow],
-    recvs: &[RecvRow],
+    messages: &Messages,
+    recvs: &Recvs,
     duration_ns: u64,
 ) -> Summary {
     let mut s = Summary {
@@ -46,8 +46,8 @@ pub fn summarise(
         duration_ns,
         ..Summary::default()
     };
-    for r in recvs {
-        s.bytes += r.event.len;
+    for r in recvs.iter() {
+        s.bytes += u64::from(r.event.len);
         match r.kind {
             RecvKind::Whole => s.whole += 1,
             RecvKind::Sticky => s.sticky += 1,
@@ -57,7 +57,7 @@ pub fn summarise(
             RecvKind::Unknown => {}
         }
     }
-    for m in messages {
+    for m in messages.iter() {
         *match m.fate {
             Fate::Intact => &mut s.intact,
             Fate::Merged => &mut s.merged,

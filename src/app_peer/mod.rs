@@ -3,7 +3,7 @@
 //! peer source records; the run is analysed and written like `run`'s, and
 //! `app` prints it.
 
-use crate::analysis::{analyse, PeerInfo, RunResult, TrialResult};
+use crate::analysis::{analyse_owned, PeerInfo, RunResult, TrialResult};
 use crate::cli::{ListenArgs, PeerBoundaries, PeerOutput, ProxyArgs, SendArgs};
 use crate::error::{Error, Result};
 use crate::experiment::{plan, Overrides, Plan, Source};
@@ -325,8 +325,8 @@ fn peer_result(
         .enumerate()
         .map(|(i, c)| {
             let d = c.trace.duration_ns;
-            let mut flows = vec![analyse(Flow::C2s, &c.trace.c2s, d)];
-            flows.extend(c.trace.s2c.as_ref().map(|t| analyse(Flow::S2c, t, d)));
+            let mut flows = vec![analyse_owned(Flow::C2s, c.trace.c2s, d)];
+            flows.extend(c.trace.s2c.map(|t| analyse_owned(Flow::S2c, t, d)));
             TrialResult {
                 scenario: 0,
                 trial: i as u32,

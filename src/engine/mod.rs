@@ -142,9 +142,19 @@ pub fn send_to(
 
 /// Room to reserve for a flow's events: enough for the usual cases, more
 /// is allocated only if a run needs it.
+fn events_for(messages: usize) -> usize {
+    messages.saturating_mul(4).clamp(64, 1 << 20)
+}
+
+/// A sending side's flow trace, room reserved for its messages and send
+/// calls (its recvs are recorded by the other side: none reserved here).
 pub(crate) fn reserve(messages: usize) -> FlowTrace {
-    let events = messages.saturating_mul(4).clamp(64, 1 << 20);
-    FlowTrace::with_capacity(messages.min(1 << 20), events, events)
+    FlowTrace::with_capacity(messages.min(1 << 20), events_for(messages), 0)
+}
+
+/// A receiving side's room for its recv events.
+pub(crate) fn reserve_recvs(messages: usize) -> Vec<crate::trace::RecvEvent> {
+    FlowTrace::with_capacity(0, 0, events_for(messages)).recvs
 }
 
 /// The pause before message `k`: the gap (plus seeded jitter) between
@@ -244,8 +254,8 @@ pub(crate) fn record_send(
         t_ns: clock.now_ns(),
         msg_id,
         offset,
-        len: len as u64,
-        ret: ret as u64,
+        len: len as u32,
+        ret: ret as u32,
     });
 }
 

@@ -4,13 +4,13 @@
 
 use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::send_all;
-use super::{check, check_recorded, gap_before, pause, reserve, start_late, Ctx};
+use super::{check, check_recorded, gap_before, pause, reserve, reserve_recvs, start_late, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
 use crate::experiment::Reply;
 use crate::net::{self, Socket, TcpOptions};
-use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, Recorded, RecvEvent, Trace};
+use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, Queued, Recorded, RecvEvent, Trace};
 use std::net::SocketAddr;
 
 /// Runs the trial: server thread and client thread, joined.
@@ -59,7 +59,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let r = &exp.receiver;
     let total = ctx.c2s.total();
     let mut got = Received {
-        recvs: reserve(ctx.c2s.spans().len()).recvs,
+        recvs: reserve_recvs(ctx.c2s.spans().len()),
         ..Received::default()
     };
     let mut framed = match ctx.c2s {
@@ -90,10 +90,10 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
         got.recvs.push(RecvEvent {
             t_ns: ctx.clock.now_ns(),
             offset,
-            len: n as u64,
-            asked: asked as u64,
+            len: n as u32,
+            asked: asked as u32,
             truncated: false,
-            queued: None,
+            queued: Queued::UNKNOWN,
         });
         let decoding = match framed.as_mut() {
             Some(f) => f.push(&buf[..n], &ctx.clock, &mut got.decoded),
@@ -207,7 +207,7 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
     let mut rec = reserve(spans.len());
     rec.messages.extend_from_slice(spans);
     let mut replies = ReplyReader {
-        recvs: reserve(16).recvs,
+        recvs: reserve_recvs(16),
         offset: 0,
         index: 0,
         buf: Vec::new(),
@@ -375,10 +375,10 @@ impl ReplyReader {
         self.recvs.push(RecvEvent {
             t_ns: ctx.clock.now_ns(),
             offset: self.offset,
-            len: n as u64,
-            asked: asked as u64,
+            len: n as u32,
+            asked: asked as u32,
             truncated: false,
-            queued: foreign.then(|| net::peer::bytes_queued(sock)).flatten(),
+            queued: Queued::new(foreign.then(|| net::peer::bytes_queued(sock)).flatten()),
         });
         match (foreign, ctx.s2c) {
             // Someone else's reply: kept as it came, nothing to check it against.

@@ -3,12 +3,12 @@
 //! it carries, notes truncation, and stops when the last message has come or
 //! the flow has been quiet for `receiver.idle` after the sender finished.
 
-use super::{gap_before, pause, record_send, reserve, start_late, Ctx};
+use super::{gap_before, pause, record_send, reserve, reserve_recvs, start_late, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{Rng, Stream};
 use crate::error::{Error, Result};
 use crate::net::{self, Datagram, Socket};
-use crate::trace::{FlowTrace, RecvEvent, Trace};
+use crate::trace::{FlowTrace, Queued, RecvEvent, Trace};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -77,7 +77,7 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
     let r = &ctx.exp.receiver;
     let spans = stream.spans();
     let mut out = Received {
-        recvs: reserve(spans.len()).recvs,
+        recvs: reserve_recvs(spans.len()),
         drops: Some(0),
         discarded: 0,
     };
@@ -106,10 +106,10 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
         out.recvs.push(RecvEvent {
             t_ns,
             offset: spans[id].offset,
-            len: d.len as u64,
-            asked: asked as u64,
+            len: d.len as u32,
+            asked: asked as u32,
             truncated,
-            queued: None,
+            queued: Queued::UNKNOWN,
         });
         out.discarded += (d.full_len - d.len) as u64;
         if let Some(n) = d.drops {

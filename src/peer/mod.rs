@@ -142,7 +142,7 @@ impl PeerRun {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let bytes: u64 = c.trace.c2s.recvs.iter().map(|r| r.len).sum();
+                let bytes: u64 = c.trace.c2s.recvs.iter().map(|r| u64::from(r.len)).sum();
                 let how = match &c.ended {
                     Ended::Closed => "the client closed the connection".to_string(),
                     Ended::Idle => "it went idle".to_string(),

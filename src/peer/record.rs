@@ -7,7 +7,7 @@
 
 use crate::framing::{Framing, Limits, StreamReader};
 use crate::trace::{
-    Boundaries, Clock, Content, DecodedEvent, Delivery, FlowTrace, MessageSpan, Recorded,
+    Boundaries, Clock, Content, DecodedEvent, Delivery, FlowTrace, MessageSpan, Queued, Recorded,
     RecvEvent, SendEvent,
 };
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -145,14 +145,13 @@ impl FlowRecorder {
         queued: Option<u64>,
     ) {
         let t_ns = clock.now_ns();
-        let len = data.len() as u64;
         self.trace.recvs.push(RecvEvent {
             t_ns,
             offset: self.offset,
-            len,
-            asked: asked as u64,
+            len: data.len() as u32,
+            asked: asked as u32,
             truncated: full > data.len(),
-            queued,
+            queued: Queued::new(queued),
         });
         if let Cut::Datagrams = self.cut {
             self.trace.messages.push(MessageSpan {
@@ -200,8 +199,8 @@ impl FlowRecorder {
             t_ns: clock.now_ns(),
             msg_id,
             offset: self.sent,
-            len: data.len() as u64,
-            ret: ret as u64,
+            len: data.len() as u32,
+            ret: ret as u32,
         });
         self.sent += ret as u64;
     }

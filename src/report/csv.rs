@@ -54,8 +54,8 @@ pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 t_ns: s.t_ns,
                 msg_id: s.msg_id,
                 offset: s.offset,
-                len: s.len,
-                ret: s.ret as i64,
+                len: u64::from(s.len),
+                ret: i64::from(s.ret),
             })?;
         }
         Ok(())
@@ -78,7 +78,12 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
     each_flow(run, |scenario, trial, fa| {
         let flow = fa.flow;
         for r in &fa.recvs {
-            let label = label(&fa.content, r.event.offset, r.event.len, &mut buf);
+            let label = label(
+                &fa.content,
+                r.event.offset,
+                u64::from(r.event.len),
+                &mut buf,
+            );
             let e = &r.event;
             w.serialize(RecvRow {
                 line: 0,
@@ -87,13 +92,13 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 flow,
                 t_ns: e.t_ns,
                 offset: e.offset,
-                len: e.len,
+                len: u64::from(e.len),
                 first_msg: r.first_msg,
                 last_msg: r.last_msg,
                 kind: r.kind,
                 truncated: e.truncated,
-                asked: e.asked,
-                queued: e.queued,
+                asked: u64::from(e.asked),
+                queued: e.queued.get(),
                 label,
             })?;
         }

@@ -15,7 +15,7 @@ use crate::analysis::{
 use crate::engine::{delivery, Models};
 use crate::error::Result;
 use crate::experiment::{plan, Messages, Overrides, Plan, Source};
-use crate::trace::{Boundaries, Content, Flow, MessageSpan, RecvEvent, SendEvent};
+use crate::trace::{Boundaries, Content, Flow, MessageSpan, Queued, RecvEvent, SendEvent};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -133,24 +133,26 @@ fn summary_flows(plan: &Plan, res: &Results) -> BTreeMap<Key, FlowAnalysis> {
 fn push_send(f: &mut FlowAnalysis, r: super::load::SendRow) {
     let ret = u64::try_from(r.ret).unwrap_or(0);
     f.short_writes += u64::from(ret < r.len);
+    // load checked both against its 1 GiB cap on a length: they fit a u32.
     f.sends.push(SendEvent {
         t_ns: r.t_ns,
         msg_id: r.msg_id,
         offset: r.offset,
-        len: r.len,
-        ret,
+        len: r.len as u32,
+        ret: ret as u32,
     });
 }
 
 /// Adds a recvs.csv row to its flow (asked is the length when the column was absent).
 fn push_recv(f: &mut FlowAnalysis, r: super::load::RecvRow) {
+    // load checked both against its 1 GiB cap on a length: they fit a u32.
     let event = RecvEvent {
         t_ns: r.t_ns,
         offset: r.offset,
-        len: r.len,
-        asked: if r.asked > 0 { r.asked } else { r.len },
+        len: r.len as u32,
+        asked: if r.asked > 0 { r.asked } else { r.len } as u32,
         truncated: r.truncated,
-        queued: r.queued,
+        queued: Queued::new(r.queued),
     };
     f.recvs.push(RecvRow {
         event,
@@ -240,8 +242,8 @@ fn empty_flow(flow: Flow, summary: Summary, content: Content) -> FlowAnalysis {
         delivery: Default::default(),
         boundaries: Boundaries::Known,
         content,
-        messages: Vec::new(),
-        recvs: Vec::new(),
+        messages: Default::default(),
+        recvs: Default::default(),
         sends: Vec::new(),
         summary,
         short_writes: 0,
@@ -263,7 +265,7 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
             .filter(|r| r.event.truncated)
             .map(|r| {
                 let m = r.first_msg.and_then(|id| fa.messages.get(id as usize));
-                m.map_or(0, |m| m.span.len.saturating_sub(r.event.len))
+                m.map_or(0, |m| m.span.len.saturating_sub(u64::from(r.event.len)))
             })
             .sum();
         let duration_ns = fa.summary.duration_ns;

@@ -183,6 +183,44 @@ pub struct Results {
     pub messages: Vec<MessageRow>,
     /// `None` when `segments.csv` is absent.
     pub segments: Option<Vec<SegmentRow>>,
+    /// The flows whose rows of a table were too many to keep each one
+    /// (charts read with [`crate::report::load::load_for_charts`]): only a
+    /// sample is in `sends`, `recvs` or `messages`. Empty otherwise.
+    pub thinned: Vec<Thinned>,
+    /// With `thinned`: every recv's length and kind, counted (the sample
+    /// would not give the histogram of recv sizes): `(len, kind, recvs)`.
+    pub recv_tally: Vec<(u64, RecvKind, u64)>,
+}
+
+/// One flow's rows of one table that a chart load kept only a sample of:
+/// the first [`Thinned::HEAD`] rows, then every `every`-th.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thinned {
+    /// `sends`, `recvs` or `messages`.
+    pub table: &'static str,
+    pub scenario: u32,
+    pub trial: u32,
+    pub flow: Flow,
+    /// Rows the file holds for this flow.
+    pub total: u64,
+    /// After the first [`Thinned::HEAD`], one row in `every` is kept.
+    pub every: u64,
+}
+
+impl Thinned {
+    /// Rows kept whole at the start of a flow (what `boundaries.png` draws).
+    pub const HEAD: u64 = 4096;
+    /// Most rows kept after the head, per flow and table.
+    pub const TAIL: u64 = 8192;
+}
+
+impl Results {
+    /// How `table`'s rows of one flow were thinned, if they were.
+    pub fn thinned(&self, table: &str, (s, t): (u32, u32), flow: Flow) -> Option<&Thinned> {
+        self.thinned
+            .iter()
+            .find(|x| x.table == table && x.scenario == s && x.trial == t && x.flow == flow)
+    }
 }
 
 /// One row of `summary.csv`: one (scenario, trial, flow).

@@ -46,8 +46,10 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
         class,
         open: m.span.offset + m.span.len > end,
     };
-    let messages: Vec<&MessageRow> = fa.messages[..shown]
+    let messages: Vec<MessageRow> = fa
+        .messages
         .iter()
+        .take(shown)
         .filter(|m| m.span.offset < end)
         .collect();
     let sent: Vec<Block> = messages.iter().map(|m| block(m, Class::Sent)).collect();
@@ -67,11 +69,14 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
         .recvs
         .iter()
         .filter(|r| r.event.offset < end)
-        .map(|r| Block {
-            start: r.event.offset,
-            end: (r.event.offset + r.event.len).min(end),
-            class: Class::Recv(r.kind),
-            open: r.event.offset + r.event.len > end,
+        .map(|r| {
+            let r_end = r.event.offset + u64::from(r.event.len);
+            Block {
+                start: r.event.offset,
+                end: r_end.min(end),
+                class: Class::Recv(r.kind),
+                open: r_end > end,
+            }
         })
         .collect();
     let mut cuts: Vec<u64> = sent
@@ -131,12 +136,12 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
 /// (a file in one frame, read 1 KiB at a time) stops after `cap` of them.
 fn shown_end(fa: &FlowAnalysis, cap: usize) -> Option<u64> {
     let shown = fa.messages.len().min(cap);
-    let last = &fa.messages.get(shown.checked_sub(1)?)?.span;
+    let last = fa.messages.get(shown.checked_sub(1)?)?.span;
     let end = last.offset + last.len;
     let Some(r) = fa.recvs.get(cap) else {
         return Some(end);
     };
-    let first = &fa.messages[0].span;
+    let first = fa.messages.get(0)?.span;
     let first_end = first.offset + first.len;
     let long = fa
         .recvs

@@ -13,7 +13,7 @@ pub(super) fn unknown_boundaries(fa: &FlowAnalysis, opts: &RulerOptions) -> Stri
         let sends: Vec<Block> = fa.sends[..cap.min(fa.sends.len())]
             .iter()
             .filter(|s| s.ret > 0)
-            .map(|s| block(s.offset, s.ret, Class::Sent))
+            .map(|s| block(s.offset, u64::from(s.ret), Class::Sent))
             .collect();
         return match one_row(fa, "send()", &sends, opts) {
             Some(row) => {
@@ -22,17 +22,21 @@ pub(super) fn unknown_boundaries(fa: &FlowAnalysis, opts: &RulerOptions) -> Stri
             None => "  (no byte was sent)\n".into(),
         };
     }
-    let shown = &fa.recvs[..cap.min(fa.recvs.len())];
-    let recvs: Vec<Block> = shown
+    let recvs: Vec<Block> = fa
+        .recvs
         .iter()
-        .map(|r| block(r.event.offset, r.event.len, Class::Recv(r.kind)))
+        .take(cap)
+        .map(|r| block(r.event.offset, u64::from(r.event.len), Class::Recv(r.kind)))
         .collect();
     let Some(mut out) = one_row(fa, "recv", &recvs, opts) else {
         return "  (no recv returned data; message boundaries unknown)\n".into();
     };
     out += "  (message boundaries unknown: each read's bytes are shown, but no message can be told from another)\n";
     let end = recvs.last().map_or(0, |b| b.end);
-    let total = fa.recvs.last().map_or(0, |r| r.event.offset + r.event.len);
+    let total = fa
+        .recvs
+        .last()
+        .map_or(0, |r| r.event.offset + u64::from(r.event.len));
     if end < total {
         out += &format!(
             "  … showing bytes 0–{end} of {total}: {} of {} recvs\n",

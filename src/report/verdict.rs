@@ -53,7 +53,7 @@ pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String
 fn text_of(fa: &FlowAnalysis, r: &RecvRow) -> String {
     let mut buf = Vec::new();
     fa.content
-        .copy(r.event.offset, r.event.len.min(64), &mut buf);
+        .copy(r.event.offset, u64::from(r.event.len.min(64)), &mut buf);
     preview(&buf, 24)
 }
 
@@ -101,7 +101,7 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
     };
     Some(format!(
         "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
-        r.event.len, text_of(fa, r), b - a + 1, r.event.asked))
+        r.event.len, text_of(fa, &r), b - a + 1, r.event.asked))
 }
 
 /// The first fragment recv, explained: how much of which message, and why it stopped there.
@@ -116,14 +116,14 @@ fn fragment_line(fa: &FlowAnalysis) -> Option<String> {
     let why = if r.event.len == r.event.asked {
         format!(
             "it asked for {} and recv returns at most what you ask for",
-            plural(r.event.asked, "byte")
+            plural(u64::from(r.event.asked), "byte")
         )
     } else {
         "only that much had arrived when it read; recv returns what is there".to_string()
     };
     Some(format!(
         "分包 (fragment): recv #{i} returned `{}`, {} of message {m}'s {mlen} bytes: {why}.",
-        text_of(fa, r),
+        text_of(fa, &r),
         r.event.len
     ))
 }
@@ -189,7 +189,7 @@ fn datagram_lines(fa: &FlowAnalysis) -> Vec<String> {
         lines.push(format!(
             "{} truncated: {} discarded by the kernel. Datagram {m} of {full} bytes met recvfrom({}): the kernel returned {} bytes, set MSG_TRUNC, and dropped the rest; no later recv gets it.",
             plural(truncated.len() as u64, "datagram"),
-            if truncated.len() == 1 { format!("{} of {full} bytes", full - r.event.len) } else { format!("{} bytes", fa.discarded) },
+            if truncated.len() == 1 { format!("{} of {full} bytes", full - u64::from(r.event.len)) } else { format!("{} bytes", fa.discarded) },
             r.event.asked, r.event.len));
     }
     if s.lost > 0 {
@@ -216,7 +216,7 @@ fn bleed_line(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Option<Stri
     let reply = fa.messages.iter().find(|x| x.span.id == m)?;
     let leftover = (reply.span.offset + reply.span.len)
         .saturating_sub(r.event.offset)
-        .min(r.event.len);
+        .min(u64::from(r.event.len));
     Some(format!(
         "The reply to command {m} was {} bytes but the client reads recv({}) per command, so the read after command {cmd} began with {leftover} leftover bytes of reply {m}: earlier output bleeds into the next reply.",
         reply.span.len, r.event.asked))
@@ -246,7 +246,7 @@ fn unknown_line(fa: &FlowAnalysis) -> String {
         return "Nothing came this way.".into();
     }
     if fa.recvs.is_empty() && !fa.sends.is_empty() {
-        let bytes: u64 = fa.sends.iter().map(|s| s.ret).sum();
+        let bytes: u64 = fa.sends.iter().map(|s| u64::from(s.ret)).sum();
         return format!(
             "nianbao wrote {} in {}; how the server's recv() calls cut them is not seen from the client (run the server behind `nianbao proxy` to see its side).",
             plural(bytes, "byte"),

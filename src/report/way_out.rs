@@ -21,7 +21,7 @@ fn cuts(fa: &FlowAnalysis) -> Cuts {
         .sends
         .iter()
         .filter(|s| s.ret > 0)
-        .map(|s| (s.offset, s.offset + s.ret))
+        .map(|s| (s.offset, s.offset + u64::from(s.ret)))
         .collect();
     writes.sort_unstable();
     let spans: Vec<(u64, u64)> = fa

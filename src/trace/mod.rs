@@ -17,7 +17,7 @@ pub use clock::Clock;
 pub use content::{Boundaries, ByteSource, Content, Delivery, Recorded};
 
 /// One message as its sender placed it in the flow.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MessageSpan {
     /// Message id, 0, 1, … in sending order.
     pub id: u64,
@@ -28,7 +28,9 @@ pub struct MessageSpan {
 }
 
 /// One call of send/sendto that returned (accepted bytes or would block).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// 32 bytes: a call's length fits a u32 (a message is at most 1 GiB,
+/// `experiment::limits::MAX_STREAM`; a peer writes at most one buffer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendEvent {
     /// When the call returned, ns since the trial started.
     pub t_ns: u64,
@@ -37,27 +39,57 @@ pub struct SendEvent {
     /// Flow offset of the first byte asked to send.
     pub offset: u64,
     /// Bytes asked to send.
-    pub len: u64,
+    pub len: u32,
     /// Bytes accepted; `ret < len` is a short write, not loss.
-    pub ret: u64,
+    pub ret: u32,
 }
 
-/// One call of recv/recvfrom that returned data.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One call of recv/recvfrom that returned data. 32 bytes: a recv size is
+/// at most 1 GiB (the size limit of `experiment`), so lengths are u32.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecvEvent {
     /// When the call returned, ns since the trial started.
     pub t_ns: u64,
     /// Flow offset of the first byte returned (UDP: of the datagram).
     pub offset: u64,
     /// Bytes returned to the application.
-    pub len: u64,
+    pub len: u32,
     /// Bytes the buffer could hold (the recv size asked for).
-    pub asked: u64,
-    /// UDP: the datagram was longer than the buffer and its tail discarded.
-    pub truncated: bool,
+    pub asked: u32,
     /// Bytes still waiting in the receive queue right after this read
     /// (SIOCINQ), when the source asked.
-    pub queued: Option<u64>,
+    pub queued: Queued,
+    /// UDP: the datagram was longer than the buffer and its tail discarded.
+    pub truncated: bool,
+}
+
+/// Bytes in a receive queue (SIOCINQ), or not known: 4 bytes where an
+/// `Option<u64>` takes 16. A queue holds at most SO_RCVBUF bytes, an `int`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Queued(u32);
+
+impl Queued {
+    /// Not asked, or the call failed.
+    pub const UNKNOWN: Queued = Queued(u32::MAX);
+
+    /// Bytes queued, if known (a count past `u32::MAX - 1` is kept as that).
+    pub fn new(bytes: Option<u64>) -> Queued {
+        match bytes {
+            Some(b) => Queued(b.min(u64::from(u32::MAX - 1)) as u32),
+            None => Queued::UNKNOWN,
+        }
+    }
+
+    /// Bytes queued, if known.
+    pub fn get(self) -> Option<u64> {
+        (self != Queued::UNKNOWN).then_some(u64::from(self.0))
+    }
+}
+
+impl Default for Queued {
+    fn default() -> Self {
+        Queued::UNKNOWN
+    }
 }
 
 /// A frame the receiver's decoder produced (only with framing).

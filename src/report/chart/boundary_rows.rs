@@ -88,7 +88,10 @@ pub fn panel(res: &Results, flow: Flow, (s, t): (u32, u32), limit: usize) -> Opt
         guides,
         window,
         shown: shown.len(),
-        total: msgs.len(),
+        // A chart load may have kept a sample of a long flow's messages.
+        total: res
+            .thinned("messages", (s, t), flow)
+            .map_or(msgs.len(), |x| x.total as usize),
         known,
     })
 }

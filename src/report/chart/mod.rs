@@ -18,7 +18,7 @@ pub use recv_sizes::recv_sizes;
 pub use sweep_plot::sweep;
 pub use timeline::timeline;
 
-use super::load::{load, Flow, Results};
+use super::load::{load_for_charts, Flow, Results};
 use std::path::{Path, PathBuf};
 
 pub use crate::error::ChartError;
@@ -67,9 +67,10 @@ impl Default for ChartOptions {
     }
 }
 
-/// Draws every chart that applies to the results in `dir`, into `dir`.
+/// Draws every chart that applies to the results in `dir`, into `dir`,
+/// from a sample of the rows of a very long flow ([`load_for_charts`]).
 pub fn draw_all(dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>, ChartError> {
-    let res = load(dir)?;
+    let res = load_for_charts(dir)?;
     draw_loaded(&res, dir, opts)
 }
 

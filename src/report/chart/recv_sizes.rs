@@ -5,7 +5,7 @@
 use super::common::{self, canvas, header, kind_color, tidy, Canvas, Plot, INK, KINDS};
 use super::fonts::{fonts, Fonts, SANS};
 use super::{ChartError, ChartOptions};
-use crate::report::load::Results;
+use crate::report::load::{RecvKind, Results};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
@@ -47,7 +47,7 @@ fn bin_label((lo, hi): (u64, u64)) -> String {
 /// Whether the chart says anything: recvs of at least two sizes (one bar
 /// only repeats the one size the ruler already shows).
 pub fn applies(res: &Results) -> bool {
-    let mut lens = res.recvs.iter().map(|r| r.len);
+    let mut lens = sizes(res).into_iter().map(|s| s.0);
     lens.next().is_some_and(|first| lens.any(|l| l != first))
 }
 
@@ -63,7 +63,7 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     let (edges, counts) = histogram(&sizes)?;
     let f = fonts()?;
     let root = canvas(out, opts.width, 600)?;
-    let plot = heading(&root, f, res, sizes.len())?;
+    let plot = heading(&root, f, res, sizes.iter().map(|s| s.2).sum())?;
     let mut chart = axes(&plot, edges.len(), tallest(&counts))?;
     draw_bars(&mut chart, &counts)?;
     bin_labels(&root, f, &chart, &edges)?;
@@ -72,16 +72,23 @@ pub fn recv_sizes(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), 
     Ok(())
 }
 
-/// Each recv's length and the index of its kind in [`KINDS`].
-fn sizes(res: &Results) -> Vec<(u64, usize)> {
-    res.recvs
-        .iter()
-        .map(|r| (r.len, KINDS.iter().position(|k| *k == r.kind).unwrap_or(0)))
-        .collect()
+/// Recv lengths, the index of their kind in [`KINDS`] and how many recvs
+/// had both: one entry per recv, or the loader's tally of every recv when
+/// it kept only a sample of them.
+fn sizes(res: &Results) -> Vec<(u64, usize, u64)> {
+    let kind = |k: RecvKind| KINDS.iter().position(|x| *x == k).unwrap_or(0);
+    match res.recv_tally.is_empty() {
+        true => res.recvs.iter().map(|r| (r.len, kind(r.kind), 1)).collect(),
+        false => res
+            .recv_tally
+            .iter()
+            .map(|&(len, k, n)| (len, kind(k), n))
+            .collect(),
+    }
 }
 
 /// The bins and, for each, the recvs of each kind that fall in it.
-fn histogram(sizes: &[(u64, usize)]) -> Result<Histogram, ChartError> {
+fn histogram(sizes: &[(u64, usize, u64)]) -> Result<Histogram, ChartError> {
     let (Some(min), Some(max)) = (
         sizes.iter().map(|s| s.0).min(),
         sizes.iter().map(|s| s.0).max(),
@@ -94,9 +101,9 @@ fn histogram(sizes: &[(u64, usize)]) -> Result<Histogram, ChartError> {
     };
     let edges = bins(min, max);
     let mut counts = vec![[0u32; KINDS.len()]; edges.len()];
-    for (len, k) in sizes {
+    for (len, k, n) in sizes {
         if let Some(i) = edges.iter().position(|b| *len >= b.0 && *len < b.1) {
-            counts[i][*k] += 1;
+            counts[i][*k] = counts[i][*k].saturating_add(*n as u32);
         }
     }
     Ok((edges, counts))
@@ -117,7 +124,7 @@ fn heading<'a>(
     root: &Canvas<'a>,
     f: &'static Fonts,
     res: &Results,
-    recvs: usize,
+    recvs: u64,
 ) -> Result<Canvas<'a>, ChartError> {
     let title = common::title(res, "bytes per recv()");
     let sub = format!("{recvs} recv calls, all scenarios, trials and flows · stacked by recv kind");

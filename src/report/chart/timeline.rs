@@ -103,7 +103,7 @@ pub fn timeline(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Ch
     common::legend(&legend_area, f, (16, 6), &legend_items(res, &flows))?;
     for (flow, m) in &flows {
         let (area, below) = rest.split_vertically(PANEL_H);
-        draw_panel(&area, f, *flow, m)?;
+        draw_panel(&area, f, *flow, m, sample_note(res, *flow))?;
         rest = below;
     }
     root.present()?;
@@ -139,10 +139,14 @@ fn draw_panel(
     f: &'static Fonts,
     flow: Flow,
     m: &Marks,
+    note: Option<String>,
 ) -> Result<(), ChartError> {
     let (max_t, max_y) = extent(m);
     let (div, name) = unit(max_t);
-    let caption = format!("{} stream", flow.as_str());
+    let caption = match note {
+        Some(note) => format!("{} stream · {note}", flow.as_str()),
+        None => format!("{} stream", flow.as_str()),
+    };
     let w = area.dim_in_pixel().0 as i32;
     common::label(
         area,
@@ -154,6 +158,37 @@ fn draw_panel(
     )?;
     let mut chart = axes(area, flow, (max_t as f64 / div, max_y), name)?;
     draw_marks(&mut chart, m, div)
+}
+
+/// What a panel drawn from a sample of its flow's rows says about it:
+/// `every 64th of 1000000 send() calls drawn (the first 4096 all)`.
+fn sample_note(res: &Results, flow: Flow) -> Option<String> {
+    let parts: Vec<String> = [("sends", "send() calls"), ("recvs", "recvs")]
+        .iter()
+        .filter_map(|(table, what)| {
+            let t = res.thinned(table, (0, 0), flow)?;
+            Some(format!("every {} of {} {what}", ordinal(t.every), t.total))
+        })
+        .collect();
+    match parts.is_empty() {
+        true => None,
+        false => Some(format!(
+            "drawn: {} (the first {} all)",
+            parts.join(", "),
+            crate::report::rows::Thinned::HEAD
+        )),
+    }
+}
+
+/// `2nd`, `64th`.
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, x) if x != 11 => "st",
+        (2, x) if x != 12 => "nd",
+        (3, x) if x != 13 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// The latest time (ns, at least 1) and the highest offset (at least 1) of a flow's marks.

@@ -1,0 +1,69 @@
+//! Memory per recorded event stays bounded from the first send to the last
+//! byte of results (issue #12): a whole `run` of a million 16-byte messages,
+//! results folder and charts included, peaks under 150 MB, and a hundred
+//! thousand messages read one byte per recv (1.6 M recvs) under 100 MB.
+//! Each run is a child process; its peak RSS comes from `wait4`'s rusage,
+//! so the two tests can run side by side without seeing each other.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const MB: u64 = 1_000_000;
+
+/// Runs `nianbao run hellofeng` with `sets` into `out`; the child's peak
+/// resident set, bytes.
+fn peak_rss(sets: &[&str], out: &Path) -> u64 {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+    cmd.args(["run", "hellofeng", "-q", "--out"]).arg(out);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    // Reaped by wait4 below, which also gives its rusage.
+    #[allow(clippy::zombie_processes)]
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start nianbao");
+    let pid = child.id() as nix::libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 writes into
+    // the two locals it is given, for a child of this process.
+    let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
+    let got = unsafe { nix::libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(got, pid, "wait4: {}", std::io::Error::last_os_error());
+    // Exit status 1 is "[expect] not held": hellofeng expects two messages.
+    let code = nix::libc::WIFEXITED(status).then(|| nix::libc::WEXITSTATUS(status));
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "nianbao ended with {status:#x}"
+    );
+    assert!(out.join("messages.csv").is_file(), "no results written");
+    assert!(out.join("timeline.png").is_file(), "no charts drawn");
+    // ru_maxrss is in KiB on Linux.
+    usage.ru_maxrss as u64 * 1024
+}
+
+#[test]
+fn a_million_messages_with_results_peak_under_150_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("million");
+    let sets = ["sender.count=1000000", "sender.size=16"];
+    let peak = peak_rss(&sets, &out);
+    eprintln!("1 M messages: peak RSS {} MB", peak / MB);
+    assert!(peak < 150 * MB, "peak RSS {} MB, bound 150 MB", peak / MB);
+}
+
+#[test]
+fn one_byte_reads_of_100k_messages_peak_under_100_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("recv1");
+    let sets = [
+        "sender.count=100000",
+        "sender.size=16",
+        "receiver.recv_sizes=[1]",
+    ];
+    let peak = peak_rss(&sets, &out);
+    eprintln!("1.6 M one-byte recvs: peak RSS {} MB", peak / MB);
+    assert!(peak < 100 * MB, "peak RSS {} MB, bound 100 MB", peak / MB);
+}
