@@ -145,9 +145,9 @@ pub enum Reply {
 pub enum StartDelay {
     /// A fixed wait after the connection is accepted (or the socket bound).
     Fixed(Duration),
-    /// `"after-send"`: the receiver waits until the sender's last send has
-    /// returned and, for TCP, every byte it sent is in the receive queue
-    /// (SIOCINQ). Only nianbao's own sender can say so.
+    /// `"after-send"`: the receiver waits until, over TCP, every byte the
+    /// sender sends is in the receive queue (SIOCINQ), or, over UDP, the
+    /// sender's last sendto has returned. Only nianbao's own sender can say so.
     AfterSend,
 }
 
