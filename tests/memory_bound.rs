@@ -3,7 +3,10 @@
 //! results folder and charts included, peaks under 150 MB, and a hundred
 //! thousand messages read one byte per recv (1.6 M recvs) under 100 MB.
 //! Each run is a child process; its peak RSS comes from `wait4`'s rusage,
-//! so the two tests can run side by side without seeing each other.
+//! so the two tests can run side by side without seeing each other. Both
+//! also check the bound behind those figures: above the peak of a
+//! two-message run of the same binary, at most 64 bytes per recorded event
+//! (every row of sends.csv, recvs.csv and messages.csv).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -44,6 +47,37 @@ fn peak_rss(sets: &[&str], out: &Path) -> u64 {
     usage.ru_maxrss as u64 * 1024
 }
 
+/// Rows of a results CSV, its header not counted. Read in small pieces:
+/// a child's peak RSS counts this process's resident memory at the moment
+/// it was spawned, so the tests themselves must stay small.
+fn rows(out: &Path, file: &str) -> u64 {
+    use std::io::Read;
+    let mut f = std::fs::File::open(out.join(file)).expect("results CSV");
+    let (mut buf, mut lines) = ([0u8; 64 * 1024], 0u64);
+    loop {
+        match f.read(&mut buf).expect("read results CSV") {
+            0 => return lines.saturating_sub(1),
+            n => lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64,
+        }
+    }
+}
+
+/// At most 64 bytes per recorded event above a two-message run's peak.
+fn per_event_bound(peak: u64, out: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let base = peak_rss(&[], &dir.path().join("tiny"));
+    let events: u64 = ["sends.csv", "recvs.csv", "messages.csv"]
+        .iter()
+        .map(|f| rows(out, f))
+        .sum();
+    let each = peak.saturating_sub(base) / events;
+    eprintln!(
+        "{events} events: {each} B each above a two-message run's {} MB",
+        base / MB
+    );
+    assert!(each <= 64, "{each} bytes per event, bound 64");
+}
+
 #[test]
 fn a_million_messages_with_results_peak_under_150_mb() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,6 +86,7 @@ fn a_million_messages_with_results_peak_under_150_mb() {
     let peak = peak_rss(&sets, &out);
     eprintln!("1 M messages: peak RSS {} MB", peak / MB);
     assert!(peak < 150 * MB, "peak RSS {} MB, bound 150 MB", peak / MB);
+    per_event_bound(peak, &out);
 }
 
 #[test]
@@ -66,4 +101,5 @@ fn one_byte_reads_of_100k_messages_peak_under_100_mb() {
     let peak = peak_rss(&sets, &out);
     eprintln!("1.6 M one-byte recvs: peak RSS {} MB", peak / MB);
     assert!(peak < 100 * MB, "peak RSS {} MB, bound 100 MB", peak / MB);
+    per_event_bound(peak, &out);
 }

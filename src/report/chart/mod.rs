@@ -95,27 +95,14 @@ pub fn draw_loaded(
     if common::scenarios(res).len() > 1 {
         charts.push(("compare.png", compare));
     }
-    // Each chart is its own file from the same rows: drawn side by side.
-    std::thread::scope(|s| {
-        let drawing: Vec<_> = charts
-            .into_iter()
-            .map(|(name, draw)| {
-                let path = out_dir.join(name);
-                s.spawn(move || match draw(res, opts, &path) {
-                    Ok(()) => Ok(path),
-                    Err(e) => Err(ChartError::Chart {
-                        path,
-                        source: Box::new(e),
-                    }),
-                })
-            })
-            .collect();
-        drawing
-            .into_iter()
-            .map(|t| {
-                t.join()
-                    .unwrap_or_else(|_| Err(ChartError::Draw("a chart thread panicked".into())))
-            })
-            .collect()
-    })
+    let mut written = Vec::new();
+    for (name, draw) in charts {
+        let path = out_dir.join(name);
+        draw(res, opts, &path).map_err(|e| ChartError::Chart {
+            path: path.clone(),
+            source: Box::new(e),
+        })?;
+        written.push(path);
+    }
+    Ok(written)
 }
