@@ -8,6 +8,7 @@ mod model;
 mod payload;
 mod tcp;
 mod tcp_io;
+mod timeout;
 mod udp;
 
 pub use framed_stream::FramedFlow;

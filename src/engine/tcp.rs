@@ -3,7 +3,8 @@
 //! gaps and options, reads replies, then waits for the server to finish.
 
 use super::framed::{FrameReader, Outgoing};
-use super::tcp_io::send_all;
+use super::tcp_io::{send_all, Tx};
+use super::timeout::Armed;
 use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
@@ -69,12 +70,13 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s.spans().len()));
     let mut buf = vec![0u8; r.recv_sizes.max() as usize];
     let mut replies = Replier::default();
+    let mut armed = Armed::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
     pause(ctx, r.start_delay, "receiver", "start_delay")?;
     let mut offset = 0u64;
     for i in 0.. {
         let asked = r.recv_sizes.at(i) as usize;
-        let n = read_some(ctx, &conn, &mut buf[..asked], offset, total)?;
+        let n = read_some(ctx, &conn, &mut armed, &mut buf[..asked], offset, total)?;
         if n == 0 {
             if let Some(f) = framed.as_mut() {
                 f.finish();
@@ -95,7 +97,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             None => check(ctx.c2s, "c2s", offset, &buf[..n]).map(|()| true)?,
         };
         if !decoding {
-            drain(ctx, &conn, &mut buf, offset + n as u64, total)?;
+            drain(ctx, &conn, &mut armed, &mut buf, offset + n as u64, total)?;
             break;
         }
         if let Some(rec) = s2c.as_mut() {
@@ -110,9 +112,16 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
 }
 
 /// One recv within the deadline; 0 at EOF.
-fn read_some(ctx: &Ctx, conn: &Socket, buf: &mut [u8], offset: u64, total: u64) -> Result<usize> {
+fn read_some(
+    ctx: &Ctx,
+    conn: &Socket,
+    armed: &mut Armed,
+    buf: &mut [u8],
+    offset: u64,
+    total: u64,
+) -> Result<usize> {
     let what = || format!("data from the sender (got {offset} of {total} bytes)");
-    net::recv_timeout_until(conn, ctx.deadline, "receiver", ctx.exp.deadline, what)?;
+    armed.recv(ctx, conn, "receiver", what)?;
     match net::recv(conn, buf) {
         Ok(n) => Ok(n),
         Err(e) if net::is_timeout(&e) => Err(ctx.late("receiver", what())),
@@ -122,9 +131,16 @@ fn read_some(ctx: &Ctx, conn: &Socket, buf: &mut [u8], offset: u64, total: u64) 
 
 /// After a decode error: reads and discards until EOF, recording nothing,
 /// so the sender finishes normally and memory stays at one recv buffer.
-fn drain(ctx: &Ctx, conn: &Socket, buf: &mut [u8], mut offset: u64, total: u64) -> Result<()> {
+fn drain(
+    ctx: &Ctx,
+    conn: &Socket,
+    armed: &mut Armed,
+    buf: &mut [u8],
+    mut offset: u64,
+    total: u64,
+) -> Result<()> {
     loop {
-        match read_some(ctx, conn, buf, offset, total)? {
+        match read_some(ctx, conn, armed, buf, offset, total)? {
             0 => return Ok(()),
             n => offset += n as u64,
         }
@@ -137,6 +153,8 @@ struct Replier {
     id: u64,
     offset: u64,
     out: Vec<u8>,
+    /// The connection's send timeout.
+    armed: Armed,
 }
 
 impl Replier {
@@ -153,19 +171,23 @@ impl Replier {
             len: len as u64,
         });
         let part = len.div_ceil(r.reply_sends as usize).max(1);
+        let mut tx = Tx {
+            sock: conn,
+            nonblocking: false,
+            side: "receiver",
+            armed: &mut self.armed,
+        };
         let mut at = 0;
         while at < len {
             let end = (at + part).min(len);
             send_all(
                 ctx,
-                conn,
+                &mut tx,
                 &self.out[at..end],
                 false,
                 self.id,
                 self.offset + at as u64,
                 rec,
-                false,
-                "receiver",
             )?;
             at = end;
         }
@@ -209,6 +231,7 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
         kept: Recorded::default(),
         keep,
         quiet: false,
+        armed: Armed::default(),
     };
     let sock = connect(ctx, addr)?;
     let talked = converse(ctx, &sock, &mut rec, &mut replies);
@@ -243,15 +266,22 @@ fn converse(
     let spans = ctx.c2s.spans();
     let mut rng = Rng::new(s.seed);
     let mut out = Outgoing::new(ctx.c2s);
+    let mut armed = Armed::default();
+    let mut tx = Tx {
+        sock,
+        nonblocking: s.nonblocking,
+        side: "sender",
+        armed: &mut armed,
+    };
     let prefix = out.prefix();
     if !prefix.is_empty() {
-        send_all(ctx, sock, prefix, false, 0, 0, rec, s.nonblocking, "sender")?;
+        send_all(ctx, &mut tx, prefix, false, 0, 0, rec)?;
     }
     let last = spans.len() as u64 - 1;
     for span in spans {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         let bytes = out.message(span.id);
-        send_message(ctx, sock, span, bytes, span.id == last, rec)?;
+        send_message(ctx, &mut tx, span, bytes, span.id == last, rec)?;
         if exp.receiver.reply != Reply::None {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, sock)?;
@@ -284,7 +314,7 @@ fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<Socket> {
 /// MSG_MORE (when asked) on every part but the very last of the flow.
 fn send_message(
     ctx: &Ctx,
-    sock: &Socket,
+    tx: &mut Tx,
     span: &MessageSpan,
     bytes: &[u8],
     last_message: bool,
@@ -296,17 +326,7 @@ fn send_message(
         let at = (i * chunk) as u64;
         let last_part = last_message && at + part.len() as u64 == span.len;
         let more = s.more && !last_part;
-        send_all(
-            ctx,
-            sock,
-            part,
-            more,
-            span.id,
-            span.offset + at,
-            rec,
-            s.nonblocking,
-            "sender",
-        )?;
+        send_all(ctx, tx, part, more, span.id, span.offset + at, rec)?;
     }
     Ok(())
 }
@@ -332,6 +352,8 @@ struct ReplyReader {
     kept: Recorded,
     keep: u64,
     quiet: bool,
+    /// The socket's receive timeout.
+    armed: Armed,
 }
 
 impl ReplyReader {
@@ -341,8 +363,10 @@ impl ReplyReader {
         self.index += 1;
         self.buf.resize(asked, 0);
         let what = || "the receiver to reply or close the connection".to_string();
-        net::recv_timeout_until(sock, ctx.deadline, "sender", ctx.exp.deadline, what)?;
+        self.armed.recv(ctx, sock, "sender", what)?;
         if let Some(idle) = ctx.foreign {
+            // The idle timeout below replaces the deadline's: set it again next time.
+            self.armed.forget();
             // Someone else's server may never answer or close: quiet for
             // `idle` ends the wait, and the report says so.
             let left = ctx

@@ -3,6 +3,7 @@
 //! it carries, notes truncation, and stops when the last message has come or
 //! the flow has been quiet for `receiver.idle` after the sender finished.
 
+use super::timeout::Armed;
 use super::{gap_before, pause, record_send, reserve, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{Rng, Stream};
@@ -46,10 +47,11 @@ fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
     rec.messages.extend_from_slice(stream.spans());
     let mut rng = Rng::new(s.seed);
     let mut payload = Vec::new();
+    let mut armed = Armed::default();
     for span in stream.spans() {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         stream.payload(span.id, &mut payload);
-        net::send_timeout_until(tx, ctx.deadline, "sender", ctx.exp.deadline, || {
+        armed.send(ctx, tx, "sender", || {
             format!("room to send datagram {}", span.id)
         })?;
         let n = net::send_datagram(tx, &payload).map_err(|e| {
