@@ -22,7 +22,8 @@
 //!
 //! Targets: engine / bare >= 0.8 for 64 B, >= 0.95 for 1 KiB.
 //!
-//! Run: `cargo bench --bench engine_vs_bare`.
+//! Run: `cargo bench --bench engine_vs_bare`. `ENGINE_VS_BARE_ONLY=engine`
+//! (or `bare`) runs one side alone, for a profiler.
 
 use nianbao::engine::{run_trial, Models};
 use nianbao::experiment::{plan, Experiment, Overrides, Source};
@@ -135,6 +136,16 @@ fn main() {
             let models = Models::of(&exp);
             bare(size, nodelay); // warm up
             engine(&exp, &models);
+            if let Ok(side) = std::env::var("ENGINE_VS_BARE_ONLY") {
+                // For a profiler: one side only, no comparison.
+                for _ in 0..ROUNDS {
+                    match side.as_str() {
+                        "bare" => bare(size, nodelay),
+                        _ => engine(&exp, &models),
+                    };
+                }
+                continue;
+            }
             let (mut b, mut e) = (Vec::new(), Vec::new());
             for round in 0..ROUNDS {
                 if round % 2 == 0 {

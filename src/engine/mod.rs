@@ -17,7 +17,7 @@ pub use payload::{generate, reply_bytes, Stream};
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Flow, Kind, Sender};
-use crate::trace::{Boundaries, Clock, Delivery, FlowTrace, SendEvent, Trace};
+use crate::trace::{Boundaries, Clock, Delivery, FlowTrace, RecvEvent, SendEvent, Trace};
 use payload::Rng;
 use std::time::{Duration, Instant};
 
@@ -143,14 +143,28 @@ pub fn send_to(
 
 /// Room to reserve for a flow's events: enough for the usual cases, more
 /// is allocated only if a run needs it.
-pub(crate) fn reserve(messages: usize) -> FlowTrace {
-    let events = messages.saturating_mul(4).clamp(64, 1 << 20);
-    FlowTrace::with_capacity(messages.min(1 << 20), events, events)
+fn events(messages: usize) -> usize {
+    messages.saturating_mul(4).clamp(64, 1 << 20)
+}
+
+/// A sending side's flow trace: room for its messages and send calls only
+/// (its recv calls are the other side's, recorded there).
+pub(crate) fn reserve_sending(messages: usize) -> FlowTrace {
+    FlowTrace::with_capacity(messages.min(1 << 20), events(messages), 0)
+}
+
+/// A receiving side's recv calls, room reserved.
+pub(crate) fn reserve_recvs(messages: usize) -> Vec<RecvEvent> {
+    FlowTrace::with_capacity(0, 0, events(messages)).recvs
 }
 
 /// The pause before message `k`: the gap (plus seeded jitter) between
 /// bursts, nothing inside a burst.
 pub(crate) fn gap_before(k: u64, s: &Sender, rng: &mut Rng) -> Duration {
+    // No gap at all (the rng is drawn only for jitter): no division per message.
+    if s.gap.is_zero() && s.gap_jitter.is_zero() {
+        return Duration::ZERO;
+    }
     if k == 0 || !k.is_multiple_of(s.burst) {
         return Duration::ZERO;
     }

@@ -5,7 +5,7 @@
 use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::{send_all, Tx};
 use super::timeout::Armed;
-use super::{check, check_recorded, gap_before, pause, reserve, Ctx};
+use super::{check, check_recorded, gap_before, pause, reserve_recvs, reserve_sending, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
@@ -60,14 +60,14 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let r = &exp.receiver;
     let total = ctx.c2s.total();
     let mut got = Received {
-        recvs: reserve(ctx.c2s.spans().len()).recvs,
+        recvs: reserve_recvs(ctx.c2s.spans().len()),
         ..Received::default()
     };
     let mut framed = match ctx.c2s {
         FlowModel::Framed(f) => Some(FrameReader::new(f)),
         _ => None,
     };
-    let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s.spans().len()));
+    let mut s2c = ctx.s2c.map(|_| reserve_sending(ctx.c2s.spans().len()));
     let mut buf = vec![0u8; r.recv_sizes.max() as usize];
     let mut replies = Replier::default();
     let mut armed = Armed::default();
@@ -221,10 +221,10 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
 
 fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Replies)> {
     let spans = ctx.c2s.spans();
-    let mut rec = reserve(spans.len());
+    let mut rec = reserve_sending(spans.len());
     rec.messages.extend_from_slice(spans);
     let mut replies = ReplyReader {
-        recvs: reserve(16).recvs,
+        recvs: reserve_recvs(16),
         offset: 0,
         index: 0,
         buf: Vec::new(),

@@ -4,7 +4,7 @@
 //! the flow has been quiet for `receiver.idle` after the sender finished.
 
 use super::timeout::Armed;
-use super::{gap_before, pause, record_send, reserve, Ctx};
+use super::{gap_before, pause, record_send, reserve_recvs, reserve_sending, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{Rng, Stream};
 use crate::error::{Error, Result};
@@ -43,7 +43,7 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
 
 fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
     let s = &ctx.exp.sender;
-    let mut rec = reserve(stream.spans().len());
+    let mut rec = reserve_sending(stream.spans().len());
     rec.messages.extend_from_slice(stream.spans());
     let mut rng = Rng::new(s.seed);
     let mut payload = Vec::new();
@@ -79,7 +79,7 @@ fn receive(ctx: &Ctx, stream: &Stream, rx: &Socket, done: &AtomicBool) -> Result
     let r = &ctx.exp.receiver;
     let spans = stream.spans();
     let mut out = Received {
-        recvs: reserve(spans.len()).recvs,
+        recvs: reserve_recvs(spans.len()),
         drops: Some(0),
         discarded: 0,
     };
