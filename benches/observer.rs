@@ -1,6 +1,7 @@
 //! Observer effect: what recording costs the receive loop.
 //!
-//! The same loopback receive loop runs bare and with nianbao's recording (a
+//! The same loopback receive loop runs bare and with nianbao's recording
+//! (`engine::record_recv`, the function the engine's receive loop calls: a
 //! clock read and a store of a `RecvEvent` into reserved storage), paired and
 //! interleaved in one run (A B B A …) so drift hits both alike. One message per
 //! recv (MSG_WAITALL), 64-byte and 1 KiB messages. Prints message rates and
@@ -8,7 +9,8 @@
 //!
 //! Run: `cargo bench --bench observer`.
 
-use nianbao::trace::{Clock, FlowTrace, RecvEvent};
+use nianbao::engine::record_recv;
+use nianbao::trace::{Clock, FlowTrace};
 use socket2::Socket;
 use std::hint::black_box;
 use std::io::Write;
@@ -57,14 +59,7 @@ fn one_loop(size: usize, record: bool) -> f64 {
             .recv_with_flags(&mut buf, nix::libc::MSG_WAITALL)
             .expect("recv");
         if record {
-            trace.recvs.push(RecvEvent {
-                t_ns: clock.now_ns(),
-                offset,
-                len: got as u64,
-                asked: size as u64,
-                truncated: false,
-                queued: None,
-            });
+            record_recv(&mut trace.recvs, &clock, offset, got, size, "receiver").expect("room");
         }
         offset += got as u64;
     }

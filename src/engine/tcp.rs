@@ -5,7 +5,7 @@
 use super::framed::{FrameReader, Outgoing};
 use super::tcp_io::{send_all, Tx};
 use super::timeout::Armed;
-use super::{check, check_recorded, gap_before, pause, reserve_recvs, reserve_sending, Ctx};
+use super::{check, gap_before, pause, record_recv, reserve_recvs, reserve_sending, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
@@ -83,15 +83,7 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             }
             break;
         }
-        check_recorded(got.recvs.len(), "receiver")?;
-        got.recvs.push(RecvEvent {
-            t_ns: ctx.clock.now_ns(),
-            offset,
-            len: n as u64,
-            asked: asked as u64,
-            truncated: false,
-            queued: None,
-        });
+        record_recv(&mut got.recvs, &ctx.clock, offset, n, asked, "receiver")?;
         let decoding = match framed.as_mut() {
             Some(f) => f.push(&buf[..n], &ctx.clock, &mut got.decoded),
             None => check(ctx.c2s, "c2s", offset, &buf[..n]).map(|()| true)?,
@@ -389,16 +381,12 @@ impl ReplyReader {
         if n == 0 {
             return Ok(false);
         }
-        check_recorded(self.recvs.len(), "sender")?;
+        record_recv(&mut self.recvs, &ctx.clock, self.offset, n, asked, "sender")?;
         let foreign = ctx.foreign.is_some();
-        self.recvs.push(RecvEvent {
-            t_ns: ctx.clock.now_ns(),
-            offset: self.offset,
-            len: n as u64,
-            asked: asked as u64,
-            truncated: false,
-            queued: foreign.then(|| net::peer::bytes_queued(sock)).flatten(),
-        });
+        if foreign {
+            let last = self.recvs.last_mut().expect("the recv just recorded");
+            last.queued = net::peer::bytes_queued(sock);
+        }
         match (foreign, ctx.s2c) {
             // Someone else's reply: kept as it came, nothing to check it against.
             (true, _) => {
