@@ -179,10 +179,16 @@ pub(crate) fn gap_before(k: u64, s: &Sender, rng: &mut Rng) -> Duration {
 /// Sleeps for `d`, spinning the last stretch so short gaps are kept. A
 /// pause never outlasts the trial's deadline (it fails instead, naming what
 /// paused), and long sleeps wake every 50 ms to see whether Ctrl-C came.
+#[inline]
 pub(crate) fn pause(ctx: &Ctx, d: Duration, side: &'static str, what: &str) -> Result<()> {
     if d.is_zero() {
         return Ok(());
     }
+    sleep(ctx, d, side, what)
+}
+
+/// [`pause`] for a `d` that is not zero.
+fn sleep(ctx: &Ctx, d: Duration, side: &'static str, what: &str) -> Result<()> {
     let until = Instant::now() + d;
     if until > ctx.deadline {
         return Err(ctx.late(
@@ -257,7 +263,7 @@ pub fn record_recv(
     Ok(t_ns)
 }
 
-/// Records one send call.
+/// Records one send call; returns its stamp.
 #[inline]
 pub(crate) fn record_send(
     rec: &mut FlowTrace,
@@ -266,15 +272,17 @@ pub(crate) fn record_send(
     offset: u64,
     len: usize,
     ret: usize,
-) {
+) -> u64 {
+    let t_ns = clock.now_ns();
     rec.sends.push(SendEvent {
-        t_ns: clock.now_ns(),
+        t_ns,
         msg_id,
         offset,
         len: len as u64,
         ret: ret as u64,
     });
     fetch_ahead(&rec.sends);
+    t_ns
 }
 
 /// Asks the CPU to bring in the cache line a few records past the end of

@@ -83,7 +83,11 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             }
             break;
         }
-        record_recv(&mut got.recvs, &ctx.clock, offset, n, asked, "receiver")?;
+        let t_ns = record_recv(&mut got.recvs, &ctx.clock, offset, n, asked, "receiver")?;
+        if s2c.is_none() && r.recv_gap.is_zero() {
+            // Checking or decoding the read does not wait: no clock read before the next.
+            armed.saw(t_ns);
+        }
         let decoding = match framed.as_mut() {
             Some(f) => f.push(&buf[..n], &ctx.clock, &mut got.decoded),
             None => check(ctx.c2s, "c2s", offset, &buf[..n]).map(|()| true)?,
@@ -168,6 +172,7 @@ impl Replier {
             nonblocking: false,
             side: "receiver",
             armed: &mut self.armed,
+            back_to_back: false,
         };
         let mut at = 0;
         while at < len {
@@ -264,6 +269,9 @@ fn converse(
         nonblocking: s.nonblocking,
         side: "sender",
         armed: &mut armed,
+        back_to_back: s.gap.is_zero()
+            && s.gap_jitter.is_zero()
+            && exp.receiver.reply == Reply::None,
     };
     let prefix = out.prefix();
     if !prefix.is_empty() {

@@ -14,6 +14,9 @@ pub(super) struct Tx<'a> {
     pub nonblocking: bool,
     pub side: &'static str,
     pub armed: &'a mut Armed,
+    /// Nothing waits between this end's sends (no gaps, no replies to
+    /// read): each send's stamp stands in for the clock read before the next.
+    pub back_to_back: bool,
 }
 
 /// Sends all of `bytes` (with MSG_MORE when `more`), recording each call;
@@ -41,7 +44,7 @@ pub(super) fn send_all(
         }
         match net::send(sock, &bytes[pos..], more) {
             Ok(n) => {
-                record_send(
+                let t_ns = record_send(
                     rec,
                     &ctx.clock,
                     msg_id,
@@ -49,6 +52,9 @@ pub(super) fn send_all(
                     bytes.len() - pos,
                     n,
                 );
+                if tx.back_to_back {
+                    tx.armed.saw(t_ns);
+                }
                 pos += n;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -24,6 +24,8 @@ pub(super) struct Armed {
     /// Trial-clock time after which the timeout must be set again; 0 before
     /// it was ever set.
     stale_at_ns: u64,
+    /// A stamp the caller just took, standing in for a clock read.
+    fresh_ns: Option<u64>,
 }
 
 impl Armed {
@@ -69,10 +71,19 @@ impl Armed {
         self.stale_at_ns = 0;
     }
 
+    /// The trial clock read `t_ns` just now (to stamp the call that
+    /// returned), and nothing that can wait runs before the next call: the
+    /// next check uses it instead of reading the clock again. A caller that
+    /// pauses or blocks in between must not call this.
+    #[inline]
+    pub fn saw(&mut self, t_ns: u64) {
+        self.fresh_ns = Some(t_ns);
+    }
+
     /// The time now, if the timeout must be set (again).
     #[inline]
-    fn stale(&self, ctx: &Ctx) -> Option<u64> {
-        let now = ctx.clock.now_ns();
+    fn stale(&mut self, ctx: &Ctx) -> Option<u64> {
+        let now = self.fresh_ns.take().unwrap_or_else(|| ctx.clock.now_ns());
         (now >= self.stale_at_ns).then_some(now)
     }
 
