@@ -47,6 +47,8 @@ fn count(size: usize) -> u64 {
 struct Rate {
     data: f64,
     wall: f64,
+    /// Recv calls that returned data: how the two sides' reads compare.
+    reads: f64,
 }
 
 /// The bare loop over a fresh connection.
@@ -72,11 +74,13 @@ fn bare(size: usize, nodelay: bool) -> Rate {
     let total = n * size as u64;
     let mut got = 0u64;
     let mut done = None;
+    let mut reads = 0;
     loop {
         let k = conn.read(&mut buf).expect("recv");
         if k == 0 {
             break;
         }
+        reads += 1;
         got += k as u64;
         if got == total {
             done = Some(Instant::now());
@@ -89,6 +93,7 @@ fn bare(size: usize, nodelay: bool) -> Rate {
     Rate {
         data: n as f64 / data,
         wall: n as f64 / wall,
+        reads: f64::from(reads),
     }
 }
 
@@ -118,6 +123,7 @@ fn engine(exp: &Experiment, models: &Models) -> Rate {
     Rate {
         data: n as f64 / ((last - first) as f64 / 1e9),
         wall: n as f64 / wall,
+        reads: c2s.recvs.len() as f64,
     }
 }
 
@@ -163,11 +169,13 @@ fn main() {
             let target = if size <= 64 { 0.8 } else { 0.95 };
             let verdict = if data >= target { "meets" } else { "MISSES" };
             println!(
-                "{size:>5} B nodelay={nodelay:<5}: bare {:>9.0} msg/s, engine {:>9.0} msg/s, engine/bare {data:.3} (target >= {target}: {verdict}); wall incl. setup: {:.0} vs {:.0} msg/s, {wall:.3}",
+                "{size:>5} B nodelay={nodelay:<5}: bare {:>9.0} msg/s, engine {:>9.0} msg/s, engine/bare {data:.3} (target >= {target}: {verdict}); wall incl. setup: {:.0} vs {:.0} msg/s, {wall:.3}; recvs {:.0} vs {:.0}",
                 med(&b, |r| r.data),
                 med(&e, |r| r.data),
                 med(&b, |r| r.wall),
                 med(&e, |r| r.wall),
+                med(&b, |r| r.reads),
+                med(&e, |r| r.reads),
             );
         }
     }
