@@ -5,8 +5,8 @@ use std::time::Instant;
 /// The one monotonic clock of a trial: both sides stamp events with it.
 ///
 /// It reads the CPU's time-stamp counter where the kernel trusts it (about
-/// 9 ns a read, against about 25 ns for [`Instant`]), and [`Instant`]
-/// elsewhere; see [`crate::tsc`].
+/// 9 ns a read on bare metal and 16-25 ns on a VM, against 25-50 ns for
+/// [`Instant`]), and [`Instant`] elsewhere; see [`crate::tsc`].
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     start: Instant,
