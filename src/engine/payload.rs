@@ -102,15 +102,15 @@ fn generate_range(id: u64, range: std::ops::Range<u64>, out: &mut Vec<u8>) {
     });
 }
 
-/// Whether `data` is bytes `from..` of generated message `id`; if not, the
-/// index in `data` of the first wrong byte.
-fn verify_generated(id: u64, from: u64, data: &[u8]) -> Result<(), usize> {
+/// Whether `data` is bytes `from..` of generated message `id` (upper-cased
+/// when `upper`); if not, the index in `data` of the first wrong byte.
+fn verify_generated(id: u64, from: u64, data: &[u8], upper: bool) -> Result<(), usize> {
     let mut at = 0;
     let mut wrong = None;
     for_each_run(id, from..from + data.len() as u64, |want| {
         let got = &data[at..at + want.len()];
-        if got != want {
-            wrong = Some(at + first_difference(got, want));
+        if let Err(j) = compare(got, want, upper) {
+            wrong = Some(at + j);
             return false;
         }
         at += want.len();
@@ -119,9 +119,19 @@ fn verify_generated(id: u64, from: u64, data: &[u8]) -> Result<(), usize> {
     wrong.map_or(Ok(()), Err)
 }
 
-/// The index of the first byte where `a` and `b` (equally long) differ.
-fn first_difference(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len())
+/// Whether `got` is `want` (upper-cased when `upper`; equally long); if
+/// not, the index of the first byte where they differ.
+#[inline]
+fn compare(got: &[u8], want: &[u8], upper: bool) -> Result<(), usize> {
+    let differ = match upper {
+        false if got == want => return Ok(()),
+        false => got.iter().zip(want).position(|(g, w)| g != w),
+        true => got
+            .iter()
+            .zip(want)
+            .position(|(g, w)| *g != w.to_ascii_uppercase()),
+    };
+    differ.map_or(Ok(()), Err)
 }
 
 /// A small deterministic generator (SplitMix64), seeded from the experiment.
@@ -249,6 +259,12 @@ impl Stream {
     /// Checks that `data`, read at stream `offset`, is what was sent there.
     /// Returns the offset of the first wrong byte.
     pub fn verify(&self, offset: u64, data: &[u8]) -> Result<(), u64> {
+        self.verify_as(offset, data, false)
+    }
+
+    /// [`Stream::verify`] for the stream upper-cased when `upper` (what an
+    /// `upper` server sends back), without making the expected bytes.
+    pub fn verify_as(&self, offset: u64, data: &[u8], upper: bool) -> Result<(), u64> {
         let mut at = offset;
         let mut rest = data;
         let mut i = match rest.is_empty() {
@@ -265,14 +281,12 @@ impl Stream {
             let take = ((s.len - from) as usize).min(rest.len());
             let (part, next) = rest.split_at(take);
             let checked = match &self.body {
-                Body::Explicit(list) => {
-                    let want = &list[s.id as usize][from as usize..from as usize + take];
-                    match part == want {
-                        true => Ok(()),
-                        false => Err(first_difference(part, want)),
-                    }
-                }
-                Body::Generated => verify_generated(s.id, from, part),
+                Body::Explicit(list) => compare(
+                    part,
+                    &list[s.id as usize][from as usize..from as usize + take],
+                    upper,
+                ),
+                Body::Generated => verify_generated(s.id, from, part, upper),
             };
             checked.map_err(|j| at + j as u64)?;
             at += take as u64;
@@ -424,6 +438,37 @@ mod tests {
             s.verify(0, &[all.clone(), vec![b'x']].concat()),
             Err(s.total())
         );
+    }
+
+    #[test]
+    fn an_upper_cased_echo_is_checked_as_its_bytes_upper_cased() {
+        let generated = Stream::from_messages(&Messages::Generated {
+            count: 4,
+            min: 5,
+            max: 40,
+            seed: 3,
+        });
+        let explicit = Stream::from_messages(&Messages::Explicit(vec![
+            b"hello".to_vec(),
+            b"Feng-2!".to_vec(),
+        ]));
+        for s in [generated, explicit] {
+            let mut all = Vec::new();
+            s.bytes(0, s.total(), &mut all);
+            all.make_ascii_uppercase();
+            assert_eq!(s.verify_as(0, &all, true), Ok(()));
+            assert_eq!(s.verify_as(2, &all[2..], true), Ok(()));
+            if all.iter().any(u8::is_ascii_uppercase) {
+                assert!(s.verify(0, &all).is_err(), "upper-cased is not the stream");
+            }
+            for at in 0..all.len() {
+                let mut bad = all.clone();
+                bad[at] = b'?';
+                assert_eq!(s.verify_as(0, &bad, true), Err(at as u64));
+            }
+            let longer = [all.clone(), b"X".to_vec()].concat();
+            assert_eq!(s.verify_as(0, &longer, true), Err(s.total()));
+        }
     }
 
     #[test]
