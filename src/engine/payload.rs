@@ -35,8 +35,9 @@ const RUN: usize = CYCLE_LEN - 26;
 /// a slice at a time (no allocation).
 #[inline]
 fn for_each_run(id: u64, range: std::ops::Range<u64>, mut f: impl FnMut(&[u8]) -> bool) -> bool {
-    let (head, n) = prefix(id);
-    let n = n as u64;
+    let (head, start) = prefix(id);
+    let head = &head[start..];
+    let n = head.len() as u64;
     if range.start < n {
         let end = range.end.min(n);
         if !f(&head[range.start as usize..end as usize]) {
@@ -66,25 +67,39 @@ fn for_each_run(id: u64, range: std::ops::Range<u64>, mut f: impl FnMut(&[u8]) -
     true
 }
 
-/// `#id:`, the start of generated message `id`, without allocating.
-fn prefix(id: u64) -> ([u8; 22], usize) {
-    let mut digits = [0u8; 20];
-    let (mut n, mut d) = (id, digits.len());
-    loop {
-        d -= 1;
-        digits[d] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// `#id:`, the start of generated message `id`, without allocating: it is
+/// `head[start..]`, written from the end two digits at a time (it is made
+/// for every message sent and every message checked).
+fn prefix(id: u64) -> ([u8; PREFIX_MAX], usize) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut head = [0u8; PREFIX_MAX];
+    let mut at = PREFIX_MAX - 1;
+    head[at] = b':';
+    let mut n = id;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        head[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
-    let mut out = [0u8; 22];
-    out[0] = b'#';
-    let len = digits.len() - d;
-    out[1..=len].copy_from_slice(&digits[d..]);
-    out[len + 1] = b':';
-    (out, len + 2)
+    if n >= 10 {
+        at -= 2;
+        head[at..at + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
+        at -= 1;
+        head[at] = b'0' + n as u8;
+    }
+    at -= 1;
+    head[at] = b'#';
+    (head, at)
 }
+
+/// `#`, the 20 digits of u64::MAX and `:`.
+const PREFIX_MAX: usize = 22;
 
 /// Writes generated message `id` of `len` bytes into `out` (cleared first).
 pub fn generate(id: u64, len: u64, out: &mut Vec<u8>) {
