@@ -23,7 +23,8 @@
 //! Targets: engine / bare >= 0.8 for 64 B, >= 0.95 for 1 KiB.
 //!
 //! Run: `cargo bench --bench engine_vs_bare`. `ENGINE_VS_BARE_ONLY=engine`
-//! (or `bare`) runs one side alone, for a profiler.
+//! (or `bare`) runs one side alone, for a profiler; `ENGINE_VS_BARE_CASE=64,false`
+//! runs one size and nodelay setting only.
 
 use nianbao::engine::{run_trial, Models};
 use nianbao::experiment::{plan, Experiment, Overrides, Source};
@@ -138,6 +139,10 @@ fn main() {
     );
     for size in [64usize, 1024] {
         for nodelay in [true, false] {
+            if std::env::var("ENGINE_VS_BARE_CASE").is_ok_and(|c| c != format!("{size},{nodelay}"))
+            {
+                continue;
+            }
             let exp = experiment(size, nodelay);
             let models = Models::of(&exp);
             bare(size, nodelay); // warm up
