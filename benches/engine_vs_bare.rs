@@ -32,7 +32,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Instant;
 
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 10;
 
 /// Messages per trial: a few tenths of a second each.
 fn count(size: usize) -> u64 {
