@@ -1,8 +1,11 @@
 //! A cheaper clock for the receive loop: the CPU's time-stamp counter.
 //!
 //! Every recv is stamped, and on a VM reading CLOCK_MONOTONIC through the
-//! vDSO costs about 25 ns, a few percent of a ~450 ns loopback recv (the
-//! `observer` benchmark measures it). `rdtsc` costs about 9 ns. It is used
+//! vDSO costs 25-50 ns, a few percent of a 300-500 ns loopback recv (the
+//! `observer` benchmark measures it). `rdtsc` costs about 9 ns on bare
+//! metal, but 16-25 ns on a VM that offsets and scales the counter (a
+//! 2-vCPU VM measured both): there the read is most of what recording an
+//! event costs, and no cheaper clock with nanosecond steps exists. It is used
 //! only where the kernel itself trusts the counter — x86-64, clocksource
 //! `tsc`, with `constant_tsc` and `nonstop_tsc` — and its rate is measured
 //! once per process against [`Instant`]; everywhere else the clock falls back

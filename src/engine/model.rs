@@ -113,7 +113,8 @@ impl FlowModel {
     pub fn verify(&self, offset: u64, data: &[u8]) -> Result<(), u64> {
         match self {
             FlowModel::Plain(s) => s.verify(offset, data),
-            FlowModel::Echo { .. } | FlowModel::Framed(_) => {
+            FlowModel::Echo { c2s, upper } => c2s.verify_as(offset, data, *upper),
+            FlowModel::Framed(_) => {
                 let mut want = Vec::with_capacity(data.len());
                 self.bytes(offset, data.len() as u64, &mut want);
                 match want.iter().zip(data).position(|(a, b)| a != b) {

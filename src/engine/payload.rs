@@ -14,25 +14,94 @@ fn letter(k: u64, j: u64) -> u8 {
     b'a' + ((k.wrapping_mul(7).wrapping_add(j)) % 26) as u8
 }
 
-/// `#id:`, the start of generated message `id`, without allocating.
-fn prefix(id: u64) -> ([u8; 22], usize) {
-    let mut digits = [0u8; 20];
-    let (mut n, mut d) = (id, digits.len());
-    loop {
-        d -= 1;
-        digits[d] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+/// The alphabet, over and over: after its `#k:`, a generated message is a
+/// run of it starting at letter `(7k + j) % 26`, so its bytes are copied
+/// (and reads compared) a slice at a time instead of made one by one.
+static CYCLE: [u8; CYCLE_LEN] = {
+    let mut t = [0u8; CYCLE_LEN];
+    let mut i = 0;
+    while i < CYCLE_LEN {
+        t[i] = b'a' + (i % 26) as u8;
+        i += 1;
+    }
+    t
+};
+const CYCLE_LEN: usize = 26 * 80;
+/// The longest run taken from [`CYCLE`] at once: a whole number of
+/// alphabets, so the next run starts at the same letter.
+const RUN: usize = CYCLE_LEN - 26;
+
+/// Calls `f` with the bytes `range` of generated message `id`, in order,
+/// a slice at a time (no allocation).
+#[inline]
+fn for_each_run(id: u64, range: std::ops::Range<u64>, mut f: impl FnMut(&[u8]) -> bool) -> bool {
+    let (head, start) = prefix(id);
+    let head = &head[start..];
+    let n = head.len() as u64;
+    if range.start < n {
+        let end = range.end.min(n);
+        if !f(&head[range.start as usize..end as usize]) {
+            return false;
         }
     }
-    let mut out = [0u8; 22];
-    out[0] = b'#';
-    let len = digits.len() - d;
-    out[1..=len].copy_from_slice(&digits[d..]);
-    out[len + 1] = b':';
-    (out, len + 2)
+    let from = range.start.max(n);
+    if from >= range.end {
+        return true;
+    }
+    let len = range.end - from;
+    let first = id.wrapping_mul(7).wrapping_add(from);
+    if first.checked_add(len - 1).is_none() {
+        // The letter index wraps past u64::MAX inside the range (only for
+        // ids near 2^64 / 7): byte by byte, as `letter` defines it.
+        return (from..range.end).all(|j| f(&[letter(id, j)]));
+    }
+    let phase = (first % 26) as usize;
+    let mut left = len as usize;
+    while left > 0 {
+        let take = left.min(RUN);
+        if !f(&CYCLE[phase..phase + take]) {
+            return false;
+        }
+        left -= take;
+    }
+    true
 }
+
+/// `#id:`, the start of generated message `id`, without allocating: it is
+/// `head[start..]`, written from the end two digits at a time (it is made
+/// for every message sent and every message checked). Inlined, so the array
+/// is built where it is read instead of copied out through memory.
+#[inline]
+fn prefix(id: u64) -> ([u8; PREFIX_MAX], usize) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut head = [0u8; PREFIX_MAX];
+    let mut at = PREFIX_MAX - 1;
+    head[at] = b':';
+    let mut n = id;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        head[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        at -= 2;
+        head[at..at + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
+        at -= 1;
+        head[at] = b'0' + n as u8;
+    }
+    at -= 1;
+    head[at] = b'#';
+    (head, at)
+}
+
+/// `#`, the 20 digits of u64::MAX and `:`.
+const PREFIX_MAX: usize = 22;
 
 /// Writes generated message `id` of `len` bytes into `out` (cleared first).
 pub fn generate(id: u64, len: u64, out: &mut Vec<u8>) {
@@ -43,13 +112,43 @@ pub fn generate(id: u64, len: u64, out: &mut Vec<u8>) {
 /// Appends bytes `range` of generated message `id` to `out`: a window of a
 /// long message costs the window, not the message.
 fn generate_range(id: u64, range: std::ops::Range<u64>, out: &mut Vec<u8>) {
-    let (head, n) = prefix(id);
-    let n = n as u64;
-    if range.start < n {
-        let end = range.end.min(n);
-        out.extend_from_slice(&head[range.start as usize..end as usize]);
-    }
-    out.extend((range.start.max(n)..range.end).map(|j| letter(id, j)));
+    out.reserve((range.end - range.start) as usize);
+    for_each_run(id, range, |run| {
+        out.extend_from_slice(run);
+        true
+    });
+}
+
+/// Whether `data` is bytes `from..` of generated message `id` (upper-cased
+/// when `upper`); if not, the index in `data` of the first wrong byte.
+fn verify_generated(id: u64, from: u64, data: &[u8], upper: bool) -> Result<(), usize> {
+    let mut at = 0;
+    let mut wrong = None;
+    for_each_run(id, from..from + data.len() as u64, |want| {
+        let got = &data[at..at + want.len()];
+        if let Err(j) = compare(got, want, upper) {
+            wrong = Some(at + j);
+            return false;
+        }
+        at += want.len();
+        true
+    });
+    wrong.map_or(Ok(()), Err)
+}
+
+/// Whether `got` is `want` (upper-cased when `upper`; equally long); if
+/// not, the index of the first byte where they differ.
+#[inline]
+fn compare(got: &[u8], want: &[u8], upper: bool) -> Result<(), usize> {
+    let differ = match upper {
+        false if got == want => return Ok(()),
+        false => got.iter().zip(want).position(|(g, w)| g != w),
+        true => got
+            .iter()
+            .zip(want)
+            .position(|(g, w)| *g != w.to_ascii_uppercase()),
+    };
+    differ.map_or(Ok(()), Err)
 }
 
 /// A small deterministic generator (SplitMix64), seeded from the experiment.
@@ -177,46 +276,38 @@ impl Stream {
     /// Checks that `data`, read at stream `offset`, is what was sent there.
     /// Returns the offset of the first wrong byte.
     pub fn verify(&self, offset: u64, data: &[u8]) -> Result<(), u64> {
-        match &self.body {
-            Body::Explicit(list) => {
-                self.verify_with(offset, data, |id, j| list[id as usize][j as usize])
-            }
-            Body::Generated => {
-                let mut head = (u64::MAX, prefix(0));
-                self.verify_with(offset, data, |id, j| {
-                    if head.0 != id {
-                        head = (id, prefix(id));
-                    }
-                    let (bytes, n) = &head.1;
-                    bytes[..*n]
-                        .get(j as usize)
-                        .copied()
-                        .unwrap_or_else(|| letter(id, j))
-                })
-            }
-        }
+        self.verify_as(offset, data, false)
     }
 
-    fn verify_with(
-        &self,
-        offset: u64,
-        data: &[u8],
-        mut byte: impl FnMut(u64, u64) -> u8,
-    ) -> Result<(), u64> {
+    /// [`Stream::verify`] for the stream upper-cased when `upper` (what an
+    /// `upper` server sends back), without making the expected bytes.
+    pub fn verify_as(&self, offset: u64, data: &[u8], upper: bool) -> Result<(), u64> {
         let mut at = offset;
         let mut rest = data;
+        let mut i = match rest.is_empty() {
+            true => return Ok(()),
+            false => self.message_at(at).ok_or(at)?,
+        };
         while !rest.is_empty() {
-            let i = self.message_at(at).ok_or(at)?;
-            let s = &self.spans[i];
+            // The next message in the flow (a binary search only for the first).
+            while self.spans.get(i).is_some_and(|s| s.offset + s.len <= at) {
+                i += 1;
+            }
+            let s = self.spans.get(i).filter(|s| s.offset <= at).ok_or(at)?;
             let from = at - s.offset;
             let take = ((s.len - from) as usize).min(rest.len());
-            for (j, &b) in rest[..take].iter().enumerate() {
-                if b != byte(s.id, from + j as u64) {
-                    return Err(at + j as u64);
-                }
-            }
+            let (part, next) = rest.split_at(take);
+            let checked = match &self.body {
+                Body::Explicit(list) => compare(
+                    part,
+                    &list[s.id as usize][from as usize..from as usize + take],
+                    upper,
+                ),
+                Body::Generated => verify_generated(s.id, from, part, upper),
+            };
+            checked.map_err(|j| at + j as u64)?;
             at += take as u64;
-            rest = &rest[take..];
+            rest = next;
         }
         Ok(())
     }
@@ -295,6 +386,106 @@ mod tests {
         let mut out = Vec::new();
         s.bytes(3, 4, &mut out);
         assert_eq!(out, b"lofe");
+    }
+
+    /// Message `id` of `len` bytes, made byte by byte from its definition.
+    fn by_letter(id: u64, len: u64) -> Vec<u8> {
+        let head = format!("#{id}:").into_bytes();
+        (0..len)
+            .map(|j| {
+                head.get(j as usize)
+                    .copied()
+                    .unwrap_or_else(|| letter(id, j))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_of_the_alphabet_are_the_letters_byte_by_byte() {
+        let near_wrap = u64::MAX / 7;
+        for id in [
+            0,
+            1,
+            25,
+            26,
+            12345,
+            near_wrap - 300,
+            near_wrap,
+            near_wrap + 1,
+            u64::MAX,
+        ] {
+            for len in [
+                0,
+                1,
+                3,
+                30,
+                64,
+                1024,
+                RUN as u64 + 27,
+                3 * CYCLE_LEN as u64 + 5,
+            ] {
+                let mut got = Vec::new();
+                generate(id, len, &mut got);
+                assert_eq!(got, by_letter(id, len), "message {id} of {len} bytes");
+            }
+        }
+    }
+
+    #[test]
+    fn verify_names_the_first_wrong_byte_of_a_long_read() {
+        let s = Stream::from_messages(&Messages::Generated {
+            count: 5,
+            min: 3000,
+            max: 5000,
+            seed: 7,
+        });
+        let mut all = Vec::new();
+        s.bytes(0, s.total(), &mut all);
+        assert_eq!(s.verify(0, &all), Ok(()));
+        for at in [0, 1, 2999, 3000, 4100, all.len() - 1] {
+            let mut bad = all.clone();
+            bad[at] ^= 0x20;
+            // A second wrong byte later on does not hide the first.
+            bad[all.len() - 1] ^= 0x40;
+            assert_eq!(s.verify(0, &bad), Err(at as u64), "wrong byte at {at}");
+            assert_eq!(s.verify(at as u64, &bad[at..]), Err(at as u64));
+        }
+        assert_eq!(s.verify(10, &all[10..]), Ok(()));
+        assert_eq!(
+            s.verify(0, &[all.clone(), vec![b'x']].concat()),
+            Err(s.total())
+        );
+    }
+
+    #[test]
+    fn an_upper_cased_echo_is_checked_as_its_bytes_upper_cased() {
+        let generated = Stream::from_messages(&Messages::Generated {
+            count: 4,
+            min: 5,
+            max: 40,
+            seed: 3,
+        });
+        let explicit = Stream::from_messages(&Messages::Explicit(vec![
+            b"hello".to_vec(),
+            b"Feng-2!".to_vec(),
+        ]));
+        for s in [generated, explicit] {
+            let mut all = Vec::new();
+            s.bytes(0, s.total(), &mut all);
+            all.make_ascii_uppercase();
+            assert_eq!(s.verify_as(0, &all, true), Ok(()));
+            assert_eq!(s.verify_as(2, &all[2..], true), Ok(()));
+            if all.iter().any(u8::is_ascii_uppercase) {
+                assert!(s.verify(0, &all).is_err(), "upper-cased is not the stream");
+            }
+            for at in 0..all.len() {
+                let mut bad = all.clone();
+                bad[at] = b'?';
+                assert_eq!(s.verify_as(0, &bad, true), Err(at as u64));
+            }
+            let longer = [all.clone(), b"X".to_vec()].concat();
+            assert_eq!(s.verify_as(0, &longer, true), Err(s.total()));
+        }
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! gaps and options, reads replies, then waits for the server to finish.
 
 use super::framed::{FrameReader, Outgoing};
-use super::tcp_io::send_all;
-use super::{check, check_recorded, gap_before, pause, reserve, reserve_recvs, start_late, Ctx};
+use super::tcp_io::{send_all, Tx};
+use super::timeout::Armed;
+use super::{
+    check, gap_before, pause, record_recv, reserve_recvs, reserve_sending, start_late, Ctx,
+};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
@@ -66,9 +69,10 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
         FlowModel::Framed(f) => Some(FrameReader::new(f)),
         _ => None,
     };
-    let mut s2c = ctx.s2c.map(|_| reserve(ctx.c2s.spans().len()));
+    let mut s2c = ctx.s2c.map(|_| reserve_sending(ctx.c2s.spans().len()));
     let mut buf = vec![0u8; r.recv_sizes.max() as usize];
     let mut replies = Replier::default();
+    let mut armed = Armed::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
     // `after-send`: every byte (or as many as the queue holds) is in the
     // receive queue before the first read.
@@ -79,28 +83,24 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let mut offset = 0u64;
     for i in 0.. {
         let asked = r.recv_sizes.at(i) as usize;
-        let n = read_some(ctx, &conn, &mut buf[..asked], offset, total)?;
+        let n = read_some(ctx, &conn, &mut armed, &mut buf[..asked], offset, total)?;
         if n == 0 {
             if let Some(f) = framed.as_mut() {
                 f.finish();
             }
             break;
         }
-        check_recorded(got.recvs.len(), "receiver")?;
-        got.recvs.push(RecvEvent {
-            t_ns: ctx.clock.now_ns(),
-            offset,
-            len: n as u32,
-            asked: asked as u32,
-            truncated: false,
-            queued: Queued::UNKNOWN,
-        });
+        let t_ns = record_recv(&mut got.recvs, &ctx.clock, offset, n, asked, "receiver")?;
+        if s2c.is_none() && r.recv_gap.is_zero() {
+            // Checking or decoding the read does not wait: no clock read before the next.
+            armed.saw(t_ns);
+        }
         let decoding = match framed.as_mut() {
             Some(f) => f.push(&buf[..n], &ctx.clock, &mut got.decoded),
             None => check(ctx.c2s, "c2s", offset, &buf[..n]).map(|()| true)?,
         };
         if !decoding {
-            drain(ctx, &conn, &mut buf, offset + n as u64, total)?;
+            drain(ctx, &conn, &mut armed, &mut buf, offset + n as u64, total)?;
             break;
         }
         if let Some(rec) = s2c.as_mut() {
@@ -115,9 +115,16 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
 }
 
 /// One recv within the deadline; 0 at EOF.
-fn read_some(ctx: &Ctx, conn: &Socket, buf: &mut [u8], offset: u64, total: u64) -> Result<usize> {
+fn read_some(
+    ctx: &Ctx,
+    conn: &Socket,
+    armed: &mut Armed,
+    buf: &mut [u8],
+    offset: u64,
+    total: u64,
+) -> Result<usize> {
     let what = || format!("data from the sender (got {offset} of {total} bytes)");
-    net::recv_timeout_until(conn, ctx.deadline, "receiver", ctx.exp.deadline, what)?;
+    armed.recv(ctx, conn, "receiver", what)?;
     match net::recv(conn, buf) {
         Ok(n) => Ok(n),
         Err(e) if net::is_timeout(&e) => Err(ctx.late("receiver", what())),
@@ -127,9 +134,16 @@ fn read_some(ctx: &Ctx, conn: &Socket, buf: &mut [u8], offset: u64, total: u64) 
 
 /// After a decode error: reads and discards until EOF, recording nothing,
 /// so the sender finishes normally and memory stays at one recv buffer.
-fn drain(ctx: &Ctx, conn: &Socket, buf: &mut [u8], mut offset: u64, total: u64) -> Result<()> {
+fn drain(
+    ctx: &Ctx,
+    conn: &Socket,
+    armed: &mut Armed,
+    buf: &mut [u8],
+    mut offset: u64,
+    total: u64,
+) -> Result<()> {
     loop {
-        match read_some(ctx, conn, buf, offset, total)? {
+        match read_some(ctx, conn, armed, buf, offset, total)? {
             0 => return Ok(()),
             n => offset += n as u64,
         }
@@ -142,6 +156,8 @@ struct Replier {
     id: u64,
     offset: u64,
     out: Vec<u8>,
+    /// The connection's send timeout.
+    armed: Armed,
 }
 
 impl Replier {
@@ -158,19 +174,24 @@ impl Replier {
             len: len as u64,
         });
         let part = len.div_ceil(r.reply_sends as usize).max(1);
+        let mut tx = Tx {
+            sock: conn,
+            nonblocking: false,
+            side: "receiver",
+            armed: &mut self.armed,
+            back_to_back: false,
+        };
         let mut at = 0;
         while at < len {
             let end = (at + part).min(len);
             send_all(
                 ctx,
-                conn,
+                &mut tx,
                 &self.out[at..end],
                 false,
                 self.id,
                 self.offset + at as u64,
                 rec,
-                false,
-                "receiver",
             )?;
             at = end;
         }
@@ -204,7 +225,7 @@ fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
 
 fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Replies)> {
     let spans = ctx.c2s.spans();
-    let mut rec = reserve(spans.len());
+    let mut rec = reserve_sending(spans.len());
     rec.messages.extend_from_slice(spans);
     let mut replies = ReplyReader {
         recvs: reserve_recvs(16),
@@ -214,6 +235,7 @@ fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Rep
         kept: Recorded::default(),
         keep,
         quiet: false,
+        armed: Armed::default(),
     };
     let sock = connect(ctx, addr)?;
     let talked = converse(ctx, &sock, &mut rec, &mut replies);
@@ -248,15 +270,25 @@ fn converse(
     let spans = ctx.c2s.spans();
     let mut rng = Rng::new(s.seed);
     let mut out = Outgoing::new(ctx.c2s);
+    let mut armed = Armed::default();
+    let mut tx = Tx {
+        sock,
+        nonblocking: s.nonblocking,
+        side: "sender",
+        armed: &mut armed,
+        back_to_back: s.gap.is_zero()
+            && s.gap_jitter.is_zero()
+            && exp.receiver.reply == Reply::None,
+    };
     let prefix = out.prefix();
     if !prefix.is_empty() {
-        send_all(ctx, sock, prefix, false, 0, 0, rec, s.nonblocking, "sender")?;
+        send_all(ctx, &mut tx, prefix, false, 0, 0, rec)?;
     }
     let last = spans.len() as u64 - 1;
     for span in spans {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         let bytes = out.message(span.id);
-        send_message(ctx, sock, span, bytes, span.id == last, rec)?;
+        send_message(ctx, &mut tx, span, bytes, span.id == last, rec)?;
         if exp.receiver.reply != Reply::None {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, sock)?;
@@ -289,7 +321,7 @@ fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<Socket> {
 /// MSG_MORE (when asked) on every part but the very last of the flow.
 fn send_message(
     ctx: &Ctx,
-    sock: &Socket,
+    tx: &mut Tx,
     span: &MessageSpan,
     bytes: &[u8],
     last_message: bool,
@@ -301,17 +333,7 @@ fn send_message(
         let at = (i * chunk) as u64;
         let last_part = last_message && at + part.len() as u64 == span.len;
         let more = s.more && !last_part;
-        send_all(
-            ctx,
-            sock,
-            part,
-            more,
-            span.id,
-            span.offset + at,
-            rec,
-            s.nonblocking,
-            "sender",
-        )?;
+        send_all(ctx, tx, part, more, span.id, span.offset + at, rec)?;
     }
     Ok(())
 }
@@ -337,6 +359,8 @@ struct ReplyReader {
     kept: Recorded,
     keep: u64,
     quiet: bool,
+    /// The socket's receive timeout.
+    armed: Armed,
 }
 
 impl ReplyReader {
@@ -346,8 +370,10 @@ impl ReplyReader {
         self.index += 1;
         self.buf.resize(asked, 0);
         let what = || "the receiver to reply or close the connection".to_string();
-        net::recv_timeout_until(sock, ctx.deadline, "sender", ctx.exp.deadline, what)?;
+        self.armed.recv(ctx, sock, "sender", what)?;
         if let Some(idle) = ctx.foreign {
+            // The idle timeout below replaces the deadline's: set it again next time.
+            self.armed.forget();
             // Someone else's server may never answer or close: quiet for
             // `idle` ends the wait, and the report says so.
             let left = ctx
@@ -370,16 +396,12 @@ impl ReplyReader {
         if n == 0 {
             return Ok(false);
         }
-        check_recorded(self.recvs.len(), "sender")?;
+        record_recv(&mut self.recvs, &ctx.clock, self.offset, n, asked, "sender")?;
         let foreign = ctx.foreign.is_some();
-        self.recvs.push(RecvEvent {
-            t_ns: ctx.clock.now_ns(),
-            offset: self.offset,
-            len: n as u32,
-            asked: asked as u32,
-            truncated: false,
-            queued: Queued::new(foreign.then(|| net::peer::bytes_queued(sock)).flatten()),
-        });
+        if foreign {
+            let last = self.recvs.last_mut().expect("the recv just recorded");
+            last.queued = Queued::new(net::peer::bytes_queued(sock));
+        }
         match (foreign, ctx.s2c) {
             // Someone else's reply: kept as it came, nothing to check it against.
             (true, _) => {

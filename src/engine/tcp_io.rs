@@ -1,25 +1,36 @@
 //! The TCP send every side of a trial makes: it completes short writes,
 //! recording each call.
 
+use super::timeout::Armed;
 use super::{record_send, Ctx};
 use crate::error::{Error, Result};
 use crate::net::{self, Socket};
 use crate::trace::FlowTrace;
 
+/// The sending end of a connection: the socket, whether it is
+/// non-blocking, and its send timeout.
+pub(super) struct Tx<'a> {
+    pub sock: &'a Socket,
+    pub nonblocking: bool,
+    pub side: &'static str,
+    pub armed: &'a mut Armed,
+    /// Nothing waits between this end's sends (no gaps, no replies to
+    /// read): each send's stamp stands in for the clock read before the next.
+    pub back_to_back: bool,
+}
+
 /// Sends all of `bytes` (with MSG_MORE when `more`), recording each call;
 /// short writes are completed.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn send_all(
     ctx: &Ctx,
-    sock: &Socket,
+    tx: &mut Tx,
     bytes: &[u8],
     more: bool,
     msg_id: u64,
     offset: u64,
     rec: &mut FlowTrace,
-    nonblocking: bool,
-    side: &'static str,
 ) -> Result<()> {
+    let (sock, nonblocking, side) = (tx.sock, tx.nonblocking, tx.side);
     let mut pos = 0;
     let what = |pos: usize| {
         format!(
@@ -29,11 +40,11 @@ pub(super) fn send_all(
     };
     while pos < bytes.len() {
         if !nonblocking {
-            net::send_timeout_until(sock, ctx.deadline, side, ctx.exp.deadline, || what(pos))?;
+            tx.armed.send(ctx, sock, side, || what(pos))?;
         }
         match net::send(sock, &bytes[pos..], more) {
             Ok(n) => {
-                record_send(
+                let t_ns = record_send(
                     rec,
                     &ctx.clock,
                     msg_id,
@@ -41,6 +52,9 @@ pub(super) fn send_all(
                     bytes.len() - pos,
                     n,
                 );
+                if tx.back_to_back {
+                    tx.armed.saw(t_ns);
+                }
                 pos += n;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

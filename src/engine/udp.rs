@@ -3,7 +3,8 @@
 //! it carries, notes truncation, and stops when the last message has come or
 //! the flow has been quiet for `receiver.idle` after the sender finished.
 
-use super::{gap_before, pause, record_send, reserve, reserve_recvs, start_late, Ctx};
+use super::timeout::Armed;
+use super::{gap_before, pause, record_send, reserve_recvs, reserve_sending, start_late, Ctx};
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{Rng, Stream};
 use crate::error::{Error, Result};
@@ -42,14 +43,15 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
 
 fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {
     let s = &ctx.exp.sender;
-    let mut rec = reserve(stream.spans().len());
+    let mut rec = reserve_sending(stream.spans().len());
     rec.messages.extend_from_slice(stream.spans());
     let mut rng = Rng::new(s.seed);
     let mut payload = Vec::new();
+    let mut armed = Armed::default();
     for span in stream.spans() {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         stream.payload(span.id, &mut payload);
-        net::send_timeout_until(tx, ctx.deadline, "sender", ctx.exp.deadline, || {
+        armed.send(ctx, tx, "sender", || {
             format!("room to send datagram {}", span.id)
         })?;
         let n = net::send_datagram(tx, &payload).map_err(|e| {
