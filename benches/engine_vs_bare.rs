@@ -117,7 +117,7 @@ fn engine(exp: &Experiment, models: &Models) -> Rate {
     let trace = run_trial(exp, models).expect("bench trial runs");
     let wall = wall.elapsed().as_secs_f64();
     let c2s = &trace.c2s;
-    let bytes: u64 = c2s.recvs.iter().map(|r| r.len).sum();
+    let bytes: u64 = c2s.recvs.iter().map(|r| u64::from(r.len)).sum();
     assert_eq!(bytes, models.c2s.total(), "every byte read");
     let first = c2s.sends.first().expect("a send").t_ns;
     let last = c2s.recvs.last().expect("a recv").t_ns;
