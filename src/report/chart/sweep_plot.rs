@@ -1,7 +1,8 @@
 //! `sweep.png`: one summary figure (default `merged_fraction`) against the
 //! first swept parameter, one series per combination of the others, mean over
 //! trials with min–max bars. Durations and sizes are parsed for the axis,
-//! which turns logarithmic when values span decades (0 still shown, left).
+//! which turns logarithmic when values span a decade or more (0 still shown,
+//! left).
 
 use super::common::{self, canvas, header, short_key, tidy, Canvas, Plot, INK};
 use super::fonts::{fonts, Fonts, SANS};
@@ -51,7 +52,7 @@ fn x_axis(key: &str, values: Vec<String>) -> XAxis {
     let positive: Vec<f64> = nums.iter().copied().filter(|v| *v > 0.0).collect();
     let (lo, hi) = (stats::min(&positive), stats::max(&positive));
     match (lo, hi) {
-        (Some(lo), Some(hi)) if hi / lo >= 100.0 && nums.iter().all(|v| *v >= 0.0) => {
+        (Some(lo), Some(hi)) if hi / lo >= 10.0 && nums.iter().all(|v| *v >= 0.0) => {
             let zero = lo.log10() - 1.0;
             let pos = nums
                 .iter()
@@ -208,11 +209,20 @@ fn draw_plot(
         stats::min(&xa.pos).unwrap_or(0.0),
         stats::max(&xa.pos).unwrap_or(1.0),
     );
-    let pad = ((hi - lo) * 0.08).max(0.5);
-    let span = (lo, hi, pad);
+    let span = (lo, hi, pad(lo, hi));
     let mut chart = axes(plot, opts, span, all)?;
     draw_series(&mut chart, xa, all, span)?;
     x_labels(root, f, &chart, xa, span)
+}
+
+/// The margin beside the first and last x: of the axis's own size, since
+/// sweep values can be microseconds (a fixed 0.5 once squeezed a sweep of
+/// 0 to 100 µs into one column).
+fn pad(lo: f64, hi: f64) -> f64 {
+    match hi > lo {
+        true => (hi - lo) * 0.08,
+        false => hi.abs().max(1.0) * 0.5,
+    }
 }
 
 /// Builds the coordinates (y up to 1.05 for a fraction) and draws the y mesh.
@@ -306,4 +316,22 @@ fn x_labels(
         (HPos::Center, VPos::Top),
         x1 - x0,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn microsecond_values_keep_their_own_margin() {
+        let xa = x_axis("sender.gap", vec!["1us".into(), "2us".into(), "4us".into()]);
+        assert_eq!(xa.note, "", "under a decade: linear");
+        let (lo, hi) = (xa.pos[0], xa.pos[2]);
+        assert!(pad(lo, hi) < (hi - lo) / 10.0, "{lo} {hi}: {}", pad(lo, hi));
+        let xa = x_axis(
+            "sender.gap",
+            ["0", "5us", "20us", "100us"].map(String::from).into(),
+        );
+        assert!(xa.note.contains("log"), "a decade or more: log");
+    }
 }
