@@ -306,3 +306,49 @@ fn an_after_send_receiver_stops_waiting_once_the_queue_holds_32_kib() {
         "{text}"
     );
 }
+
+#[test]
+fn charts_drawn_from_memory_are_the_charts_plot_draws_from_the_files() {
+    use nianbao::report::load::{for_charts_of, load_for_charts};
+    // framing-compare: eight variants, decoded flows; the long hellofeng:
+    // 13 000 messages, more than a chart keeps, so every table is thinned.
+    for (name, sets) in [
+        ("framing-compare", &[][..]),
+        ("hellofeng", &["sender.count=13000", "sender.size=16"][..]),
+    ] {
+        let (run, tmp) = run_named(name, sets);
+        let dir = tmp.path().join(name);
+        let memory = for_charts_of(&dir, &run).expect("rows from memory");
+        let files = load_for_charts(&dir).expect("rows from the files");
+        let show = |r: &nianbao::report::load::Results| {
+            format!(
+                "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+                r.sends, r.recvs, r.messages, r.thinned, r.recv_tally
+            )
+        };
+        assert!(show(&memory) == show(&files), "{name}: the rows differ");
+        assert_eq!(memory.thinned.is_empty(), name == "framing-compare");
+        // And the PNGs `run` wrote are the ones `plot` draws from the files.
+        let again = tempfile::tempdir().unwrap();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|x| x != "png") {
+                std::fs::copy(&p, again.path().join(p.file_name().unwrap())).unwrap();
+            }
+        }
+        let opts = nianbao::report::chart::ChartOptions {
+            metric: run.plan.scenarios[0].experiment.chart_metric.clone(),
+            ..Default::default()
+        };
+        let drawn = nianbao::report::chart::draw_all(again.path(), &opts).expect("plot");
+        assert!(!drawn.is_empty());
+        for png in drawn {
+            let file = png.file_name().unwrap();
+            assert!(
+                std::fs::read(&png).unwrap() == std::fs::read(dir.join(file)).unwrap(),
+                "{name}: {} differs from the run's",
+                file.to_string_lossy()
+            );
+        }
+    }
+}

@@ -18,19 +18,6 @@ pub use crate::experiment::SUMMARY_COLUMNS;
 
 type CsvResult = Result<(), csv::Error>;
 
-/// Calls `f` for every flow of every trial.
-fn each_flow(
-    run: &RunResult,
-    mut f: impl FnMut(usize, u32, &FlowAnalysis) -> CsvResult,
-) -> CsvResult {
-    for t in &run.trials {
-        for fa in &t.flows {
-            f(t.scenario, t.trial, fa)?;
-        }
-    }
-    Ok(())
-}
-
 /// A CSV writer that has written `columns` as its header.
 fn writer<W: Write>(out: W, columns: &[&str]) -> Result<csv::Writer<W>, csv::Error> {
     let mut w = csv::WriterBuilder::new()
@@ -40,56 +27,119 @@ fn writer<W: Write>(out: W, columns: &[&str]) -> Result<csv::Writer<W>, csv::Err
     Ok(w)
 }
 
-/// sends.csv
-pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
-    let mut w = writer(out, SendRow::COLUMNS)?;
-    each_flow(run, |scenario, trial, fa| {
-        let flow = fa.flow;
-        for s in &fa.sends {
-            w.serialize(SendRow {
-                line: 0,
-                scenario: scenario as u32,
-                trial,
-                flow,
-                t_ns: s.t_ns,
-                msg_id: s.msg_id,
-                offset: s.offset,
-                len: u64::from(s.len),
-                ret: i64::from(s.ret),
-            })?;
+/// Every row of one table of a run, in file order, each with its line
+/// number in the file (the header is line 1) and the flow's content its
+/// label is cut from. The CSV writers and the in-memory chart load both
+/// read these, so a chart drawn from them is the chart `plot` draws from
+/// the file.
+fn rows_of<'a, T: Numbered + 'a>(
+    run: &'a RunResult,
+    mut of_flow: impl FnMut(usize, u32, &'a FlowAnalysis) -> Box<dyn Iterator<Item = T> + 'a> + 'a,
+) -> impl Iterator<Item = Unlabelled<'a, T>> + 'a {
+    run.trials
+        .iter()
+        .flat_map(|t| t.flows.iter().map(move |fa| (t.scenario, t.trial, fa)))
+        .flat_map(move |(scenario, trial, fa)| {
+            of_flow(scenario, trial, fa).map(move |row| Unlabelled {
+                row,
+                content: &fa.content,
+            })
+        })
+        .zip(2u64..)
+        .map(|(mut u, line)| {
+            u.row.set_line(line);
+            u
+        })
+}
+
+/// A row whose `label` is still to be cut from its flow's content: the
+/// label costs more than the rest of the row, and a chart load keeps only
+/// a sample of a long flow's rows.
+pub struct Unlabelled<'a, T> {
+    pub row: T,
+    content: &'a Content,
+}
+
+impl<T: Numbered> Unlabelled<'_, T> {
+    /// The row with its label (`buf` is scratch space).
+    pub fn labelled(mut self, buf: &mut Vec<u8>) -> T {
+        if let Some((offset, len)) = self.row.bytes() {
+            self.content
+                .copy(offset, len.min(LABEL_CHARS as u64 * 4), buf);
+            self.row.set_label(preview(buf, LABEL_CHARS));
         }
-        Ok(())
-    })?;
-    w.flush()?;
-    Ok(())
+        self.row
+    }
 }
 
-/// The `label` column: an escaped preview of the bytes at `offset`, cut from
-/// at most enough bytes for [`LABEL_CHARS`] escaped characters.
-fn label(content: &Content, offset: u64, len: u64, buf: &mut Vec<u8>) -> String {
-    content.copy(offset, len.min(LABEL_CHARS as u64 * 4), buf);
-    preview(buf, LABEL_CHARS)
+/// A row of an event table: its line in the file, and for a labelled
+/// table the bytes its label previews.
+pub trait Numbered {
+    fn set_line(&mut self, line: u64);
+    /// The flow bytes (offset, length) the `label` column previews.
+    fn bytes(&self) -> Option<(u64, u64)> {
+        None
+    }
+    fn set_label(&mut self, _label: String) {}
 }
 
-/// recvs.csv
-pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
-    let mut w = writer(out, RecvRow::COLUMNS)?;
-    let mut buf = Vec::new();
-    each_flow(run, |scenario, trial, fa| {
-        let flow = fa.flow;
-        for r in &fa.recvs {
-            let label = label(
-                &fa.content,
-                r.event.offset,
-                u64::from(r.event.len),
-                &mut buf,
-            );
+impl Numbered for SendRow {
+    fn set_line(&mut self, line: u64) {
+        self.line = line;
+    }
+}
+
+impl Numbered for RecvRow {
+    fn set_line(&mut self, line: u64) {
+        self.line = line;
+    }
+    fn bytes(&self) -> Option<(u64, u64)> {
+        Some((self.offset, self.len))
+    }
+    fn set_label(&mut self, label: String) {
+        self.label = label;
+    }
+}
+
+impl Numbered for MessageRow {
+    fn set_line(&mut self, line: u64) {
+        self.line = line;
+    }
+    fn bytes(&self) -> Option<(u64, u64)> {
+        Some((self.offset, self.len))
+    }
+    fn set_label(&mut self, label: String) {
+        self.label = label;
+    }
+}
+
+/// The rows of sends.csv.
+pub fn send_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, SendRow>> {
+    rows_of(run, |scenario, trial, fa| {
+        Box::new(fa.sends.iter().map(move |s| SendRow {
+            line: 0,
+            scenario: scenario as u32,
+            trial,
+            flow: fa.flow,
+            t_ns: s.t_ns,
+            msg_id: s.msg_id,
+            offset: s.offset,
+            len: u64::from(s.len),
+            ret: i64::from(s.ret),
+        }))
+    })
+}
+
+/// The rows of recvs.csv.
+pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow>> {
+    rows_of(run, |scenario, trial, fa| {
+        Box::new(fa.recvs.iter().map(move |r| {
             let e = &r.event;
-            w.serialize(RecvRow {
+            RecvRow {
                 line: 0,
                 scenario: scenario as u32,
                 trial,
-                flow,
+                flow: fa.flow,
                 t_ns: e.t_ns,
                 offset: e.offset,
                 len: u64::from(e.len),
@@ -99,42 +149,60 @@ pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
                 truncated: e.truncated,
                 asked: u64::from(e.asked),
                 queued: e.queued.get(),
-                label,
-            })?;
-        }
-        Ok(())
-    })?;
+                label: String::new(),
+            }
+        }))
+    })
+}
+
+/// The rows of messages.csv.
+pub fn message_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, MessageRow>> {
+    rows_of(run, |scenario, trial, fa| {
+        Box::new(fa.messages.iter().map(move |m| MessageRow {
+            line: 0,
+            scenario: scenario as u32,
+            trial,
+            flow: fa.flow,
+            msg_id: m.span.id,
+            offset: m.span.offset,
+            len: m.span.len,
+            sent_ns: m.sent_ns,
+            delivered_ns: m.delivered_ns,
+            reads: Some(m.reads),
+            fate: m.fate,
+            label: String::new(),
+        }))
+    })
+}
+
+/// Writes `rows` under the header `columns`.
+fn write_rows<'a, W: Write, T: serde::Serialize + Numbered + 'a>(
+    out: W,
+    columns: &[&str],
+    rows: impl Iterator<Item = Unlabelled<'a, T>>,
+) -> CsvResult {
+    let mut w = writer(out, columns)?;
+    let mut buf = Vec::new();
+    for row in rows {
+        w.serialize(row.labelled(&mut buf))?;
+    }
     w.flush()?;
     Ok(())
 }
 
+/// sends.csv
+pub fn write_sends<W: Write>(run: &RunResult, out: W) -> CsvResult {
+    write_rows(out, SendRow::COLUMNS, send_rows(run))
+}
+
+/// recvs.csv
+pub fn write_recvs<W: Write>(run: &RunResult, out: W) -> CsvResult {
+    write_rows(out, RecvRow::COLUMNS, recv_rows(run))
+}
+
 /// messages.csv
 pub fn write_messages<W: Write>(run: &RunResult, out: W) -> CsvResult {
-    let mut w = writer(out, MessageRow::COLUMNS)?;
-    let mut buf = Vec::new();
-    each_flow(run, |scenario, trial, fa| {
-        let flow = fa.flow;
-        for m in &fa.messages {
-            let label = label(&fa.content, m.span.offset, m.span.len, &mut buf);
-            w.serialize(MessageRow {
-                line: 0,
-                scenario: scenario as u32,
-                trial,
-                flow,
-                msg_id: m.span.id,
-                offset: m.span.offset,
-                len: m.span.len,
-                sent_ns: m.sent_ns,
-                delivered_ns: m.delivered_ns,
-                reads: Some(m.reads),
-                fate: m.fate,
-                label,
-            })?;
-        }
-        Ok(())
-    })?;
-    w.flush()?;
-    Ok(())
+    write_rows(out, MessageRow::COLUMNS, message_rows(run))
 }
 
 /// summary.csv: `scenario,trial,flow,<swept params…>,messages,…,duration_ns`.

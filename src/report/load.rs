@@ -1,5 +1,6 @@
-//! Reads a results folder (SPEC §4) back into typed rows, so charts and
-//! `nianbao show` are a pure function of the files on disk. Nothing read is
+//! Reads a results folder (SPEC §4) back into typed rows, so `plot` and
+//! `nianbao show` are a pure function of the files on disk (`run` draws its
+//! charts from the same rows taken from memory: [`for_charts_of`]). Nothing read is
 //! trusted: every file is opened through [`super::open`], every CSV header and
 //! cell is checked as it is read ([`super::table`]), and the rows are checked
 //! against each other ([`super::check`]). Every error names the file and, for
@@ -41,76 +42,178 @@ pub fn load_for_charts(dir: &Path) -> Result<Results, LoadError> {
 
 /// Reads every file; a flow's rows of a table past `most` are thinned.
 fn load_rows(dir: &Path, most: u64) -> Result<Results, LoadError> {
-    let experiment = super::info::read(&dir.join("experiment.toml"))?;
-    let (param_keys, summary) = super::summary::read(&dir.join("summary.csv"))?;
-    let seg_path = dir.join("segments.csv");
-    let mut thinned = Vec::new();
-    let mut tally = BTreeMap::new();
-    let mut sends = Thinner::new(most);
-    read(
-        &dir.join("sends.csv"),
-        SendRow::COLUMNS,
-        &[],
-        send_row,
-        |r| sends.push((r.scenario, r.trial, r.flow), r),
-    )?;
-    let mut recvs = Thinner::new(most);
-    let recv_columns = &["asked", "queued", "label"];
-    read(
-        &dir.join("recvs.csv"),
-        RecvRow::COLUMNS,
-        recv_columns,
-        recv_row,
-        |r| {
-            *tally.entry((r.len, r.kind as usize)).or_insert(0u64) += 1;
-            recvs.push((r.scenario, r.trial, r.flow), r)
-        },
-    )?;
-    let mut messages = Thinner::new(most);
-    let message_columns = &["label"];
-    read(
-        &dir.join("messages.csv"),
-        MessageRow::COLUMNS,
-        message_columns,
-        message_row,
-        |r| messages.push((r.scenario, r.trial, r.flow), r),
-    )?;
-    let sends = sends.finish("sends", &mut thinned);
-    let recvs = recvs.finish("recvs", &mut thinned);
-    let messages = messages.finish("messages", &mut thinned);
-    let recv_tally = match thinned.is_empty() {
-        true => Vec::new(),
-        false => tally
-            .into_iter()
-            .map(|((len, k), n)| (len, RecvKind::ALL[k], n))
-            .collect(),
-    };
-    let res = Results {
-        dir: dir.to_path_buf(),
-        experiment,
-        param_keys,
-        summary,
+    let mut tables = Tables::new(dir, most)?;
+    let Tables {
         sends,
         recvs,
         messages,
-        thinned,
-        recv_tally,
-        segments: match open::present(&seg_path) {
-            true => {
-                let mut rows = Vec::new();
-                read(
-                    &seg_path,
-                    SegmentRow::COLUMNS,
-                    &["flags"],
-                    segment_row,
-                    |r| rows.push(r),
-                )?;
-                Some(rows)
+        tally,
+        ..
+    } = &mut tables;
+    // The three tables are independent files: read side by side.
+    std::thread::scope(|s| {
+        let sent = s.spawn(|| {
+            read(
+                &dir.join("sends.csv"),
+                SendRow::COLUMNS,
+                &[],
+                send_row,
+                |r| sends.push((r.scenario, r.trial, r.flow), r),
+            )
+        });
+        let received = s.spawn(|| {
+            read(
+                &dir.join("recvs.csv"),
+                RecvRow::COLUMNS,
+                &["asked", "queued", "label"],
+                recv_row,
+                |r| recvs.push_recv(tally, r),
+            )
+        });
+        let messaged = read(
+            &dir.join("messages.csv"),
+            MessageRow::COLUMNS,
+            &["label"],
+            message_row,
+            |r| messages.push((r.scenario, r.trial, r.flow), r),
+        );
+        // In file order, so the first bad file is the one named.
+        [sent.join(), received.join()]
+            .into_iter()
+            .map(|t| t.unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .chain([messaged])
+            .collect::<Result<(), LoadError>>()
+    })?;
+    tables.into_results(dir)
+}
+
+/// The rows the charts of a run just written to `dir` are drawn from,
+/// taken from memory instead of read back from its CSVs: the same row
+/// builders wrote those files ([`super::csv::send_rows`] and the others),
+/// and the rows are thinned as [`load_for_charts`] thins them, so these are
+/// the rows `plot` reads from the files (`tests/charts.rs` checks it). The
+/// small files, experiment.toml and summary.csv, are read.
+pub fn for_charts_of(dir: &Path, run: &crate::analysis::RunResult) -> Result<Results, LoadError> {
+    use super::csv::{message_rows, recv_rows, send_rows, Numbered, Unlabelled};
+    /// Labels only the rows the thinner keeps: the label is the costly part.
+    fn gather<'a, T: Numbered + Keyed + 'a>(
+        into: &mut Thinner<T>,
+        rows: impl Iterator<Item = Unlabelled<'a, T>>,
+        mut each: impl FnMut(&T),
+    ) {
+        let mut buf = Vec::new();
+        for u in rows {
+            each(&u.row);
+            if let Some(at) = into.admit(u.row.key()) {
+                into.store(at, u.labelled(&mut buf));
             }
-            false => None,
-        },
-    };
-    Ok(res)
+        }
+    }
+    let mut t = Tables::new(dir, Thinned::HEAD + Thinned::TAIL)?;
+    gather(&mut t.sends, send_rows(run), |_| {});
+    let tally = &mut t.tally;
+    gather(&mut t.recvs, recv_rows(run), |r| {
+        *tally.entry((r.len, r.kind as usize)).or_insert(0u64) += 1;
+    });
+    gather(&mut t.messages, message_rows(run), |_| {});
+    t.into_results(dir)
+}
+
+/// The flow a row belongs to.
+trait Keyed {
+    fn key(&self) -> Key;
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => {$(
+        impl Keyed for $t {
+            fn key(&self) -> Key {
+                (self.scenario, self.trial, self.flow)
+            }
+        }
+    )*};
+}
+keyed!(SendRow, RecvRow, MessageRow);
+
+/// The small files, read first (a folder that is not a results folder is
+/// named by its experiment.toml), then the three event tables as they are
+/// gathered, and every recv's length and kind counted.
+struct Tables {
+    experiment: ExperimentInfo,
+    param_keys: Vec<String>,
+    summary: Vec<SummaryRow>,
+    sends: Thinner<SendRow>,
+    recvs: Thinner<RecvRow>,
+    messages: Thinner<MessageRow>,
+    tally: BTreeMap<(u64, usize), u64>,
+}
+
+impl Tables {
+    fn new(dir: &Path, most: u64) -> Result<Tables, LoadError> {
+        let experiment = super::info::read(&dir.join("experiment.toml"))?;
+        let (param_keys, summary) = super::summary::read(&dir.join("summary.csv"))?;
+        Ok(Tables {
+            experiment,
+            param_keys,
+            summary,
+            sends: Thinner::new(most),
+            recvs: Thinner::new(most),
+            messages: Thinner::new(most),
+            tally: BTreeMap::new(),
+        })
+    }
+
+    /// The results: these tables and the small files (and segments.csv,
+    /// read from `dir` when it is there).
+    fn into_results(self, dir: &Path) -> Result<Results, LoadError> {
+        let (experiment, param_keys, summary) = (self.experiment, self.param_keys, self.summary);
+        let mut thinned = Vec::new();
+        let sends = self.sends.finish("sends", &mut thinned);
+        let recvs = self.recvs.finish("recvs", &mut thinned);
+        let messages = self.messages.finish("messages", &mut thinned);
+        let recv_tally = match thinned.is_empty() {
+            true => Vec::new(),
+            false => self
+                .tally
+                .into_iter()
+                .map(|((len, k), n)| (len, RecvKind::ALL[k], n))
+                .collect(),
+        };
+        let seg_path = dir.join("segments.csv");
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            experiment,
+            param_keys,
+            summary,
+            sends,
+            recvs,
+            messages,
+            thinned,
+            recv_tally,
+            segments: match open::present(&seg_path) {
+                true => {
+                    let mut rows = Vec::new();
+                    read(
+                        &seg_path,
+                        SegmentRow::COLUMNS,
+                        &["flags"],
+                        segment_row,
+                        |r| rows.push(r),
+                    )?;
+                    Some(rows)
+                }
+                false => None,
+            },
+        })
+    }
+}
+
+impl Thinner<RecvRow> {
+    /// Keeps or drops a recv, and counts it by length and kind either way.
+    fn push_recv(&mut self, tally: &mut BTreeMap<(u64, usize), u64>, r: RecvRow) {
+        *tally.entry((r.len, r.kind as usize)).or_insert(0u64) += 1;
+        self.push((r.scenario, r.trial, r.flow), r)
+    }
 }
 
 type Key = (u32, u32, Flow);
@@ -152,6 +255,13 @@ impl<T> Thinner<T> {
     }
 
     fn push(&mut self, key: Key, row: T) {
+        if let Some(at) = self.admit(key) {
+            self.store(at, row);
+        }
+    }
+
+    /// Counts the next row of flow `key`: where it goes if it is kept.
+    fn admit(&mut self, key: Key) -> Option<(u64, usize)> {
         let slot = match self.flows.iter().rposition(|f| f.0 == key) {
             Some(s) => s,
             None => {
@@ -162,14 +272,16 @@ impl<T> Thinner<T> {
         let f = &mut self.flows[slot];
         let i = f.1;
         f.1 += 1;
-        if i < Thinned::HEAD {
-            self.rows.push((i, slot, row));
-            return;
-        }
-        if !(i - Thinned::HEAD).is_multiple_of(f.2) {
-            return;
-        }
+        (i < Thinned::HEAD || (i - Thinned::HEAD).is_multiple_of(f.2)).then_some((i, slot))
+    }
+
+    /// Keeps a row that [`Thinner::admit`] let in.
+    fn store(&mut self, (i, slot): (u64, usize), row: T) {
         self.rows.push((i, slot, row));
+        if i < Thinned::HEAD {
+            return;
+        }
+        let f = &mut self.flows[slot];
         f.3 += 1;
         if f.3 > self.tail_cap {
             // Keep every other tail row of this flow: one in 2 × every.

@@ -12,7 +12,7 @@
 //! - any write error, or SIGINT/SIGTERM before the swap, removes the
 //!   temporary folder and leaves the old results as they were.
 
-use super::chart::{draw_all, ChartOptions};
+use super::chart::{draw_loaded, ChartOptions};
 use super::sweep::write_sweep_csv;
 pub use super::target::check_target;
 use super::target::not_ours;
@@ -187,7 +187,9 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
         metric: run.plan.scenarios[0].experiment.chart_metric.clone(),
         ..ChartOptions::default()
     };
-    draw_all(tmp, &opts)?;
+    // The charts' rows come from memory: they are the rows just written.
+    let rows = super::load::for_charts_of(tmp, run)?;
+    draw_loaded(&rows, tmp, &opts)?;
     sync_folder(tmp)
 }
 
