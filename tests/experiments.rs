@@ -302,7 +302,9 @@ fn an_after_send_receiver_stops_waiting_once_the_queue_holds_32_kib() {
     assert_eq!((s.messages, s.bytes, s.lost), (2000, 128_000, 0));
     let text = nianbao::report::text::render(&run, &Default::default());
     assert!(
-        text.contains("receiver starts once the sender is done or 32768 bytes wait"),
+        text.contains(
+            "receiver starts once the sender is done or once the queue holds 32768 bytes"
+        ),
         "{text}"
     );
 }

@@ -183,6 +183,27 @@ fn first_msg_after_last_msg_names_line_and_column() {
 }
 
 #[test]
+fn ids_and_times_past_what_a_flow_holds_are_refused() {
+    let (_tmp, dir) = copy();
+    set_cell(&dir.join("recvs.csv"), 2, "last_msg", "5000000000");
+    refused(&dir, &["recvs.csv:2:", "ids go up to 4294967294"]);
+    let (_tmp, dir) = copy();
+    set_cell(
+        &dir.join("messages.csv"),
+        2,
+        "sent_ns",
+        "18446744073709551615",
+    );
+    refused(
+        &dir,
+        &[
+            "messages.csv:2:",
+            "sent_ns 18446744073709551615 is over the limit",
+        ],
+    );
+}
+
+#[test]
 fn a_recv_beyond_the_stream_is_refused() {
     let (_tmp, dir) = copy();
     set_cell(&dir.join("recvs.csv"), 2, "offset", "100");

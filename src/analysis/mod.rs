@@ -23,7 +23,7 @@ pub use kinds::{Fate, RecvKind};
 pub use result::{PeerInfo, RunResult, TrialResult};
 pub use summary::{summarise, Summary};
 
-pub use rows::{MessageRow, Messages, RecvRow, Recvs};
+pub use rows::{MessageRow, Messages, RecvRow, Recvs, MAX_ID, MAX_SPAN, MAX_TIME};
 
 use crate::trace::{Flow, FlowTrace, MessageSpan, SendEvent};
 

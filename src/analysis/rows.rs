@@ -40,6 +40,12 @@ const NO_ID: u32 = u32::MAX;
 /// `None` as a time, ns (585 years into a trial).
 const NO_TIME: u64 = u64::MAX;
 
+/// The largest message id, time and recv span (last − first message) a
+/// flow's rows can hold: a results file past them is refused on load.
+pub const MAX_ID: u64 = NO_ID as u64 - 1;
+pub const MAX_TIME: u64 = NO_TIME - 1;
+pub const MAX_SPAN: u64 = (1 << 29) - 1;
+
 fn id_of(id: Option<u64>) -> u32 {
     id.map_or(NO_ID, |i| i.min(u64::from(NO_ID - 1)) as u32)
 }

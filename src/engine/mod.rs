@@ -31,6 +31,9 @@ pub(crate) struct Ctx<'a> {
     /// The server is someone else's (`send`): its replies are recorded, not
     /// checked, and a wait for one ends after this long without data.
     pub foreign: Option<Duration>,
+    /// The sender stopped with an error: a receiver waiting for it to be
+    /// done (`after-send`) stops waiting.
+    pub sender_failed: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Ctx<'a> {
@@ -51,6 +54,7 @@ impl<'a> Ctx<'a> {
             c2s: &models.c2s,
             s2c,
             foreign,
+            sender_failed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -215,25 +219,32 @@ fn sleep(ctx: &Ctx, d: Duration, side: &'static str, what: &str) -> Result<()> {
 }
 
 /// The receiver's late start: a fixed pause, or, for `after-send`, until
-/// `ready` says the sender is done (polled every 20 µs, within the deadline).
+/// `ready` says the sender is done or the sender has failed, within the
+/// deadline. It looks every 20 µs at first, then less often (at most every
+/// millisecond), so a long wait costs little.
 pub(crate) fn start_late(ctx: &Ctx, ready: impl Fn() -> bool) -> Result<()> {
+    use std::sync::atomic::Ordering;
     match ctx.exp.receiver.start_delay {
         StartDelay::Fixed(d) => pause(ctx, d, "receiver", "start_delay"),
-        StartDelay::AfterSend => loop {
-            if ready() {
-                return Ok(());
+        StartDelay::AfterSend => {
+            let mut nap = Duration::from_micros(20);
+            loop {
+                if ready() || ctx.sender_failed.load(Ordering::Acquire) {
+                    return Ok(());
+                }
+                if let Some(signal) = crate::interrupt::pending() {
+                    return Err(Error::Interrupted { signal });
+                }
+                if Instant::now() >= ctx.deadline {
+                    return Err(ctx.late(
+                        "receiver",
+                        "the sender to finish (receiver.start_delay = \"after-send\")".to_string(),
+                    ));
+                }
+                std::thread::sleep(nap);
+                nap = (nap * 2).min(Duration::from_millis(1));
             }
-            if let Some(signal) = crate::interrupt::pending() {
-                return Err(Error::Interrupted { signal });
-            }
-            if Instant::now() >= ctx.deadline {
-                return Err(ctx.late(
-                    "receiver",
-                    "the sender to finish (receiver.start_delay = \"after-send\")".to_string(),
-                ));
-            }
-            std::thread::sleep(Duration::from_micros(20));
-        },
+        }
     }
 }
 

@@ -220,7 +220,12 @@ pub(super) fn client_of(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowT
 
 /// The client side: returns the c2s trace (messages, sends, segments) and the s2c recvs.
 fn client(ctx: &Ctx, addr: SocketAddr) -> Result<(FlowTrace, Vec<RecvEvent>)> {
-    client_with(ctx, addr, 0).map(|(rec, r)| (rec, r.recvs))
+    let done = client_with(ctx, addr, 0).map(|(rec, r)| (rec, r.recvs));
+    if done.is_err() {
+        ctx.sender_failed
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+    done
 }
 
 fn client_with(ctx: &Ctx, addr: SocketAddr, keep: u64) -> Result<(FlowTrace, Replies)> {

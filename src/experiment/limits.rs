@@ -180,10 +180,34 @@ fn after_send(exp: &Experiment) -> V<()> {
 
 /// The most bytes an `after-send` receiver waits to find queued before
 /// its first read: no more than the receive queue holds at once, or the
-/// sender would wait for the receiver, which waits for it.
+/// sender would wait for the receiver, which waits for it. A queue holds
+/// less payload than its size (small segments cost more than their bytes),
+/// so half of `rcvbuf` when one is set.
 pub fn after_send_room(r: &Receiver) -> u64 {
     r.rcvbuf
         .map_or(AFTER_SEND_QUEUE, |b| (b / 2).clamp(1, AFTER_SEND_QUEUE))
+}
+
+/// For a TCP receiver that starts `after-send`: the room it waits to fill,
+/// when the sender may send more than that (the wait can then end before
+/// the sender is done). Counts the bytes on the wire, framing headers and
+/// `raw_prefix` included, at most.
+pub fn after_send_capped(exp: &Experiment) -> Option<u64> {
+    let (r, s) = (&exp.receiver, &exp.sender);
+    if r.start_delay != StartDelay::AfterSend || exp.transport.kind != Kind::Tcp {
+        return None;
+    }
+    let longest = match &s.messages {
+        Messages::Explicit(list) => list.iter().map(|m| m.len()).max().unwrap_or(0),
+        Messages::Generated { max, .. } => *max as usize,
+    };
+    let headers =
+        message_count(s).saturating_mul(exp.transport.framing.header_overhead(longest) as u64);
+    let wire = message_bytes(s)
+        .saturating_add(headers)
+        .saturating_add(s.raw_prefix.len() as u64);
+    let room = after_send_room(r);
+    (wire > room).then_some(room)
 }
 
 /// The bytes of the sender's messages, at most (for random sizes).

@@ -146,8 +146,10 @@ pub enum StartDelay {
     /// A fixed wait after the connection is accepted (or the socket bound).
     Fixed(Duration),
     /// `"after-send"`: the receiver waits until, over TCP, every byte the
-    /// sender sends is in the receive queue (SIOCINQ), or, over UDP, the
-    /// sender's last sendto has returned. Only nianbao's own sender can say so.
+    /// sender sends is in the receive queue (SIOCINQ; or as many as the
+    /// queue holds: [`crate::experiment::after_send_room`]), or, over UDP,
+    /// the sender's last sendto has returned. Only nianbao's own sender can
+    /// say so.
     AfterSend,
 }
 

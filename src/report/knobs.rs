@@ -1,9 +1,7 @@
 //! The knobs line: the settings that matter, in words, for the terminal
 //! report of a run and (the sender's part) of `send`.
 
-use crate::experiment::{
-    after_send_room, message_bytes, Experiment, Kind, Messages, Reply, Sender, StartDelay,
-};
+use crate::experiment::{after_send_capped, Experiment, Kind, Messages, Reply, Sender};
 use crate::units::{format_duration, plural};
 
 /// The knobs that matter, in one line.
@@ -61,17 +59,18 @@ pub(super) fn sender_knobs(s: &Sender) -> Vec<String> {
     k
 }
 
-/// For `after-send` over TCP when the messages could overfill the
-/// receive queue: the wait ends once the queue holds this much.
-fn queue_cap(e: &Experiment) -> String {
-    let room = after_send_room(&e.receiver);
-    match e.receiver.start_delay {
-        StartDelay::AfterSend
-            if e.transport.kind == Kind::Tcp && message_bytes(&e.sender) > room =>
-        {
-            format!(" or {room} bytes wait")
-        }
-        _ => String::new(),
+/// When the receiver starts, in words after "the receiver starts": "50ms
+/// late", "once the sender is done", and for `after-send` over TCP when the
+/// sender may send more than the receive queue holds, the room the wait
+/// ends at as well ("… or once the queue holds 32768 bytes").
+pub fn start_words(e: &Experiment) -> String {
+    match after_send_capped(e) {
+        Some(room) => format!(
+            "{} or once the queue holds {}",
+            e.receiver.start_delay,
+            plural(room, "byte")
+        ),
+        None => e.receiver.start_delay.to_string(),
     }
 }
 
@@ -85,7 +84,7 @@ fn receiver_knobs(e: &Experiment) -> Vec<String> {
     k.push(if r.start_delay.is_zero() {
         "receiver reads at once".to_string()
     } else {
-        format!("receiver starts {}{}", r.start_delay, queue_cap(e))
+        format!("receiver starts {}", start_words(e))
     });
     k.push(format!("recv sizes {:?}", r.recv_sizes));
     match &r.reply {

@@ -8,6 +8,7 @@
 
 use super::open;
 use super::table::{Cells, Table};
+use crate::analysis::{MAX_ID, MAX_SPAN, MAX_TIME};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -325,6 +326,14 @@ fn end_fits(c: &Cells, offset: u64, len: u64) -> Result<(), LoadError> {
     }
 }
 
+/// A value the in-memory rows can hold: ids and times past these are refused.
+fn at_most(c: &Cells, v: u64, max: u64, what: &str) -> Result<(), LoadError> {
+    match v <= max {
+        true => Ok(()),
+        false => Err(c.error(format!("{what} {v} is over the limit of {max}"))),
+    }
+}
+
 fn send_row(c: &mut Cells) -> Result<SendRow, LoadError> {
     let (line, scenario, trial, flow, t_ns) = (c.line, c.u32()?, c.u32()?, flow(c)?, c.u64()?);
     let (msg_id, offset, len) = (c.u64()?, c.u64()?, c.len()?);
@@ -352,9 +361,15 @@ fn recv_row(c: &mut Cells) -> Result<RecvRow, LoadError> {
     end_fits(c, offset, len)?;
     let first_msg = c.opt_u64()?;
     let last_msg = c.opt_u64()?;
+    at_most(c, t_ns, MAX_TIME, "t_ns")?;
     match (first_msg, last_msg) {
         (Some(a), Some(b)) if b < a => {
             return Err(c.error(format!("{b} is less than first_msg {a}")))
+        }
+        (Some(a), Some(b)) if b > MAX_ID || b - a > MAX_SPAN => {
+            return Err(c.error(format!(
+                "messages {a}–{b}: ids go up to {MAX_ID} and one recv spans at most {MAX_SPAN} messages"
+            )))
         }
         (Some(_), None) | (None, Some(_)) => {
             return Err(c.error("first_msg and last_msg must both be set or both empty".into()))
@@ -391,7 +406,11 @@ fn message_row(c: &mut Cells) -> Result<MessageRow, LoadError> {
     let (line, scenario, trial, flow) = (c.line, c.u32()?, c.u32()?, flow(c)?);
     let (msg_id, offset, len) = (c.u64()?, c.u64()?, c.len()?);
     end_fits(c, offset, len)?;
+    at_most(c, msg_id, MAX_ID, "msg_id")?;
     let (sent_ns, delivered_ns, reads) = (c.opt_u64()?, c.opt_u64()?, c.opt_u64()?);
+    for (t, name) in [(sent_ns, "sent_ns"), (delivered_ns, "delivered_ns")] {
+        at_most(c, t.unwrap_or(0), MAX_TIME, name)?;
+    }
     let fate = c.pick(&Fate::ALL, Fate::as_str)?;
     Ok(MessageRow {
         line,

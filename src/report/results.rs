@@ -174,10 +174,17 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
     };
     std::thread::scope(|s| {
         let threads: Vec<_> = tables.map(|t| s.spawn(move || table(t))).into();
-        threads.into_iter().try_for_each(|t| {
-            t.join()
-                .unwrap_or_else(|_| Err(Error::Stream("a results writer thread panicked".into())))
-        })
+        // Every thread joined before the first error is returned, so none
+        // is left to fail the scope (and skip removing the folder).
+        let ended: Vec<Result<()>> = threads
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| {
+                    Err(Error::Stream("a results writer thread panicked".into()))
+                })
+            })
+            .collect();
+        ended.into_iter().collect::<Result<()>>()
     })?;
     if !run.plan.swept.is_empty() {
         write_sweep_csv(&tmp.join("summary.csv"), &tmp.join("sweep.csv"))

@@ -186,19 +186,29 @@ fn alike(run: &RunResult) -> Option<String> {
         let gaps = crate::experiment::message_count(&e.sender).saturating_sub(1) / e.sender.burst;
         let span = (e.sender.gap + e.sender.gap_jitter).saturating_mul(gaps as u32);
         match e.receiver.start_delay {
-            StartDelay::AfterSend => true,
+            // Unless the wait may end at the queue's room, before the sender is done.
+            StartDelay::AfterSend => crate::experiment::after_send_capped(e).is_none(),
             StartDelay::Fixed(d) => span <= d,
         }
     });
-    let first = &scenarios[0].experiment;
+    let first = &scenarios[0].experiment.receiver.start_delay;
+    let same = scenarios
+        .iter()
+        .all(|s| s.experiment.receiver.start_delay == *first);
     Some(if late {
+        let when = match (same, first) {
+            (true, StartDelay::AfterSend) => "the receiver starts once the sender is done".to_string(),
+            (true, StartDelay::Fixed(_)) => format!(
+                "the receiver starts {first} and the sender's gaps add up to no more than that"
+            ),
+            (false, _) => "the receiver starts no earlier than the sender's last send (once the sender is done, or later than its gaps add up to)".to_string(),
+        };
+        let fix = match first {
+            StartDelay::AfterSend if same => "Set receiver.start_delay=0",
+            _ => "Sweep the gap past the start delay, or set receiver.start_delay=0,",
+        };
         format!(
-            "Every row is alike: in each scenario the receiver starts {}{}, so by its first read every message was already waiting in the receive buffer. Sweep the gap past the start delay, or set receiver.start_delay=0, to see a difference.",
-            first.receiver.start_delay,
-            match first.receiver.start_delay {
-                StartDelay::AfterSend => "",
-                StartDelay::Fixed(_) => " and the sender's gaps add up to no more than that",
-            }
+            "Every row is alike: in each scenario {when}, so by its first read every message was already waiting in the receive buffer. {fix} to see a difference."
         )
     } else {
         "Every row is alike: over these values the swept keys did not change any message's fate."

@@ -95,7 +95,7 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
     let why = match sent {
         Some(t) if t < r.event.t_ns && fa.flow == Flow::C2s && !exp.receiver.start_delay.is_zero() => format!(
             "messages {a}–{b} were all sent by {} and the receiver, starting {}, read at {}, so they sat together in the receive buffer",
-            fmt_ns(t), exp.receiver.start_delay, fmt_ns(r.event.t_ns)),
+            fmt_ns(t), super::knobs::start_words(exp), fmt_ns(r.event.t_ns)),
         Some(t) if t < r.event.t_ns => format!("messages {a}–{b} were all sent by {} and the read came at {}, so they were in the receive buffer together", fmt_ns(t), fmt_ns(r.event.t_ns)),
         _ => "more bytes had arrived than one message holds".to_string(),
     };
