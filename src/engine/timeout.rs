@@ -40,12 +40,9 @@ impl Armed {
         side: &'static str,
         what: impl FnOnce() -> String,
     ) -> Result<()> {
-        let Some(now) = self.stale(ctx) else {
-            return Ok(());
-        };
-        net::send_timeout_until(sock, ctx.deadline, side, ctx.exp.deadline, what)?;
-        self.set_at(ctx, now);
-        Ok(())
+        self.arm(ctx, |c| {
+            net::send_timeout_until(sock, c.deadline, side, c.exp.deadline, what)
+        })
     }
 
     /// [`Armed::send`] for SO_RCVTIMEO and the next recv.
@@ -57,10 +54,19 @@ impl Armed {
         side: &'static str,
         what: impl FnOnce() -> String,
     ) -> Result<()> {
+        self.arm(ctx, |c| {
+            net::recv_timeout_until(sock, c.deadline, side, c.exp.deadline, what)
+        })
+    }
+
+    /// Runs `set` (which sets one of the socket's timeouts for the
+    /// deadline) when the timeout is stale, and notes when it was set.
+    #[inline]
+    fn arm(&mut self, ctx: &Ctx, set: impl FnOnce(&Ctx) -> Result<()>) -> Result<()> {
         let Some(now) = self.stale(ctx) else {
             return Ok(());
         };
-        net::recv_timeout_until(sock, ctx.deadline, side, ctx.exp.deadline, what)?;
+        set(ctx)?;
         self.set_at(ctx, now);
         Ok(())
     }

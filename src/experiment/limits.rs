@@ -197,22 +197,22 @@ pub fn after_send_capped(exp: &Experiment) -> Option<u64> {
     if r.start_delay != StartDelay::AfterSend || exp.transport.kind != Kind::Tcp {
         return None;
     }
-    let longest = match &s.messages {
-        Messages::Explicit(list) => list.iter().map(|m| m.len()).max().unwrap_or(0),
-        Messages::Generated { max, .. } => *max as usize,
-    };
-    let headers =
-        message_count(s).saturating_mul(exp.transport.framing.header_overhead(longest) as u64);
-    let wire = message_bytes(s)
+    let header = exp.transport.framing.header_overhead(longest(s) as usize);
+    let headers = message_count(s).saturating_mul(header as u64);
+    let wire = sized(s)
+        .1
         .saturating_add(headers)
         .saturating_add(s.raw_prefix.len() as u64);
     let room = after_send_room(r);
     (wire > room).then_some(room)
 }
 
-/// The bytes of the sender's messages, at most (for random sizes).
-pub fn message_bytes(s: &Sender) -> u64 {
-    sized(s).1
+/// The longest of the sender's messages, bytes (at most, for random sizes).
+fn longest(s: &Sender) -> u64 {
+    match &s.messages {
+        Messages::Explicit(list) => list.iter().map(|m| m.len() as u64).max().unwrap_or(0),
+        Messages::Generated { max, .. } => *max,
+    }
 }
 
 /// The bytes of the sender's messages (at most, for random sizes), and the
@@ -228,12 +228,8 @@ fn sized(s: &Sender) -> (&'static str, u64) {
 fn stream_bytes(exp: &Experiment) -> V<()> {
     let s = &exp.sender;
     let (key, bytes) = sized(s);
-    let longest = match &s.messages {
-        Messages::Explicit(list) => list.iter().map(|m| m.len() as u64).max().unwrap_or(0),
-        Messages::Generated { max, .. } => *max,
-    };
     let writes = match s.write_size {
-        Some(w) => longest.div_ceil(w).max(1),
+        Some(w) => longest(s).div_ceil(w).max(1),
         None => 1,
     };
     let sends = message_count(s).saturating_mul(writes);

@@ -25,8 +25,8 @@ pub use expectation::{fmt_num, parse_bound, BoundError, Outcome, FIGURES};
 pub use file::FileExperiment;
 pub use invalid::Invalid;
 pub use limits::{
-    after_send_capped, after_send_room, message_bytes, message_count, AFTER_SEND_QUEUE, MAX_STREAM,
-    MAX_UDP_V4, MAX_UDP_V6,
+    after_send_capped, after_send_room, message_count, AFTER_SEND_QUEUE, MAX_STREAM, MAX_UDP_V4,
+    MAX_UDP_V6,
 };
 pub use model::*;
 pub use overrides::{display_value, expand, parse_value, split_assignment};

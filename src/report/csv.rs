@@ -83,35 +83,33 @@ pub trait Numbered {
     fn set_label(&mut self, _label: String) {}
 }
 
-impl Numbered for SendRow {
-    fn set_line(&mut self, line: u64) {
-        self.line = line;
-    }
+/// `Numbered` for the row types: every one has a `line`; the labelled
+/// ones preview their `offset`/`len` bytes in `label`.
+macro_rules! numbered {
+    ($t:ty) => {
+        impl Numbered for $t {
+            fn set_line(&mut self, line: u64) {
+                self.line = line;
+            }
+        }
+    };
+    ($t:ty, labelled) => {
+        impl Numbered for $t {
+            fn set_line(&mut self, line: u64) {
+                self.line = line;
+            }
+            fn bytes(&self) -> Option<(u64, u64)> {
+                Some((self.offset, self.len))
+            }
+            fn set_label(&mut self, label: String) {
+                self.label = label;
+            }
+        }
+    };
 }
-
-impl Numbered for RecvRow {
-    fn set_line(&mut self, line: u64) {
-        self.line = line;
-    }
-    fn bytes(&self) -> Option<(u64, u64)> {
-        Some((self.offset, self.len))
-    }
-    fn set_label(&mut self, label: String) {
-        self.label = label;
-    }
-}
-
-impl Numbered for MessageRow {
-    fn set_line(&mut self, line: u64) {
-        self.line = line;
-    }
-    fn bytes(&self) -> Option<(u64, u64)> {
-        Some((self.offset, self.len))
-    }
-    fn set_label(&mut self, label: String) {
-        self.label = label;
-    }
-}
+numbered!(SendRow);
+numbered!(RecvRow, labelled);
+numbered!(MessageRow, labelled);
 
 /// The rows of sends.csv.
 pub fn send_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, SendRow>> {

@@ -59,7 +59,7 @@ fn load_rows(dir: &Path, most: u64) -> Result<Results, LoadError> {
                 SendRow::COLUMNS,
                 &[],
                 send_row,
-                |r| sends.push((r.scenario, r.trial, r.flow), r),
+                |r| sends.push(r.key(), r),
             )
         });
         let received = s.spawn(|| {
@@ -76,7 +76,7 @@ fn load_rows(dir: &Path, most: u64) -> Result<Results, LoadError> {
             MessageRow::COLUMNS,
             &["label"],
             message_row,
-            |r| messages.push((r.scenario, r.trial, r.flow), r),
+            |r| messages.push(r.key(), r),
         );
         // In file order, so the first bad file is the one named.
         [sent.join(), received.join()]
@@ -113,9 +113,7 @@ pub fn for_charts_of(dir: &Path, run: &crate::analysis::RunResult) -> Result<Res
     let mut t = Tables::new(dir, Thinned::HEAD + Thinned::TAIL)?;
     gather(&mut t.sends, send_rows(run), |_| {});
     let tally = &mut t.tally;
-    gather(&mut t.recvs, recv_rows(run), |r| {
-        *tally.entry((r.len, r.kind as usize)).or_insert(0u64) += 1;
-    });
+    gather(&mut t.recvs, recv_rows(run), |r| count(tally, r));
     gather(&mut t.messages, message_rows(run), |_| {});
     t.into_results(dir)
 }
@@ -146,7 +144,7 @@ struct Tables {
     sends: Thinner<SendRow>,
     recvs: Thinner<RecvRow>,
     messages: Thinner<MessageRow>,
-    tally: BTreeMap<(u64, usize), u64>,
+    tally: Tally,
 }
 
 impl Tables {
@@ -209,11 +207,18 @@ impl Tables {
     }
 }
 
+/// Every recv counted by length and kind, kept or not.
+type Tally = BTreeMap<(u64, usize), u64>;
+
+fn count(tally: &mut Tally, r: &RecvRow) {
+    *tally.entry((r.len, r.kind as usize)).or_insert(0u64) += 1;
+}
+
 impl Thinner<RecvRow> {
-    /// Keeps or drops a recv, and counts it by length and kind either way.
-    fn push_recv(&mut self, tally: &mut BTreeMap<(u64, usize), u64>, r: RecvRow) {
-        *tally.entry((r.len, r.kind as usize)).or_insert(0u64) += 1;
-        self.push((r.scenario, r.trial, r.flow), r)
+    /// Keeps or drops a recv, and counts it either way.
+    fn push_recv(&mut self, tally: &mut Tally, r: RecvRow) {
+        count(tally, &r);
+        self.push(r.key(), r)
     }
 }
 

@@ -61,7 +61,7 @@ pub fn replace_charts(
         if let Some(signal) = crate::interrupt::pending() {
             return Err(Error::Interrupted { signal });
         }
-        sync_folder(&tmp)?;
+        sync_folder(&tmp, &[])?;
         let mut placed = Vec::with_capacity(drawn.len());
         for from in drawn {
             let to = dir.join(from.file_name().unwrap_or_default());
@@ -197,7 +197,8 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
     // The charts' rows come from memory: they are the rows just written.
     let rows = super::load::for_charts_of(tmp, run)?;
     draw_loaded(&rows, tmp, &opts)?;
-    sync_folder(tmp)
+    // The tables synced themselves as they finished.
+    sync_folder(tmp, &tables.map(|(name, _)| name))
 }
 
 /// Writes one file through a buffer and flushes it.
@@ -211,15 +212,22 @@ fn write_file(
     w.flush()
 }
 
-/// Syncs every file of `dir`, then `dir` itself, so a crash after the swap
-/// cannot leave empty files behind a complete-looking folder.
-fn sync_folder(dir: &Path) -> Result<()> {
+/// Syncs every file of `dir` but the `synced` ones, then `dir` itself, so a
+/// crash after the swap cannot leave empty files behind a complete-looking
+/// folder.
+fn sync_folder(dir: &Path, synced: &[&str]) -> Result<()> {
     let failed = |p: &Path| {
         let what = format!("cannot sync {}", p.display());
         move |e: io::Error| Error::io(what, e)
     };
     for entry in fs::read_dir(dir).map_err(failed(dir))? {
         let path = entry.map_err(failed(dir))?.path();
+        if path
+            .file_name()
+            .is_some_and(|n| synced.iter().any(|s| n == *s))
+        {
+            continue;
+        }
         File::open(&path)
             .and_then(|f| f.sync_all())
             .map_err(failed(&path))?;
