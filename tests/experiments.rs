@@ -6,6 +6,17 @@ use nianbao::report::readback::read_results;
 use nianbao::report::results::write_results;
 use nianbao::run::run_plan;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// The tests of this file run their trials one at a time. Several are about
+/// timing (`nagle` compares segment counts, the late receivers wait for the
+/// sender): with two other trials on the same two cores a receiver thread
+/// can be starved and read as if it were late, which changes what the
+/// experiment measures. A user runs one experiment at a time; so do these.
+fn alone() -> MutexGuard<'static, ()> {
+    static ONE: Mutex<()> = Mutex::new(());
+    ONE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn header(dir: &Path, file: &str) -> String {
     let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -29,6 +40,7 @@ fn run_named(name: &str, sets: &[&str]) -> (nianbao::analysis::RunResult, tempfi
 
 #[test]
 fn every_experiment_file_is_in_the_catalogue_and_validates() {
+    let _alone = alone();
     let mut files: Vec<String> = std::fs::read_dir("experiments")
         .expect("experiments/")
         .map(|e| e.expect("entry").path())
@@ -62,6 +74,7 @@ fn every_experiment_file_is_in_the_catalogue_and_validates() {
 
 #[test]
 fn every_named_experiment_reproduces_and_writes_spec_columns() {
+    let _alone = alone();
     for b in CATALOGUE {
         let (run, tmp) = run_named(b.name, &[]);
         let (ok, total) = run.reproduced();
@@ -137,18 +150,21 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
 
 #[test]
 fn hellofeng_over_ipv6_is_the_same_story() {
+    let _alone = alone();
     let (run, _tmp) = run_named("hellofeng", &["transport.ip=::1"]);
     assert_eq!(run.reproduced(), (2, 2));
 }
 
 #[test]
 fn udp_over_ipv6_keeps_boundaries() {
+    let _alone = alone();
     let (run, _tmp) = run_named("udp-hellofeng", &["transport.ip=::1"]);
     assert_eq!(run.reproduced(), (2, 2));
 }
 
 #[test]
 fn one_knob_changes_the_story_gap_separates_the_messages() {
+    let _alone = alone();
     // hellofeng with a 50 ms gap and a receiver that is already waiting: two recvs.
     let (run, _tmp) = run_named("hellofeng", &["sender.gap=50ms", "receiver.start_delay=0"]);
     let s = &run.trials[0].flows[0].summary;
@@ -162,6 +178,7 @@ fn one_knob_changes_the_story_gap_separates_the_messages() {
 
 #[test]
 fn results_replace_the_previous_run_whole() {
+    let _alone = alone();
     let (run, tmp) = run_named("he-llo", &[]);
     let dir = tmp.path().join("he-llo");
     // sweep.csv is a file nianbao writes, but not for he-llo: a leftover.
@@ -196,6 +213,7 @@ fn results_replace_the_previous_run_whole() {
 
 #[test]
 fn generated_messages_with_seeded_sizes_and_bursts_arrive_intact_bytewise() {
+    let _alone = alone();
     let file = "name = \"gen\"\n[sender]\ncount = 200\nsize = [1, 300]\nseed = 7\nburst = 50\ngap = \"1ms\"\ngap_jitter = \"200us\"\nmore = true\n[receiver]\nrecv_sizes = [7, 4096]\n";
     let source = Source::inline("gen", file);
     let plan = plan(&source, &Overrides::default()).expect("valid");
@@ -211,6 +229,7 @@ fn generated_messages_with_seeded_sizes_and_bursts_arrive_intact_bytewise() {
 
 #[test]
 fn echo_and_upper_replies_are_checked_on_the_client() {
+    let _alone = alone();
     for reply in ["echo", "upper"] {
         let text = format!("name = \"r\"\n[sender]\nmessages = [\"abc\", \"def\"]\n[receiver]\nreply = \"{reply}\"\n");
         let source = Source::inline("r", text);
@@ -226,6 +245,7 @@ fn echo_and_upper_replies_are_checked_on_the_client() {
 
 #[test]
 fn a_stalled_receiver_ends_the_run_with_what_was_awaited() {
+    let _alone = alone();
     // Each pause fits, but five reads of one byte with 100 ms between them do not.
     let text = "name = \"slow\"\ndeadline = \"300ms\"\n[sender]\nmessages = [\"hello\"]\n[receiver]\nrecv_sizes = [1]\nrecv_gap = \"100ms\"\n";
     let source = Source::inline("slow", text);
@@ -259,6 +279,7 @@ fn times(dir: &Path, file: &str) -> Vec<u64> {
 
 #[test]
 fn an_after_send_receiver_waits_for_the_sender_however_long_it_takes() {
+    let _alone = alone();
     // 100 ms between the sends, twice the old fixed 50 ms start: the
     // receiver still reads nothing until the second message is there. Over
     // TCP that is when its bytes are queued, which can be a little before
@@ -294,6 +315,7 @@ fn an_after_send_receiver_waits_for_the_sender_however_long_it_takes() {
 
 #[test]
 fn an_after_send_receiver_stops_waiting_once_the_queue_holds_32_kib() {
+    let _alone = alone();
     // 128 000 bytes cannot all wait in the receive queue: the sender would
     // block on the receiver, which waits for the sender. The wait ends at
     // 32 KiB instead, said on the knobs line, and every byte arrives.
@@ -311,6 +333,7 @@ fn an_after_send_receiver_stops_waiting_once_the_queue_holds_32_kib() {
 
 #[test]
 fn charts_drawn_from_memory_are_the_charts_plot_draws_from_the_files() {
+    let _alone = alone();
     use nianbao::report::load::{for_charts_of, load_for_charts};
     // framing-compare: eight variants, decoded flows; the long hellofeng:
     // 13 000 messages, more than a chart keeps, so every table is thinned.
