@@ -23,6 +23,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         .sum();
     let mut trials = Vec::with_capacity(total);
     let mut recorded = 0usize;
+    let mut frame_bytes = 0usize;
     for scenario in &plan.scenarios {
         let exp = &scenario.experiment;
         // The payload model is built once per scenario and shared by its trials.
@@ -45,6 +46,13 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
             }
             // The trace's events move into the analysis: none is held twice.
             let duration_ns = trace.duration_ns;
+            let mut capture = trace.capture;
+            // capture.pcapng keeps the frames of the first trials only, up
+            // to MAX_RUN_FRAME_BYTES; every trial keeps its segments.
+            if frame_bytes + capture.kept_bytes() > MAX_RUN_FRAME_BYTES {
+                capture.forget_bytes();
+            }
+            frame_bytes += capture.kept_bytes();
             let mut flows = vec![analyse_owned(Flow::C2s, trace.c2s, duration_ns)];
             if let Some(s2c) = trace.s2c {
                 flows.push(analyse_owned(Flow::S2c, s2c, duration_ns));
@@ -56,6 +64,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
                 flows,
                 duration_ns,
                 outcome,
+                capture,
             });
             progress(trials.len(), total);
         }
@@ -71,6 +80,8 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
     })
 }
 
+use crate::trace::wire::KEEP_BYTES_RUN as MAX_RUN_FRAME_BYTES;
+
 /// Most events (messages, send and recv calls, both flows) one run keeps in
 /// memory until its results are written.
 pub const MAX_RUN_EVENTS: usize = 8 << 20;
@@ -78,6 +89,6 @@ pub const MAX_RUN_EVENTS: usize = 8 << 20;
 fn events(trace: &crate::trace::Trace) -> usize {
     std::iter::once(&trace.c2s)
         .chain(trace.s2c.as_ref())
-        .map(|f| f.messages.len() + f.sends.len() + f.recvs.len() + f.decoded.len())
+        .map(|f| f.messages.len() + f.sends.len() + f.recvs.len() + f.decoded.len() + f.wire.len())
         .sum()
 }

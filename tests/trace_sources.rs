@@ -190,6 +190,7 @@ fn run_of(fa: FlowAnalysis) -> RunResult {
             flows: vec![fa],
             duration_ns: 1,
             outcome: Default::default(),
+            capture: Default::default(),
         }],
         started_unix: 0,
         duration_ns: 1,

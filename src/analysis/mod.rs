@@ -49,6 +49,8 @@ pub struct FlowAnalysis {
     pub boundaries: Boundaries,
     /// The flow's bytes, for labels.
     pub content: Content,
+    /// The flow's TCP segments seen on the wire (empty when not captured).
+    pub wire: Vec<crate::trace::Segment>,
 }
 
 /// Analyses one flow of a trace that stays the caller's (its events are
@@ -88,6 +90,7 @@ pub fn analyse_owned(flow: Flow, t: FlowTrace, duration_ns: u64) -> FlowAnalysis
         decode_error: t.decode_error,
         boundaries: t.boundaries,
         content: t.content,
+        wire: t.wire,
         sends,
         messages,
         recvs,

@@ -14,6 +14,8 @@ pub struct TrialResult {
     pub duration_ns: u64,
     /// How this trial compares with `[expect]`.
     pub outcome: Outcome,
+    /// Whether its wire was captured, and the frames if so.
+    pub capture: crate::trace::Capture,
 }
 
 /// A whole run.

@@ -333,6 +333,7 @@ fn peer_result(
                 flows,
                 duration_ns: d,
                 outcome: crate::experiment::Outcome::from_failures(Vec::new()),
+                capture: Default::default(),
             }
         })
         .collect();

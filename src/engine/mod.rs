@@ -2,6 +2,7 @@
 //! server) and the sender (the client) in two threads of this process,
 //! stamping events on one monotonic clock, both bound by one deadline.
 
+mod capture;
 mod framed;
 mod framed_stream;
 mod model;
@@ -136,6 +137,7 @@ pub fn send_to(
     };
     Ok(Sent {
         trace: Trace {
+            capture: Default::default(),
             c2s,
             s2c: Some(s2c),
             duration_ns: started.elapsed().as_nanos() as u64,

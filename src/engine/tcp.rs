@@ -25,6 +25,7 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     )?;
     let addr = net::local_addr(&listener)
         .ok_or_else(|| Error::Stream("listener has no address".into()))?;
+    let wire = super::capture::Armed::open(ctx, addr.port())?;
     let (server, client) = std::thread::scope(|s| {
         let server = s.spawn(|| serve(ctx, &listener));
         let client = client(ctx, addr);
@@ -41,11 +42,13 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
         f.recvs = s2c_recvs;
         f
     });
-    Ok(Trace {
+    let mut trace = Trace {
         c2s,
         s2c,
-        duration_ns: 0,
-    })
+        ..Trace::default()
+    };
+    wire.finish(&mut trace)?;
+    Ok(trace)
 }
 
 /// What the server recorded of the c2s flow.

@@ -35,6 +35,7 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     c2s.drops = received.drops;
     c2s.discarded = received.discarded;
     Ok(Trace {
+        capture: Default::default(),
         c2s,
         s2c: None,
         duration_ns: 0,

@@ -35,6 +35,7 @@ pub struct FileTransport {
     pub ip: Option<String>,
     pub port: Option<u16>,
     pub max_frame: Option<Size>,
+    pub capture: Option<String>,
 }
 
 /// `[sender]`.

@@ -81,6 +81,20 @@ pub struct Transport {
     pub port: u16,
     /// Largest whole frame (header + payload) the decoder accepts, bytes.
     pub max_frame: u64,
+    /// Whether the trial's segments are captured (AF_PACKET, root).
+    pub capture: CaptureMode,
+}
+
+/// `transport.capture`: capture the wire between the sends and the recvs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaptureMode {
+    /// Capture when the process may (root or CAP_NET_RAW); say so otherwise.
+    #[default]
+    Auto,
+    /// Capture, or fail before the trial.
+    On,
+    /// Never capture.
+    Off,
 }
 
 impl Transport {

@@ -189,12 +189,24 @@ fn transport(t: &file::FileTransport) -> V<Transport> {
         })?,
     };
     let max_frame = opt_size(&t.max_frame, "transport.max_frame")?.unwrap_or(8 << 20);
+    let capture = match t.capture.as_deref().unwrap_or("auto") {
+        "auto" => CaptureMode::Auto,
+        "on" => CaptureMode::On,
+        "off" => CaptureMode::Off,
+        other => {
+            return Err(bad(
+                "transport.capture",
+                format!("`{other}` is not a capture mode; allowed: auto, on, off"),
+            ))
+        }
+    };
     Ok(Transport {
         kind,
         framing,
         ip,
         port: t.port.unwrap_or(0),
         max_frame,
+        capture,
     })
 }
 

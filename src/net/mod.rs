@@ -13,6 +13,7 @@
 //! - `net.ipv4.tcp_autocorking` lets Linux hold small writes while earlier
 //!   data is still queued, even with TCP_NODELAY on.
 
+pub mod capture;
 pub mod fs;
 pub mod host;
 pub mod peer;

@@ -122,6 +122,7 @@ fn serve(
         false => Delivery::Stream,
     };
     let trace = Trace {
+        capture: Default::default(),
         c2s: c2s.finish(delivery, counts.map(|c| c.data_segs_in)),
         s2c: s2c.map(|f| f.finish(Delivery::Stream, counts.map(|c| c.data_segs_out))),
         duration_ns: clock.now_ns(),

@@ -84,6 +84,7 @@ pub(super) fn listen_udp(
         )));
     };
     let trace = Trace {
+        capture: Default::default(),
         c2s: c2s.finish(Delivery::Datagram, None),
         s2c: None,
         duration_ns: clock.now_ns(),

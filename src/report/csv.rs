@@ -4,7 +4,7 @@
 //! row; summary.csv has one column per swept parameter, so it is written
 //! record by record.
 
-use super::rows::{MessageRow, RecvRow, SendRow};
+use super::rows::{MessageRow, RecvRow, SegmentRow, SendRow};
 use crate::analysis::{FlowAnalysis, RunResult};
 use crate::trace::Content;
 use crate::units::preview;
@@ -110,6 +110,7 @@ macro_rules! numbered {
 numbered!(SendRow);
 numbered!(RecvRow, labelled);
 numbered!(MessageRow, labelled);
+numbered!(SegmentRow);
 
 /// The rows of sends.csv.
 pub fn send_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, SendRow>> {
@@ -171,6 +172,35 @@ pub fn message_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, Mess
             label: String::new(),
         }))
     })
+}
+
+/// The rows of segments.csv: every captured TCP segment of each flow.
+pub fn segment_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, SegmentRow>> {
+    rows_of(run, |scenario, trial, fa| {
+        Box::new(fa.wire.iter().map(move |s| SegmentRow {
+            line: 0,
+            scenario: scenario as u32,
+            trial,
+            flow: fa.flow,
+            t_ns: s.t_ns,
+            offset: s.offset,
+            len: u64::from(s.len),
+            flags: s.flags_text(),
+        }))
+    })
+}
+
+/// Whether any trial of the run was captured: then segments.csv and
+/// capture.pcapng are written.
+pub fn captured(run: &RunResult) -> bool {
+    run.trials
+        .iter()
+        .any(|t| matches!(t.capture, crate::trace::Capture::Captured { .. }))
+}
+
+/// segments.csv
+pub fn write_segments<W: Write>(run: &RunResult, out: W) -> CsvResult {
+    write_rows(out, SegmentRow::COLUMNS, segment_rows(run))
 }
 
 /// Writes `rows` under the header `columns`.

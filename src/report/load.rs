@@ -145,6 +145,8 @@ struct Tables {
     recvs: Thinner<RecvRow>,
     messages: Thinner<MessageRow>,
     tally: Tally,
+    /// The rows a flow keeps of each table before it is thinned.
+    most: u64,
 }
 
 impl Tables {
@@ -159,6 +161,7 @@ impl Tables {
             recvs: Thinner::new(most),
             messages: Thinner::new(most),
             tally: BTreeMap::new(),
+            most,
         })
     }
 
@@ -179,6 +182,22 @@ impl Tables {
                 .collect(),
         };
         let seg_path = dir.join("segments.csv");
+        // Segments are thinned like the event tables: a long capture is
+        // drawn from a sample, which the charts say.
+        let segments = match open::present(&seg_path) {
+            true => {
+                let mut rows = Thinner::new(self.most);
+                read(
+                    &seg_path,
+                    SegmentRow::COLUMNS,
+                    &["flags"],
+                    segment_row,
+                    |r| rows.push((r.scenario, r.trial, r.flow), r),
+                )?;
+                Some(rows.finish("segments", &mut thinned))
+            }
+            false => None,
+        };
         Ok(Results {
             dir: dir.to_path_buf(),
             experiment,
@@ -189,20 +208,7 @@ impl Tables {
             messages,
             thinned,
             recv_tally,
-            segments: match open::present(&seg_path) {
-                true => {
-                    let mut rows = Vec::new();
-                    read(
-                        &seg_path,
-                        SegmentRow::COLUMNS,
-                        &["flags"],
-                        segment_row,
-                        |r| rows.push(r),
-                    )?;
-                    Some(rows)
-                }
-                false => None,
-            },
+            segments,
         })
     }
 }
@@ -437,6 +443,8 @@ fn segment_row(c: &mut Cells) -> Result<SegmentRow, LoadError> {
     let (line, scenario, trial, flow, t_ns) = (c.line, c.u32()?, c.u32()?, flow(c)?, c.u64()?);
     let (offset, len) = (c.u64()?, c.len()?);
     end_fits(c, offset, len)?;
+    let flags = c.text();
+    crate::trace::wire::parse_flags(&flags).map_err(|m| c.error(m))?;
     Ok(SegmentRow {
         line,
         scenario,
@@ -445,6 +453,6 @@ fn segment_row(c: &mut Cells) -> Result<SegmentRow, LoadError> {
         t_ns,
         offset,
         len,
-        flags: c.text(),
+        flags,
     })
 }

@@ -36,8 +36,25 @@ pub fn meta_json(run: &RunResult) -> String {
         "decode_errors": decode_errors(run),
         "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "knobs": p.knobs, "interrupted": p.interrupted})),
         "recorded": super::recorded::meta_entries(run),
+        "capture": capture(run),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// What the capture of the wire gave: per trial, the interface, the frames
+/// kept and the packets the kernel dropped, or why nothing was captured.
+fn capture(run: &RunResult) -> Value {
+    use crate::trace::Capture;
+    let list: Vec<Value> = run
+        .trials
+        .iter()
+        .filter_map(|t| match &t.capture {
+            Capture::Off => None,
+            Capture::Unavailable(why) => Some(json!({"scenario": t.scenario, "trial": t.trial, "captured": false, "why": why})),
+            Capture::Captured { interface, frames, drops, .. } => Some(json!({"scenario": t.scenario, "trial": t.trial, "captured": true, "interface": interface, "frames": frames.len(), "in_pcapng": frames.iter().filter(|f| f.kept > 0).count(), "drops": drops, "where": "the receiving side: each packet as it arrived on the interface (the leaving copy is not kept)"})),
+        })
+        .collect();
+    Value::Array(list)
 }
 
 /// Every framing decode error, per scenario, trial and flow (the CSVs have no place for them).

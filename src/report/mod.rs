@@ -14,6 +14,7 @@ mod knobs;
 pub mod load;
 pub(crate) mod meta;
 pub(crate) mod open;
+pub mod pcapng;
 pub(crate) mod peer_text;
 pub mod readback;
 pub(crate) mod recorded;

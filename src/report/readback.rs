@@ -105,6 +105,18 @@ fn flows(plan: &Plan, res: Results) -> BTreeMap<Key, FlowAnalysis> {
             push_message(f, m);
         }
     }
+    for s in res.segments.into_iter().flatten() {
+        if let Some(f) = flows.get_mut(&(s.scenario as usize, s.trial, s.flow)) {
+            // load checked the flags.
+            let flags = crate::trace::wire::parse_flags(&s.flags).unwrap_or(0);
+            f.wire.push(crate::trace::Segment {
+                t_ns: s.t_ns,
+                offset: s.offset,
+                len: s.len.min(u64::from(u32::MAX)) as u32,
+                flags,
+            });
+        }
+    }
     flows
 }
 
@@ -251,6 +263,7 @@ fn empty_flow(flow: Flow, summary: Summary, content: Content) -> FlowAnalysis {
         discarded: 0,
         drops: None,
         decode_error: None,
+        wire: Vec::new(),
     }
 }
 
@@ -277,6 +290,7 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
                 flows: vec![fa],
                 duration_ns,
                 outcome: Default::default(),
+                capture: Default::default(),
             }),
         }
     }

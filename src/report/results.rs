@@ -154,6 +154,14 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
         write_file(tmp, "bytes.bin", |w| super::recorded::write_bytes(run, w))
             .map_err(failed("bytes.bin"))?;
     }
+    if csvw::captured(run) {
+        write_file(tmp, "segments.csv", |w| {
+            csvw::write_segments(run, &mut *w).map_err(io::Error::other)
+        })
+        .map_err(failed("segments.csv"))?;
+        write_file(tmp, "capture.pcapng", |w| super::pcapng::write(run, w))
+            .map_err(failed("capture.pcapng"))?;
+    }
     type CsvWrite = fn(&RunResult, BufWriter<File>) -> std::result::Result<(), csv::Error>;
     let tables: [(&str, CsvWrite); 4] = [
         ("summary.csv", csvw::write_summary),

@@ -11,6 +11,11 @@
 //! shown once (escaped, long ones elided) and every row uses the same
 //! columns. `|` is a boundary of that row, `·` one of another row.
 //!
+//! When the trial was captured, a `wire` row between them shows the TCP
+//! segments that carried the bytes: one segment holding both messages is a
+//! merge on the wire (Nagle, autocorking), two segments read in one recv a
+//! merge in the receive buffer.
+//!
 //! With framing the messages are frames, the recv row still shows the raw
 //! reads (as sticky or fragmented as ever), and a third row shows what the
 //! decoder made of each frame, from the message fates:
@@ -79,8 +84,10 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
             }
         })
         .collect();
+    let wire = wire_blocks(fa, end);
     let mut cuts: Vec<u64> = sent
         .iter()
+        .chain(&wire)
         .chain(&recvs)
         .flat_map(|b| [b.start, b.end])
         .collect();
@@ -106,6 +113,9 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
     for band in layout.bands(opts.width) {
         out += &layout.offsets(band.clone());
         out += &layout.row(sent_label(fa), &sent, band.clone());
+        if !wire.is_empty() {
+            out += &layout.row("wire", &wire, band.clone());
+        }
         out += &layout.row("recv", &recvs, band.clone());
         out += &layout.kinds(&recvs, band.clone());
         if !decoded.is_empty() {
@@ -128,6 +138,25 @@ pub fn ruler(fa: &FlowAnalysis, opts: &RulerOptions) -> String {
         out += &format!("  … showing bytes 0–{end} of {total_bytes}: {shown} of {total_msgs} messages, {} of {} recvs\n", recvs.len(), fa.recvs.len());
     }
     out
+}
+
+/// The captured segments that carried the flow's bytes up to `end`, each
+/// once (a retransmission's bytes were already drawn): the `wire` row.
+fn wire_blocks(fa: &FlowAnalysis, end: u64) -> Vec<Block> {
+    use crate::trace::wire::flag::RETX;
+    fa.wire
+        .iter()
+        .filter(|s| s.len > 0 && s.flags & RETX == 0 && s.offset < end)
+        .map(|s| {
+            let s_end = s.offset + u64::from(s.len);
+            Block {
+                start: s.offset,
+                end: s_end.min(end),
+                class: Class::Sent,
+                open: s_end > end,
+            }
+        })
+        .collect()
 }
 
 /// Where the drawing stops: after `cap` messages, or after `cap` reads when

@@ -23,6 +23,8 @@ pub const RESULT_FILES: &[&str] = &[
     "recvs.csv",
     "messages.csv",
     "sweep.csv",
+    "segments.csv",
+    "capture.pcapng",
     "boundaries.png",
     "timeline.png",
     "recv-sizes.png",

@@ -47,11 +47,47 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
     if let Some(line) = nagle_verdict(run) {
         let _ = writeln!(out, "  → {line}");
     }
+    if let Some(line) = capture_line(run) {
+        let _ = writeln!(out, "  {line}");
+    }
     out += &match &run.peer {
         Some(p) => super::peer_text::footer(p, run),
         None => expectation(run, opts.color),
     };
     out
+}
+
+/// What the capture of the wire gave, once per run: why it was not
+/// possible (`auto` without the right), or how many packets the kernel
+/// dropped for lack of room (when any were).
+fn capture_line(run: &RunResult) -> Option<String> {
+    use crate::trace::Capture;
+    let (mut drops, mut frames, mut kept) = (0, 0, 0);
+    for t in &run.trials {
+        if let Capture::Captured { frames: f, .. } = &t.capture {
+            frames += f.len();
+            kept += f.iter().filter(|f| f.kept > 0).count();
+        }
+        match &t.capture {
+            Capture::Unavailable(why) => {
+                return Some(format!(
+                    "({why}; the segment counts come from TCP_INFO, transport.capture = \"off\" stops this note)"
+                ))
+            }
+            Capture::Captured { drops: d, .. } => drops += d,
+            Capture::Off => {}
+        }
+    }
+    let mut notes = Vec::new();
+    if drops > 0 {
+        notes.push(format!(
+            "the kernel dropped {drops} packets for lack of room; segments.csv lacks them"
+        ));
+    }
+    if kept < frames {
+        notes.push(format!("capture.pcapng holds {kept} of {frames} packets, the first {} MiB of frame bytes a trial and {} MiB a run; segments.csv has them all", crate::trace::wire::KEEP_BYTES_TRIAL >> 20, crate::trace::wire::KEEP_BYTES_RUN >> 20));
+    }
+    (!notes.is_empty()).then(|| format!("(capture: {})", notes.join("; ")))
 }
 
 /// When scenario 0 is raw (no framing) and a later one is framed, the ruler

@@ -99,9 +99,57 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
         Some(t) if t < r.event.t_ns => format!("messages {a}–{b} were all sent by {} and the read came at {}, so they were in the receive buffer together", fmt_ns(t), fmt_ns(r.event.t_ns)),
         _ => "more bytes had arrived than one message holds".to_string(),
     };
+    let start = r.event.offset;
+    let why = match wire_clause(fa, start, start + u64::from(r.event.len)) {
+        Some(wire) => format!("{why}; {wire}"),
+        None => why,
+    };
     Some(format!(
         "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
         r.event.len, text_of(fa, &r), b - a + 1, r.event.asked))
+}
+
+/// What the captured wire says of the bytes `[start, end)` that one read
+/// returned: whether the messages in it crossed the wire in one segment
+/// (merged before the wire) or in several (merged in the receive buffer).
+/// `None` when the trial was not captured.
+fn wire_clause(fa: &FlowAnalysis, start: u64, end: u64) -> Option<String> {
+    use crate::trace::wire::flag::RETX;
+    if fa.wire.is_empty() {
+        return None;
+    }
+    let segs: Vec<(u64, u64)> = fa
+        .wire
+        .iter()
+        .filter(|s| s.len > 0 && s.flags & RETX == 0)
+        .map(|s| (s.offset, s.offset + u64::from(s.len)))
+        .filter(|&(a, b)| a < end && b > start)
+        .collect();
+    let msgs: Vec<(u64, u64)> = fa
+        .messages
+        .iter()
+        .map(|m| (m.span.offset, m.span.offset + m.span.len))
+        .filter(|&(a, b)| a < end && b > start)
+        .collect();
+    if segs.is_empty() {
+        return Some("the capture saw no segment carry these bytes".into());
+    }
+    // A segment that holds bytes of two messages merged them before the wire.
+    let carrying = |&(a, b): &(u64, u64)| msgs.iter().filter(|&&(m, n)| m < b && n > a).count();
+    let merging = segs.iter().filter(|s| carrying(s) > 1).count();
+    let n = segs.len();
+    Some(match (merging, n) {
+        (0, _) => format!(
+            "the wire shows {n} segments, none holding bytes of two messages, so they were merged in the receive buffer, not on the wire"
+        ),
+        (_, 1) => format!(
+            "the wire shows one segment carrying all {} messages, so they were merged before the wire: the sender's kernel held the first write back (Nagle or autocorking) and sent them together",
+            msgs.len()
+        ),
+        (m, _) => format!(
+            "the wire shows {n} segments, {m} of them holding bytes of two or more messages, so they were merged partly before the wire and partly in the receive buffer"
+        ),
+    })
 }
 
 /// The first fragment recv, explained: how much of which message, and why it stopped there.

@@ -11,10 +11,12 @@
 
 mod clock;
 mod content;
+pub mod wire;
 
 pub use crate::experiment::Flow;
 pub use clock::Clock;
 pub use content::{Boundaries, ByteSource, Content, Delivery, Recorded};
+pub use wire::{Capture, Frame, Segment};
 
 /// One message as its sender placed it in the flow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -127,6 +129,9 @@ pub struct FlowTrace {
     /// Framing: why the decoder stopped early (a hostile length, EOF inside
     /// a frame); the messages it did not decode are lost or corrupt.
     pub decode_error: Option<String>,
+    /// The flow's TCP segments seen on the wire, in capture order (empty
+    /// when the trial was not captured: see [`Trace::capture`]).
+    pub wire: Vec<Segment>,
     /// How the receiving application met the flow.
     pub delivery: Delivery,
     /// Where `messages` came from; with [`Boundaries::Unknown`] there are none.
@@ -164,4 +169,6 @@ pub struct Trace {
     pub s2c: Option<FlowTrace>,
     /// Wall time of the trial, ns.
     pub duration_ns: u64,
+    /// Whether the wire was captured, and the frames if it was.
+    pub capture: Capture,
 }

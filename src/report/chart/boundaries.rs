@@ -83,7 +83,13 @@ fn draw_legend(area: &Canvas<'_>, f: &'static Fonts, panels: &[Panel]) -> Result
         true => "message sent",
         false => "bytes sent",
     };
-    let mut items: Vec<(String, RGBColor)> = vec![(sent.into(), common::SENT)];
+    let mut items: Vec<(String, RGBColor)> = vec![
+        (sent.into(), common::SENT),
+        (
+            "TCP segment (captured)".into(),
+            super::boundary_rows::SEGMENT,
+        ),
+    ];
     items.extend(
         common::KINDS
             .iter()

@@ -6,6 +6,9 @@ use super::common::{fate_color, kind_color, SENT};
 use crate::report::load::{Flow, MessageRow, RecvKind, RecvRow, Results, SendRow};
 use plotters::style::RGBColor;
 
+/// The fill of a captured segment.
+pub const SEGMENT: RGBColor = RGBColor(190, 190, 200);
+
 /// One coloured range of bytes.
 pub struct Block {
     /// First byte.
@@ -200,13 +203,14 @@ fn segments_row(res: &Results, flow: Flow, (s, t): (u32, u32)) -> Option<Row> {
         .as_ref()?
         .iter()
         .filter(|g| g.scenario == s && g.trial == t && g.flow == flow && g.len > 0)
+        // A retransmission's bytes were drawn with the segment that first
+        // carried them.
+        .filter(|g| !g.flags.contains("RETX"))
         .collect();
     if segs.is_empty() {
         return None;
     }
-    let blocks = segs
-        .iter()
-        .map(|g| block(g.offset, g.len, RGBColor(190, 190, 200), ""));
+    let blocks = segs.iter().map(|g| block(g.offset, g.len, SEGMENT, ""));
     let name = if super::common::kind_of(res, s) == "udp" {
         "datagrams"
     } else {

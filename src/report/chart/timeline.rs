@@ -163,13 +163,17 @@ fn draw_panel(
 /// What a panel drawn from a sample of its flow's rows says about it:
 /// `every 64th of 1000000 send() calls drawn (the first 4096 all)`.
 fn sample_note(res: &Results, flow: Flow) -> Option<String> {
-    let parts: Vec<String> = [("sends", "send() calls"), ("recvs", "recvs")]
-        .iter()
-        .filter_map(|(table, what)| {
-            let t = res.thinned(table, (0, 0), flow)?;
-            Some(format!("every {} of {} {what}", ordinal(t.every), t.total))
-        })
-        .collect();
+    let parts: Vec<String> = [
+        ("sends", "send() calls"),
+        ("segments", "segments"),
+        ("recvs", "recvs"),
+    ]
+    .iter()
+    .filter_map(|(table, what)| {
+        let t = res.thinned(table, (0, 0), flow)?;
+        Some(format!("every {} of {} {what}", ordinal(t.every), t.total))
+    })
+    .collect();
     match parts.is_empty() {
         true => None,
         false => Some(format!(
