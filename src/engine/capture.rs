@@ -42,7 +42,10 @@ impl Armed {
             return Ok(armed);
         }
         match Socket::open(INTERFACE, port) {
-            Ok(s) => armed.socket = Some(s),
+            Ok(s) => {
+                armed.socket = Some(s);
+                armed.anchor = anchor(ctx);
+            }
             Err(e) if mode == CaptureMode::Auto && capture::not_permitted(&e) => {
                 armed.status =
                     Capture::Unavailable("segments not captured: needs root or CAP_NET_RAW".into());
@@ -52,7 +55,6 @@ impl Armed {
             }
             Err(e) => return Err(capture::open_error(INTERFACE, e)),
         }
-        armed.anchor = anchor(ctx);
         Ok(armed)
     }
 
@@ -68,7 +70,7 @@ impl Armed {
         let mut seg = wire::Segmenter::new(self.port);
         let mut frames: Vec<Frame> = Vec::new();
         let mut bytes: Vec<u8> = Vec::new();
-        let (_, drops) = socket
+        let drops = socket
             .drain(MAX_FRAMES, |realtime_ns, data, len| {
                 let t_ns = (realtime_ns + trial0).saturating_sub(real0);
                 let keep = match bytes.len() + data.len() <= KEEP_BYTES {
@@ -81,7 +83,7 @@ impl Armed {
                     at: bytes.len() as u64,
                     kept: keep as u32,
                     len,
-                    segment: seg.push(t_ns, data, len),
+                    segment: seg.push(t_ns, data),
                 });
                 bytes.extend_from_slice(&data[..keep]);
             })

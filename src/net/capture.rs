@@ -35,7 +35,7 @@ pub struct Capture {
     ignores_outgoing: bool,
 }
 
-/// Why a capture could not be opened, in words a user can act on.
+/// Whether opening a capture failed for lack of the right (CAP_NET_RAW).
 pub fn not_permitted(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES))
 }
@@ -107,13 +107,13 @@ impl Capture {
     /// Reads every packet waiting, oldest first, up to `max_packets`, and
     /// hands each to `each`: the kernel's timestamp (ns since the Unix
     /// epoch), the frame's bytes (Ethernet header first) and its length on
-    /// the link. Returns how many were read and the kernel's count of
-    /// packets dropped for lack of room (PACKET_STATISTICS).
+    /// the link. Returns the kernel's count of packets dropped for lack of
+    /// room (PACKET_STATISTICS).
     pub fn drain(
         &self,
         max_packets: usize,
         mut each: impl FnMut(u64, &[u8], u32),
-    ) -> io::Result<(usize, u64)> {
+    ) -> io::Result<u64> {
         let mut buf = vec![0u8; SNAP];
         let mut read = 0;
         while read < max_packets {
@@ -133,6 +133,9 @@ impl Capture {
             let outgoing = msg
                 .address
                 .is_some_and(|a| a.pkttype() == libc::PACKET_OUTGOING);
+            if outgoing && !self.ignores_outgoing {
+                continue;
+            }
             let mut realtime_ns = 0;
             for c in msg.cmsgs().map_err(io::Error::from)? {
                 if let ControlMessageOwned::ScmTimestampns(ts) = c {
@@ -140,13 +143,10 @@ impl Capture {
                 }
             }
             let len = msg.bytes;
-            if outgoing && !self.ignores_outgoing {
-                continue;
-            }
             read += 1;
             each(realtime_ns, &buf[..len.min(SNAP)], len as u32);
         }
-        Ok((read, self.drops()?))
+        self.drops()
     }
 
     /// Packets the kernel dropped because the socket's buffer was full.
@@ -178,12 +178,14 @@ pub fn realtime_ns() -> u64 {
         .map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// An error opening a capture, with what it needs.
+/// An error opening a capture; a missing right is named.
 pub fn open_error(interface: &str, e: io::Error) -> Error {
+    let needs = match not_permitted(&e) {
+        true => " (needs root or CAP_NET_RAW)",
+        false => "",
+    };
     Error::io(
-        format!(
-            "capture on {interface}: cannot open an AF_PACKET socket (needs root or CAP_NET_RAW)"
-        ),
+        format!("capture on {interface}: cannot open an AF_PACKET socket{needs}"),
         e,
     )
 }

@@ -111,25 +111,20 @@ pub fn ledger(fa: &FlowAnalysis, seg: &Segment) -> String {
     let mut text = format!("{flow} [{start},{end})");
     let spans = fa.messages.spans();
     let first = spans.partition_point(|m| m.offset + m.len <= start);
-    let msgs: Vec<String> = spans[first..]
-        .iter()
-        .take_while(|m| m.offset < end)
-        .map(|m| format!("msg {} [{},{})", m.id, m.offset, m.offset + m.len))
-        .collect();
+    let msgs = spans[first..].iter().take_while(|m| m.offset < end);
+    let msgs = named(msgs, " + ", |m| {
+        format!("msg {} [{},{})", m.id, m.offset, m.offset + m.len)
+    });
     if !msgs.is_empty() {
-        text += &format!(" · {}", named(&msgs, " + "));
+        text += &format!(" · {msgs}");
     }
     let events = fa.recvs.events();
     let first = events.partition_point(|r| r.offset + u64::from(r.len) <= start);
-    let recvs: Vec<String> = events[first..]
-        .iter()
-        .enumerate()
-        .take_while(|(_, r)| r.offset < end)
-        .map(|(j, _)| format!("recv {}", first + j))
-        .collect();
+    let recvs = (first..).zip(events[first..].iter().take_while(|r| r.offset < end));
+    let recvs = named(recvs, ", ", |(j, _)| format!("recv {j}"));
     text += &match recvs.is_empty() {
         true => " → not read".to_string(),
-        false => format!(" → {}", named(&recvs, ", ")),
+        false => format!(" → {recvs}"),
     };
     if seg.flags & crate::trace::wire::flag::RETX != 0 {
         text += " (retransmission)";
@@ -137,11 +132,19 @@ pub fn ledger(fa: &FlowAnalysis, seg: &Segment) -> String {
     text
 }
 
-/// The first [`NAMED`] items joined, then how many more.
-fn named(items: &[String], sep: &str) -> String {
-    let mut s = items[..items.len().min(NAMED)].join(sep);
-    if items.len() > NAMED {
-        s += &format!("{sep}… {} more", items.len() - NAMED);
+/// The first [`NAMED`] items, each in words, joined, then how many more
+/// (only those named are formatted: a large segment holds thousands).
+fn named<T>(items: impl Iterator<Item = T>, sep: &str, word: impl Fn(T) -> String) -> String {
+    let (mut words, mut more) = (Vec::new(), 0usize);
+    for item in items {
+        match words.len() < NAMED {
+            true => words.push(word(item)),
+            false => more += 1,
+        }
+    }
+    let mut s = words.join(sep);
+    if more > 0 {
+        s += &format!("{sep}… {more} more");
     }
     s
 }

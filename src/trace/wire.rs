@@ -160,7 +160,7 @@ pub fn segments_of(
 ) -> (Vec<Segment>, Vec<Segment>) {
     let mut s = Segmenter::new(server_port);
     for f in frames.iter_mut() {
-        f.segment = s.push(f.t_ns, f.data(bytes), f.len);
+        f.segment = s.push(f.t_ns, f.data(bytes));
     }
     (s.c2s, s.s2c)
 }
@@ -187,8 +187,8 @@ impl Segmenter {
     }
 
     /// Parses one frame seen at `t_ns`; which segment it is, if any.
-    pub fn push(&mut self, t_ns: u64, data: &[u8], wire_len: u32) -> Option<(Flow, u32)> {
-        let (flow, seq, len, flags, mss) = tcp_of(data, wire_len, self.port)?;
+    pub fn push(&mut self, t_ns: u64, data: &[u8]) -> Option<(Flow, u32)> {
+        let (flow, seq, len, flags, mss) = tcp_of(data, self.port)?;
         let i = usize::from(flow == Flow::S2c);
         let st = &mut self.flows[i];
         if flags & flag::SYN != 0 {
@@ -236,7 +236,7 @@ struct FlowState {
 
 /// The TCP facts of one frame of the connection: flow, sequence number,
 /// payload length, flag bits and the MSS option of a SYN.
-fn tcp_of(data: &[u8], wire_len: u32, port: u16) -> Option<(Flow, u32, u32, u16, Option<u16>)> {
+fn tcp_of(data: &[u8], port: u16) -> Option<(Flow, u32, u32, u16, Option<u16>)> {
     let p = SlicedPacket::from_ethernet(data).ok()?;
     let Some(TransportSlice::Tcp(tcp)) = p.transport else {
         return None;
@@ -252,12 +252,11 @@ fn tcp_of(data: &[u8], wire_len: u32, port: u16) -> Option<(Flow, u32, u32, u16,
     // keep cap still counts all its bytes.
     let ip_payload = match &p.net {
         Some(NetSlice::Ipv4(v4)) => {
-            u32::from(v4.header().total_len()) - v4.header().ihl() as u32 * 4
+            u32::from(v4.header().total_len()).saturating_sub(u32::from(v4.header().ihl()) * 4)
         }
         Some(NetSlice::Ipv6(v6)) => u32::from(v6.header().payload_length()),
         _ => return None,
     };
-    let _ = wire_len;
     let len = ip_payload.saturating_sub(tcp.header_len() as u32);
     let bits = [
         (tcp.syn(), flag::SYN),
