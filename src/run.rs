@@ -5,7 +5,7 @@
 use crate::analysis::{analyse_owned, check_compares, check_trial, RunResult, TrialResult};
 use crate::engine::{run_trial, Models};
 use crate::error::Result;
-use crate::experiment::Plan;
+use crate::experiment::{Plan, ReplyPer};
 use crate::trace::Flow;
 use std::time::{Instant, SystemTime};
 
@@ -57,6 +57,11 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
             if let Some(s2c) = trace.s2c {
                 flows.push(analyse_owned(Flow::S2c, s2c, duration_ns));
             }
+            let requests = match exp.receiver.reply_per {
+                ReplyPer::Message => crate::analysis::requests(&flows),
+                ReplyPer::Read => Vec::new(),
+            };
+            flows[0].summary.latency = crate::analysis::latency(&requests);
             let outcome = check_trial(exp, &flows);
             trials.push(TrialResult {
                 scenario: scenario.index,
@@ -65,6 +70,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
                 duration_ns,
                 outcome,
                 capture,
+                requests,
             });
             progress(trials.len(), total);
         }

@@ -169,3 +169,36 @@ fn a_sweep_of_more_than_100000_scenarios_is_refused_before_it_expands() {
     assert!(msg.contains("more than 100000 scenarios"), "{msg}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn request_knobs_are_checked_with_their_key() {
+    let msg = load("[receiver]\nreply = [2]\nreply_per = \"frame\"\n", &[]);
+    assert!(msg.starts_with("bad.toml:3:"), "{msg}");
+    assert!(msg.contains("allowed: read, message"), "{msg}");
+    let msg = load(
+        "[receiver]\nreply = \"echo\"\nreply_per = \"message\"\n",
+        &[],
+    );
+    assert!(
+        msg.contains("receiver.reply_per") && msg.contains("list"),
+        "{msg}"
+    );
+    let msg = load(
+        "[transport]\nkind = \"udp\"\n[receiver]\nquickack = true\n",
+        &[],
+    );
+    assert!(
+        msg.contains("receiver.quickack") && msg.contains("tcp"),
+        "{msg}"
+    );
+    let msg = load("[transport]\nkind = \"udp\"\n", &["sender.writev=true"]);
+    assert!(
+        msg.contains("sender.writev") && msg.contains("tcp"),
+        "{msg}"
+    );
+    let msg = load(
+        "[[expect.compare]]\nfigure = \"segments\"\nless = {}\nthan = {}\ntimes = 0.5\n",
+        &[],
+    );
+    assert!(msg.contains("times") && msg.contains("at least 1"), "{msg}");
+}

@@ -172,6 +172,39 @@ fn a_merge_on_the_wire_is_named_as_one() {
     tshark_agrees(&dir);
 }
 
+#[test]
+fn the_nagle_stall_is_seen_on_the_wire() {
+    if !root() {
+        println!("skipped: capturing needs root or CAP_NET_RAW (an AF_PACKET socket)");
+        return;
+    }
+    // Six requests of a 10-byte header and a 10-byte body, Nagle on: the
+    // body of each later request leaves only when the delayed ACK of its
+    // header comes.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("stall");
+    let file = "name = \"stall\"\n[transport]\ncapture = \"on\"\n[sender]\ncount = 6\nsize = 20\nwrite_size = 10\n[receiver]\nreply = [2]\nreply_per = \"message\"\n";
+    let run = run_source(&Source::inline("stall", file), &[], &dir);
+    let t = &run.trials[0];
+    assert_eq!(t.requests.len(), 6, "{:?}", t.requests);
+    let l = t.flows[0].summary.latency.expect("latency");
+    assert!(l.median_ns >= 20e6, "median {} ns", l.median_ns);
+    let hold = nianbao::analysis::longest_hold(&t.flows[0], t.flows.get(1)).expect("captured");
+    let ack = hold.ack_ns.expect("an ACK before the held bytes left");
+    assert!(hold.held_ns() >= 20_000_000, "{hold:?}");
+    assert!(hold.left_ns - ack < 1_000_000, "{hold:?}");
+    let text = nianbao::report::text::render(&run, &Default::default());
+    assert!(text.contains("right after the receiver's ACK"), "{text}");
+    assert!(text.contains("With Nagle on (TCP_NODELAY off)"), "{text}");
+    let csv = std::fs::read_to_string(dir.join("requests.csv")).expect("requests.csv");
+    assert_eq!(csv.lines().count(), 7, "{csv}");
+    // show says the same from the files.
+    let back = read_results(&dir).expect("read back");
+    let shown = nianbao::report::text::render(&back, &Default::default());
+    assert!(shown.contains("right after the receiver's ACK"), "{shown}");
+    tshark_agrees(&dir);
+}
+
 /// tshark reads capture.pcapng and counts, per flow, the same data
 /// segments and payload bytes as segments.csv, and sees the comments.
 fn tshark_agrees(dir: &Path) {

@@ -99,8 +99,18 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
         );
         let mut summary = vec!["scenario", "trial", "flow"];
         summary.extend(run.plan.swept.iter().map(String::as_str));
-        summary.push("messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns");
+        summary.push("messages,recvs,segments,whole,sticky,fragment,intact,merged,split,truncated,lost,corrupt,merged_fraction,split_fraction,bytes,duration_ns,latency_mean_ns,latency_median_ns,latency_p99_ns");
         assert_eq!(header(&dir, "summary.csv"), summary.join(","));
+        // Request/response experiments time each request, and draw them.
+        let timed = run.trials.iter().any(|t| !t.requests.is_empty());
+        assert_eq!(dir.join("requests.csv").exists(), timed, "{}", b.name);
+        assert_eq!(dir.join("latency.png").exists(), timed, "{}", b.name);
+        if timed {
+            assert_eq!(
+                header(&dir, "requests.csv"),
+                "scenario,trial,request,sent_ns,reply_ns,latency_ns"
+            );
+        }
         if !run.plan.swept.is_empty() {
             assert!(
                 header(&dir, "sweep.csv").ends_with("metric,n,mean,median,min,max,std"),

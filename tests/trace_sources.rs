@@ -191,6 +191,7 @@ fn run_of(fa: FlowAnalysis) -> RunResult {
             duration_ns: 1,
             outcome: Default::default(),
             capture: Default::default(),
+            requests: Vec::new(),
         }],
         started_unix: 0,
         duration_ns: 1,

@@ -57,6 +57,12 @@ pub fn figures(fa: &FlowAnalysis) -> BTreeMap<&'static str, f64> {
         ("discarded", fa.discarded as f64),
         ("drops", fa.drops.map_or(f64::NAN, |v| v as f64)),
         ("decode_errors", u8::from(fa.decode_error.is_some()) as f64),
+        ("latency_mean_ns", s.latency.map_or(f64::NAN, |l| l.mean_ns)),
+        (
+            "latency_median_ns",
+            s.latency.map_or(f64::NAN, |l| l.median_ns),
+        ),
+        ("latency_p99_ns", s.latency.map_or(f64::NAN, |l| l.p99_ns)),
     ])
 }
 

@@ -8,7 +8,9 @@
 
 mod classify;
 mod figures;
+mod held;
 mod kinds;
+mod requests;
 mod result;
 mod rows;
 pub mod stats;
@@ -19,7 +21,9 @@ pub use crate::trace::{Boundaries, Content, Delivery};
 pub use classify::{classify, fates};
 
 pub use figures::{check_compares, check_trial, figures, recv_text, recv_texts, utf8_cuts};
+pub use held::{departures, longest_hold, Hold};
 pub use kinds::{Fate, RecvKind};
+pub use requests::{latency, requests, Latency, Request};
 pub use result::{PeerInfo, RunResult, TrialResult};
 pub use summary::{summarise, Summary};
 
@@ -51,6 +55,8 @@ pub struct FlowAnalysis {
     pub content: Content,
     /// The flow's TCP segments seen on the wire (empty when not captured).
     pub wire: Vec<crate::trace::Segment>,
+    /// When each message's first send call began, ns (requests only).
+    pub began: Vec<u64>,
 }
 
 /// Analyses one flow of a trace that stays the caller's (its events are
@@ -91,6 +97,7 @@ pub fn analyse_owned(flow: Flow, t: FlowTrace, duration_ns: u64) -> FlowAnalysis
         boundaries: t.boundaries,
         content: t.content,
         wire: t.wire,
+        began: t.began,
         sends,
         messages,
         recvs,

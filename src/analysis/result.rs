@@ -16,6 +16,8 @@ pub struct TrialResult {
     pub outcome: Outcome,
     /// Whether its wire was captured, and the frames if so.
     pub capture: crate::trace::Capture,
+    /// Each request and its reply, when the server answers whole messages.
+    pub requests: Vec<super::Request>,
 }
 
 /// A whole run.

@@ -1,6 +1,7 @@
 //! The summary figures of one flow of one trial (summary.csv's rows).
 
 use super::kinds::{Fate, RecvKind};
+use super::requests::Latency;
 use super::{Messages, Recvs};
 use crate::experiment::SUMMARY_COLUMNS;
 use crate::trace::Boundaries;
@@ -30,6 +31,8 @@ pub struct Summary {
     pub bytes: u64,
     /// Wall time of the trial, ns.
     pub duration_ns: u64,
+    /// Request/response latency (c2s row of a request/response trial).
+    pub latency: Option<Latency>,
 }
 
 /// Counts and fractions for one flow; with no message boundaries known the
@@ -88,6 +91,9 @@ impl Summary {
             .map(|name| match *name {
                 "segments" => self.segments.map(|v| v as f64),
                 "merged_fraction" => known(self.merged_fraction),
+                "latency_mean_ns" => self.latency.map(|l| l.mean_ns),
+                "latency_median_ns" => self.latency.map(|l| l.median_ns),
+                "latency_p99_ns" => self.latency.map(|l| l.p99_ns),
                 "split_fraction" => known(self.split_fraction),
                 count => Some(counts.count_mut(count).map_or(0, |v| *v) as f64),
             })
@@ -105,6 +111,18 @@ impl Summary {
             segments: get("segments").map(|v| v as u64),
             merged_fraction: get("merged_fraction").unwrap_or(f64::NAN),
             split_fraction: get("split_fraction").unwrap_or(f64::NAN),
+            latency: match (
+                get("latency_mean_ns"),
+                get("latency_median_ns"),
+                get("latency_p99_ns"),
+            ) {
+                (Some(mean_ns), Some(median_ns), Some(p99_ns)) => Some(Latency {
+                    mean_ns,
+                    median_ns,
+                    p99_ns,
+                }),
+                _ => None,
+            },
             ..Summary::default()
         };
         for name in SUMMARY_COLUMNS {

@@ -334,6 +334,7 @@ fn peer_result(
                 duration_ns: d,
                 outcome: crate::experiment::Outcome::from_failures(Vec::new()),
                 capture: Default::default(),
+                requests: Vec::new(),
             }
         })
         .collect();

@@ -5,7 +5,7 @@
 
 use super::framed_stream::FramedFlow;
 use super::payload::{Stream, MAX_REPLIES};
-use crate::experiment::{Experiment, Flow, Reply};
+use crate::experiment::{Experiment, Flow, Reply, ReplyPer};
 use crate::trace::{ByteSource, Content, MessageSpan};
 use std::sync::Arc;
 
@@ -59,7 +59,12 @@ impl FlowModel {
     fn of(exp: &Experiment) -> (FlowModel, Option<FlowModel>) {
         let c2s = Stream::from_messages(&exp.sender.messages);
         let framed = exp.framed().then(|| Box::new(FramedFlow::of(exp)));
-        let reads = framed.as_ref().map_or(c2s.total(), |f| f.total());
+        // At most one reply per read (a read takes at least one byte), or
+        // exactly one per message.
+        let replies = match exp.receiver.reply_per {
+            ReplyPer::Read => framed.as_ref().map_or(c2s.total(), |f| f.total()),
+            ReplyPer::Message => c2s.spans().len() as u64,
+        };
         let s2c = match &exp.receiver.reply {
             Reply::None => None,
             Reply::Echo => Some(FlowModel::Echo {
@@ -72,7 +77,7 @@ impl FlowModel {
             }),
             Reply::Sizes(sizes) => Some(FlowModel::Plain(Stream::replies(
                 sizes,
-                (reads as usize).clamp(1, MAX_REPLIES),
+                (replies as usize).clamp(1, MAX_REPLIES),
             ))),
         };
         let c2s = framed.map_or(FlowModel::Plain(c2s), FlowModel::Framed);

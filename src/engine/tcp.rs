@@ -3,7 +3,7 @@
 //! gaps and options, reads replies, then waits for the server to finish.
 
 use super::framed::{FrameReader, Outgoing};
-use super::tcp_io::{send_all, Tx};
+use super::tcp_io::{send_all, send_vectored, Tx};
 use super::timeout::Armed;
 use super::{
     check, gap_before, pause, record_recv, reserve_recvs, reserve_sending, start_late, Ctx,
@@ -11,7 +11,7 @@ use super::{
 use crate::engine::model::FlowModel;
 use crate::engine::payload::{generate, reply_bytes, Rng};
 use crate::error::{Error, Result};
-use crate::experiment::Reply;
+use crate::experiment::{Reply, ReplyPer};
 use crate::net::{self, Socket, TcpOptions};
 use crate::trace::{DecodedEvent, FlowTrace, MessageSpan, Queued, Recorded, RecvEvent, Trace};
 use std::net::SocketAddr;
@@ -77,6 +77,12 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
     let mut replies = Replier::default();
     let mut armed = Armed::default();
     let conn = net::accept_until(listener, ctx.deadline, exp.deadline)?;
+    if r.quickack {
+        net::set_quickack(&conn).map_err(|e| Error::io("set TCP_QUICKACK", e))?;
+    }
+    // With one reply per message: the end of the next message to answer.
+    let ends = ctx.c2s.spans();
+    let mut answered = 0usize;
     // `after-send`: every byte (or as many as the queue holds) is in the
     // receive queue before the first read.
     let want = total.min(crate::experiment::after_send_room(r));
@@ -94,6 +100,10 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             break;
         }
         let t_ns = record_recv(&mut got.recvs, &ctx.clock, offset, n, asked, "receiver")?;
+        if r.quickack {
+            // Linux leaves quick-ACK mode by itself: asked again after every read.
+            net::set_quickack(&conn).map_err(|e| Error::io("set TCP_QUICKACK", e))?;
+        }
         if s2c.is_none() && r.recv_gap.is_zero() {
             // Checking or decoding the read does not wait: no clock read before the next.
             armed.saw(t_ns);
@@ -106,10 +116,22 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             drain(ctx, &conn, &mut armed, &mut buf, offset + n as u64, total)?;
             break;
         }
-        if let Some(rec) = s2c.as_mut() {
-            replies.answer(ctx, &conn, &buf[..n], rec)?;
-        }
         offset += n as u64;
+        if let Some(rec) = s2c.as_mut() {
+            match r.reply_per {
+                ReplyPer::Read => replies.answer(ctx, &conn, &buf[..n], rec)?,
+                // One reply for each message this read completed.
+                ReplyPer::Message => {
+                    while ends
+                        .get(answered)
+                        .is_some_and(|m| m.offset + m.len <= offset)
+                    {
+                        replies.answer(ctx, &conn, &[], rec)?;
+                        answered += 1;
+                    }
+                }
+            }
+        }
         pause(ctx, r.recv_gap, "receiver", "recv_gap")?;
     }
     got.decode_error = framed.and_then(|f| f.error);
@@ -296,7 +318,13 @@ fn converse(
     for span in spans {
         pause(ctx, gap_before(span.id, s, &mut rng), "sender", "gap")?;
         let bytes = out.message(span.id);
-        send_message(ctx, &mut tx, span, bytes, span.id == last, rec)?;
+        // The sender waits after the flow's last message, and after every
+        // message when it reads replies: MSG_MORE is never left on then.
+        let waits = span.id == last || exp.receiver.reply != Reply::None;
+        if exp.receiver.reply_per == ReplyPer::Message {
+            rec.began.push(ctx.clock.now_ns());
+        }
+        send_message(ctx, &mut tx, span, bytes, waits, rec)?;
         if exp.receiver.reply != Reply::None {
             for _ in 0..exp.receiver.client_reads {
                 replies.read_one(ctx, sock)?;
@@ -325,21 +353,27 @@ fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<Socket> {
     Ok(sock)
 }
 
-/// Sends one message: one send() for it, or one per `write_size` chunk of it;
-/// MSG_MORE (when asked) on every part but the very last of the flow.
+/// Sends one message: one send() for it, or one per `write_size` chunk of
+/// it, or (`writev`) those chunks in one writev(); MSG_MORE (when asked) on
+/// every part but the last before the sender waits (`waits`: for a reply,
+/// or at the end of the flow).
 fn send_message(
     ctx: &Ctx,
     tx: &mut Tx,
     span: &MessageSpan,
     bytes: &[u8],
-    last_message: bool,
+    waits: bool,
     rec: &mut FlowTrace,
 ) -> Result<()> {
     let s = &ctx.exp.sender;
     let chunk = s.write_size.map_or(bytes.len(), |w| w as usize).max(1);
+    if s.writev {
+        let more = s.more && !waits;
+        return send_vectored(ctx, tx, bytes, chunk, more, span.id, span.offset, rec);
+    }
     for (i, part) in bytes.chunks(chunk).enumerate() {
         let at = (i * chunk) as u64;
-        let last_part = last_message && at + part.len() as u64 == span.len;
+        let last_part = waits && at + part.len() as u64 == span.len;
         let more = s.more && !last_part;
         send_all(ctx, tx, part, more, span.id, span.offset + at, rec)?;
     }

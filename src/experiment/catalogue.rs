@@ -29,6 +29,7 @@ catalogue!(
     "utf8-split",
     "short-write",
     "nagle",
+    "nagle-stall",
     "recv-size-sweep",
     "framing-compare",
     "delimiter-collision",

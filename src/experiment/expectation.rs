@@ -126,8 +126,10 @@ pub enum BoundError {
 enum CompareError {
     #[error("a list of tables like {{ figure = \"segments\", less = {{ \"sender.nodelay\" = false }}, than = {{ \"sender.nodelay\" = true }} }}")]
     Shape,
-    #[error("unknown key `{0}`; allowed: figure, less, than")]
+    #[error("unknown key `{0}`; allowed: figure, less, than, times")]
     UnknownKey(String),
+    #[error("`times` must be a number of at least 1, like 50")]
+    Times,
     #[error("`{0}` is not a figure; allowed: {}", FIGURES.join(", "))]
     UnknownFigure(String),
 }
@@ -140,7 +142,7 @@ fn compares(value: &toml::Value) -> Result<Vec<Compare>, CompareError> {
             let t = t.as_table().ok_or(CompareError::Shape)?;
             if let Some(k) = t
                 .keys()
-                .find(|k| !["figure", "less", "than"].contains(&k.as_str()))
+                .find(|k| !["figure", "less", "than", "times"].contains(&k.as_str()))
             {
                 return Err(CompareError::UnknownKey(k.clone()));
             }
@@ -161,8 +163,16 @@ fn compares(value: &toml::Value) -> Result<Vec<Compare>, CompareError> {
                     .map(|(k, v)| (k.clone(), super::overrides::display_value(v)))
                     .collect())
             };
+            let times = match t.get("times") {
+                None => 1.0,
+                Some(v) => match v.as_float().or(v.as_integer().map(|i| i as f64)) {
+                    Some(x) if x >= 1.0 && x.is_finite() => x,
+                    _ => return Err(CompareError::Times),
+                },
+            };
             Ok(Compare {
                 figure: figure.to_string(),
+                times,
                 less: side("less")?,
                 than: side("than")?,
             })
@@ -276,9 +286,13 @@ impl Expect {
             .iter()
             .filter_map(|c| {
                 let (a, b) = (mean(&c.figure, &c.less), mean(&c.figure, &c.than));
-                (a >= b || a.is_nan() || b.is_nan()).then(|| {
+                let by = match c.times {
+                    1.0 => String::new(),
+                    t => format!(" by {}×", fmt_num(t)),
+                };
+                (a * c.times >= b || a.is_nan() || b.is_nan()).then(|| {
                     format!(
-                        "compare: mean {} {} = {} is not below {} = {}",
+                        "compare: mean {} {} = {} is not below {} = {}{by}",
                         c.figure,
                         show(&c.less),
                         fmt_num(a),

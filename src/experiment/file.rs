@@ -58,6 +58,8 @@ pub struct FileSender {
     pub raw_prefix: Option<String>,
     /// Largest send() call; longer messages (frames) go in several.
     pub write_size: Option<Size>,
+    /// A message's writes (its `write_size` pieces) in one writev() call.
+    pub writev: Option<bool>,
 }
 
 /// `[receiver]`.
@@ -70,6 +72,10 @@ pub struct FileReceiver {
     pub rcvbuf: Option<Size>,
     pub reply: Option<Reply>,
     pub reply_sends: Option<i64>,
+    /// `"read"` (a reply after every read) or `"message"` (after every whole message).
+    pub reply_per: Option<String>,
+    /// TCP_QUICKACK on the server's socket, set again after every read.
+    pub quickack: Option<bool>,
     pub client_recv_sizes: Option<Vec<Size>>,
     pub client_reads: Option<i64>,
     pub idle: Option<Dur>,

@@ -32,6 +32,9 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "split_fraction",
     "bytes",
     "duration_ns",
+    "latency_mean_ns",
+    "latency_median_ns",
+    "latency_p99_ns",
 ];
 
 /// Most trials of one scenario.
@@ -140,6 +143,9 @@ pub struct Sender {
     /// Largest send() call, bytes: a longer message (or frame) is written in
     /// several calls, like the tutorial's file sent in chunks. `None` = one call.
     pub write_size: Option<u64>,
+    /// A message's parts (its `write_size` pieces) go in one writev() call
+    /// instead of one send() each.
+    pub writev: bool,
 }
 
 /// How the server answers each read.
@@ -152,6 +158,22 @@ pub enum Reply {
     Upper,
     /// Replies of these sizes, one per read, in order; the last repeats.
     Sizes(Sizes),
+}
+
+/// `receiver.reply_per`: what one reply answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReplyPer {
+    /// Every read that returned data (the tutorial's shell: one recv, one reply).
+    #[default]
+    Read,
+    /// Every whole message, however many reads it took (a request/response
+    /// protocol: requests.csv times each).
+    Message,
+}
+
+impl ReplyPer {
+    /// The spellings allowed in a file.
+    pub const NAMES: [&'static str; 2] = ["read", "message"];
 }
 
 /// When the receiver makes its first read: how it is "late".
@@ -205,6 +227,11 @@ pub struct Receiver {
     pub reply: Reply,
     /// Each reply is written in this many send calls (stdout + stderr = 2).
     pub reply_sends: u64,
+    /// When the server replies: after every read, or after every whole message.
+    pub reply_per: ReplyPer,
+    /// TCP_QUICKACK on the server's socket, set again after every read (Linux
+    /// clears it by itself), so every segment is ACKed at once.
+    pub quickack: bool,
     /// The client's recv sizes for replies; the last repeats.
     pub client_recv_sizes: Sizes,
     /// Reads of the reply the client makes after each of its sends.
@@ -230,10 +257,13 @@ pub struct Expect {
 }
 
 /// `[[expect.compare]]`: `figure` is smaller where the parameters are `less`
-/// than where they are `than` (a direction of effect, judged on means).
+/// than where they are `than` (a direction of effect, judged on means),
+/// by a factor of `times` at least when it is given.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compare {
     pub figure: String,
+    /// `less` × `times` must still be below `than` (1 = just below).
+    pub times: f64,
     /// Swept keys and values (as typed) picking the scenarios with the smaller figure.
     pub less: Vec<(String, String)>,
     /// Those picking the scenarios with the larger figure.

@@ -46,6 +46,7 @@ pub(super) fn sender(s: &file::FileSender) -> V<Sender> {
             )),
             other => other,
         },
+        writev: s.writev.unwrap_or(false),
     })
 }
 

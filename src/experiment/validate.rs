@@ -113,6 +113,17 @@ fn check_udp(transport: &Transport, sender: &Sender, receiver: &Receiver) -> V<(
     if receiver.reply != Reply::None {
         return Err(bad("receiver.reply", "replies need kind = \"tcp\""));
     }
+    for (on, key, what) in [
+        (sender.writev, "sender.writev", "writev"),
+        (receiver.quickack, "receiver.quickack", "TCP_QUICKACK"),
+    ] {
+        if on {
+            return Err(bad(
+                key,
+                format!("{what} is a TCP call; it needs kind = \"tcp\""),
+            ));
+        }
+    }
     if sender.write_size.is_some() {
         return Err(bad(
             "sender.write_size",
@@ -222,6 +233,25 @@ fn receiver(r: &file::FileReceiver) -> V<Receiver> {
         Some(file::Reply::Sizes(list)) => Reply::Sizes(size_list(list, "receiver.reply")?),
     };
     let reply_sends = count_at_least_1(r.reply_sends, 1, "receiver.reply_sends")?;
+    let reply_per = match r.reply_per.as_deref() {
+        None | Some("read") => ReplyPer::Read,
+        Some("message") => ReplyPer::Message,
+        Some(other) => {
+            return Err(bad(
+                "receiver.reply_per",
+                format!(
+                    "`{other}` is not allowed; allowed: {}",
+                    ReplyPer::NAMES.join(", ")
+                ),
+            ))
+        }
+    };
+    if reply_per == ReplyPer::Message && !matches!(reply, Reply::Sizes(_)) {
+        return Err(bad(
+            "receiver.reply_per",
+            "\"message\" answers each whole message with a reply of the sizes in `receiver.reply` (a list); echo and upper answer a read",
+        ));
+    }
     Ok(Receiver {
         start_delay: start_delay(&r.start_delay)?,
         recv_sizes: match &r.recv_sizes {
@@ -232,6 +262,8 @@ fn receiver(r: &file::FileReceiver) -> V<Receiver> {
         rcvbuf: opt_buf(&r.rcvbuf, "receiver.rcvbuf")?,
         reply,
         reply_sends,
+        reply_per,
+        quickack: r.quickack.unwrap_or(false),
         client_recv_sizes: match &r.client_recv_sizes {
             Some(list) => size_list(list, "receiver.client_recv_sizes")?,
             None => Sizes::one(1024),

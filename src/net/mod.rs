@@ -23,8 +23,8 @@ mod udp;
 
 pub use host::HostFacts;
 pub use tcp::{
-    accept_until, connect_tcp, data_segs_out, listen_tcp, local_addr, recv, send, set_cork,
-    set_nonblocking, shutdown_write, TcpOptions,
+    accept_until, connect_tcp, data_segs_out, listen_tcp, local_addr, recv, send, send_vectored,
+    set_cork, set_nonblocking, set_quickack, shutdown_write, TcpOptions,
 };
 pub use udp::{bind_udp_pair, recv_datagram, send_datagram, Datagram};
 

@@ -89,6 +89,21 @@ pub fn send(sock: &Socket, bytes: &[u8], more: bool) -> io::Result<usize> {
     sock.send_with_flags(bytes, MSG_NOSIGNAL | more)
 }
 
+/// One writev() of `parts` (sendmsg with one iovec each), with
+/// MSG_NOSIGNAL and MSG_MORE when `more`; the bytes the kernel took.
+pub fn send_vectored(sock: &Socket, parts: &[io::IoSlice], more: bool) -> io::Result<usize> {
+    use nix::libc::{MSG_MORE, MSG_NOSIGNAL};
+    let more = if more { MSG_MORE } else { 0 };
+    sock.send_vectored_with_flags(parts, MSG_NOSIGNAL | more)
+}
+
+/// Asks for quick ACKs (TCP_QUICKACK): every segment that arrives is ACKed
+/// at once instead of after the delayed-ACK timer. Linux leaves this mode
+/// by itself, so it is asked again after every read.
+pub fn set_quickack(sock: &Socket) -> io::Result<()> {
+    sock.set_quickack(true)
+}
+
 /// One recv() into `buf`, retried on EINTR; 0 at EOF.
 pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
     loop {

@@ -4,7 +4,7 @@
 //! row; summary.csv has one column per swept parameter, so it is written
 //! record by record.
 
-use super::rows::{MessageRow, RecvRow, SegmentRow, SendRow};
+use super::rows::{MessageRow, RecvRow, RequestRow, SegmentRow, SendRow};
 use crate::analysis::{FlowAnalysis, RunResult};
 use crate::trace::Content;
 use crate::units::preview;
@@ -188,6 +188,37 @@ pub fn segment_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, Segm
             flags: s.flags_text(),
         }))
     })
+}
+
+/// Whether any trial of the run timed requests: then requests.csv and
+/// latency.png are written.
+pub fn has_requests(run: &RunResult) -> bool {
+    run.trials.iter().any(|t| !t.requests.is_empty())
+}
+
+/// The rows of requests.csv.
+pub fn request_rows(run: &RunResult) -> impl Iterator<Item = RequestRow> + '_ {
+    run.trials.iter().flat_map(|t| {
+        t.requests.iter().map(move |r| RequestRow {
+            line: 0,
+            scenario: t.scenario as u32,
+            trial: t.trial,
+            request: r.request,
+            sent_ns: r.sent_ns,
+            reply_ns: r.reply_ns,
+            latency_ns: r.latency_ns,
+        })
+    })
+}
+
+/// requests.csv: `scenario,trial,request,sent_ns,reply_ns,latency_ns`.
+pub fn write_requests<W: Write>(run: &RunResult, out: W) -> CsvResult {
+    let mut w = writer(out, RequestRow::COLUMNS)?;
+    for row in request_rows(run) {
+        w.serialize(row)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// Whether any trial of the run was captured: then segments.csv and

@@ -1,7 +1,7 @@
 //! The knobs line: the settings that matter, in words, for the terminal
 //! report of a run and (the sender's part) of `send`.
 
-use crate::experiment::{after_send_capped, Experiment, Kind, Messages, Reply, Sender};
+use crate::experiment::{after_send_capped, Experiment, Kind, Messages, Reply, ReplyPer, Sender};
 use crate::units::{format_duration, plural};
 
 /// The knobs that matter, in one line.
@@ -43,6 +43,12 @@ pub(super) fn sender_knobs(s: &Sender) -> Vec<String> {
     k.push(format!("gap {}", format_duration(s.gap)));
     if s.burst > 1 {
         k.push(format!("bursts of {}", s.burst));
+    }
+    if let Some(w) = s.write_size {
+        k.push(match s.writev {
+            true => format!("{w}-byte parts in one writev() per message"),
+            false => format!("send() calls of at most {w} B"),
+        });
     }
     for (on, name) in [
         (s.cork, "TCP_CORK"),
@@ -87,11 +93,18 @@ fn receiver_knobs(e: &Experiment) -> Vec<String> {
         format!("receiver starts {}", start_words(e))
     });
     k.push(format!("recv sizes {:?}", r.recv_sizes));
+    if r.quickack {
+        k.push("TCP_QUICKACK on the receiver".into());
+    }
     match &r.reply {
         Reply::None => {}
         Reply::Sizes(sizes) => k.push(format!(
-            "replies {sizes:?} B in {}, client recv {:?}",
+            "replies {sizes:?} B in {}, one per {}, client recv {:?}",
             plural(r.reply_sends, "send"),
+            match r.reply_per {
+                ReplyPer::Read => "read",
+                ReplyPer::Message => "whole message",
+            },
             r.client_recv_sizes
         )),
         other => k.push(format!("reply {other:?}").to_lowercase()),

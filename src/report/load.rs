@@ -198,8 +198,20 @@ impl Tables {
             }
             false => None,
         };
+        let req_path = dir.join("requests.csv");
+        let requests = match open::present(&req_path) {
+            true => {
+                let mut rows = Thinner::new(self.most);
+                read(&req_path, RequestRow::COLUMNS, &[], request_row, |r| {
+                    rows.push((r.scenario, r.trial, Flow::C2s), r)
+                })?;
+                rows.finish("requests", &mut thinned)
+            }
+            false => Vec::new(),
+        };
         Ok(Results {
             dir: dir.to_path_buf(),
+            requests,
             experiment,
             param_keys,
             summary,
@@ -436,6 +448,26 @@ fn message_row(c: &mut Cells) -> Result<MessageRow, LoadError> {
         reads,
         fate,
         label: c.text(),
+    })
+}
+
+fn request_row(c: &mut Cells) -> Result<RequestRow, LoadError> {
+    let (line, scenario, trial, request) = (c.line, c.u32()?, c.u32()?, c.u64()?);
+    let (sent_ns, reply_ns, latency_ns) = (c.u64()?, c.u64()?, c.u64()?);
+    at_most(c, reply_ns, MAX_TIME, "reply_ns")?;
+    if reply_ns.checked_sub(sent_ns) != Some(latency_ns) {
+        return Err(c.error(format!(
+            "latency_ns {latency_ns} is not reply_ns {reply_ns} − sent_ns {sent_ns}"
+        )));
+    }
+    Ok(RequestRow {
+        line,
+        scenario,
+        trial,
+        request,
+        sent_ns,
+        reply_ns,
+        latency_ns,
     })
 }
 

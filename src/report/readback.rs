@@ -264,6 +264,7 @@ fn empty_flow(flow: Flow, summary: Summary, content: Content) -> FlowAnalysis {
         drops: None,
         decode_error: None,
         wire: Vec::new(),
+        began: Vec::new(),
     }
 }
 
@@ -291,6 +292,7 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
                 duration_ns,
                 outcome: Default::default(),
                 capture: Default::default(),
+                requests: Vec::new(),
             }),
         }
     }

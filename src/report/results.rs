@@ -162,6 +162,12 @@ fn fill(tmp: &Path, run: &RunResult) -> Result<()> {
         write_file(tmp, "capture.pcapng", |w| super::pcapng::write(run, w))
             .map_err(failed("capture.pcapng"))?;
     }
+    if csvw::has_requests(run) {
+        write_file(tmp, "requests.csv", |w| {
+            csvw::write_requests(run, &mut *w).map_err(io::Error::other)
+        })
+        .map_err(failed("requests.csv"))?;
+    }
     type CsvWrite = fn(&RunResult, BufWriter<File>) -> std::result::Result<(), csv::Error>;
     let tables: [(&str, CsvWrite); 4] = [
         ("summary.csv", csvw::write_summary),

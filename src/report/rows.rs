@@ -102,6 +102,32 @@ pub struct SegmentRow {
     pub flags: String,
 }
 
+/// One row of `requests.csv`: a request and its reply, ns on the trial clock.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRow {
+    /// Line in requests.csv (1 is the header).
+    #[serde(skip)]
+    pub line: u64,
+    pub scenario: u32,
+    pub trial: u32,
+    pub request: u64,
+    pub sent_ns: u64,
+    pub reply_ns: u64,
+    pub latency_ns: u64,
+}
+
+impl RequestRow {
+    /// The columns of requests.csv, in order.
+    pub const COLUMNS: &[&str] = &[
+        "scenario",
+        "trial",
+        "request",
+        "sent_ns",
+        "reply_ns",
+        "latency_ns",
+    ];
+}
+
 impl SendRow {
     /// The columns of sends.csv, in order.
     pub const COLUMNS: &[&str] = &[
@@ -183,6 +209,8 @@ pub struct Results {
     pub messages: Vec<MessageRow>,
     /// `None` when `segments.csv` is absent.
     pub segments: Option<Vec<SegmentRow>>,
+    /// requests.csv's rows (empty when it is absent).
+    pub requests: Vec<RequestRow>,
     /// The flows whose rows of a table were too many to keep each one
     /// (charts read with [`crate::report::load::load_for_charts`]): only a
     /// sample is in `sends`, `recvs` or `messages`. Empty otherwise.

@@ -39,6 +39,10 @@ pub fn write_sweep<W: Write>(keys: &[String], rows: &[SummaryRow], out: W) -> cs
     for ((scenario, flow), group) in &groups {
         for metric in FIGURES {
             let xs: Vec<f64> = group.iter().filter_map(|r| r.figure(metric)).collect();
+            if xs.is_empty() && metric.starts_with("latency_") {
+                // Only request/response trials time requests.
+                continue;
+            }
             let d = stats::describe(&xs);
             let mut rec = vec![scenario.to_string(), flow.as_str().to_string()];
             rec.extend(group[0].params.iter().cloned());

@@ -25,6 +25,8 @@ pub const RESULT_FILES: &[&str] = &[
     "sweep.csv",
     "segments.csv",
     "capture.pcapng",
+    "requests.csv",
+    "latency.png",
     "boundaries.png",
     "timeline.png",
     "recv-sizes.png",

@@ -124,6 +124,9 @@ fn flow_rulers(exp: &Experiment, t: &TrialResult, heading: &str, opts: &RulerOpt
             let _ = writeln!(out, "  → {line}");
         }
     }
+    for line in super::verdict::request_lines(exp, t) {
+        let _ = writeln!(out, "  → {line}");
+    }
     out
 }
 
@@ -149,7 +152,56 @@ fn sweep_table(run: &RunResult) -> String {
     if let Some(why) = alike(run) {
         let _ = writeln!(out, "  → {why}");
     }
+    out += &latency_table(run);
     out
+}
+
+/// With requests timed: each scenario's request latency, the trials'
+/// medians, means and p99s averaged.
+fn latency_table(run: &RunResult) -> String {
+    let has = |t: &&TrialResult| t.flows[0].summary.latency.is_some();
+    if !run.trials.iter().any(|t| has(&t)) {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n  {:<36} {:>10} {:>10} {:>10}\n",
+        "request latency", "median", "mean", "p99"
+    );
+    for sc in &run.plan.scenarios {
+        let ls: Vec<_> = run
+            .trials
+            .iter()
+            .filter(|t| t.scenario == sc.index)
+            .filter_map(|t| t.flows[0].summary.latency)
+            .collect();
+        let mean = |f: &dyn Fn(&crate::analysis::Latency) -> f64| {
+            let v: Vec<f64> = ls.iter().map(f).collect();
+            crate::analysis::stats::mean(&v)
+                .map_or("-".into(), |v| super::verdict::fmt_ns(v as u64))
+        };
+        let _ = writeln!(
+            out,
+            "  {:<36} {:>10} {:>10} {:>10}",
+            scenario_label(sc),
+            mean(&|l| l.median_ns),
+            mean(&|l| l.mean_ns),
+            mean(&|l| l.p99_ns)
+        );
+    }
+    out.push_str("  (means over trials of each trial's figure; from the start of a request's first send() to\n   the read that completed its reply; requests.csv has every request, latency.png draws them)\n");
+    out
+}
+
+/// A scenario's name in the tables: its variant, or its swept values.
+fn scenario_label(sc: &Scenario) -> String {
+    match sc.params.as_slice() {
+        [(k, v)] if k == VARIANT_AXIS => v.clone(),
+        params => params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 /// One scenario's line of the sweep table: its c2s figures, meaned over trials.
@@ -162,10 +214,6 @@ fn sweep_row(run: &RunResult, sc: &Scenario) -> String {
     let n = trials.len().max(1) as f64;
     let mean = |f: &dyn Fn(&crate::analysis::Summary) -> f64| {
         trials.iter().map(|t| f(&t.flows[0].summary)).sum::<f64>() / n
-    };
-    let label: Vec<String> = match sc.params.as_slice() {
-        [(k, v)] if k == VARIANT_AXIS => vec![v.clone()],
-        params => params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
     };
     let ok = trials.iter().filter(|t| t.outcome.ok).count();
     let segs = if trials.iter().all(|t| t.flows[0].summary.segments.is_some()) {
@@ -182,7 +230,7 @@ fn sweep_row(run: &RunResult, sc: &Scenario) -> String {
     let _ = writeln!(
         row,
         "  {:<36} {:>6.1}% {:>6.1}% {:>6.1}% {:>8.1}% {:>8} {:>6} {:>6.1} B {:>10.0} {:>7}/{}",
-        label.join(" "),
+        scenario_label(sc),
         100.0 * mean(&|s| s.intact as f64 / s.messages.max(1) as f64),
         100.0 * mean(&|s| s.merged_fraction),
         100.0 * mean(&|s| s.split_fraction),

@@ -6,6 +6,7 @@ use crate::experiment::Experiment;
 use crate::framing::Framing;
 use crate::trace::Flow;
 use crate::units::{format_duration, plural, preview};
+use std::fmt::Write;
 use std::time::Duration;
 
 /// A time in ns as a short duration (`50.1ms`).
@@ -47,6 +48,59 @@ pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String
     }
     lines.extend(super::way_out::lines(fa));
     lines
+}
+
+/// For a request/response trial: how long requests waited for their
+/// replies, and what the wire shows held them (the write that waited
+/// longest, and the ACK that came just before it left).
+pub fn request_lines(exp: &Experiment, t: &crate::analysis::TrialResult) -> Vec<String> {
+    let Some(c2s) = t.flows.iter().find(|f| f.flow == Flow::C2s) else {
+        return Vec::new();
+    };
+    let Some(l) = c2s.summary.latency else {
+        return Vec::new();
+    };
+    let ns = |v: f64| fmt_ns(v as u64);
+    let mut line = format!(
+        "Requests: each waited {} for its reply (median of {}; mean {}, p99 {}).",
+        ns(l.median_ns),
+        plural(c2s.summary.messages, "request"),
+        ns(l.mean_ns),
+        ns(l.p99_ns)
+    );
+    let s2c = t.flows.iter().find(|f| f.flow == Flow::S2c);
+    match crate::analysis::longest_hold(c2s, s2c) {
+        None => line += " (The wire was not captured: as root it shows which write waited.)",
+        Some(h) if h.held_ns() < 1_000_000 => {
+            let _ = write!(
+                line,
+                " The wire shows no write held back: the longest any write's bytes waited to leave was {}.",
+                fmt_ns(h.held_ns())
+            );
+        }
+        Some(h) => {
+            let _ = write!(
+                line,
+                " The wire shows why: a {}-byte write of request {} returned at {} but its bytes left at {}, {} later",
+                h.bytes,
+                h.msg,
+                fmt_ns(h.written_ns),
+                fmt_ns(h.left_ns),
+                fmt_ns(h.held_ns())
+            );
+            let s = &exp.sender;
+            let released = h.ack_ns.filter(|a| h.left_ns - a < 1_000_000);
+            line += &match released {
+                Some(a) if !s.nodelay && !s.cork && !s.more => format!(
+                    ", right after the receiver's ACK at {}. With Nagle on (TCP_NODELAY off) the kernel holds a small write while earlier bytes are unacknowledged, and the receiver delayed that ACK (Linux's delayed-ACK timer: 40 ms at the least) hoping to send it with a reply, which it could not send before the rest of the request arrived.",
+                    fmt_ns(a)
+                ),
+                Some(a) => format!(", right after the receiver's ACK at {}.", fmt_ns(a)),
+                None => ".".to_string(),
+            };
+        }
+    }
+    vec![line]
 }
 
 /// A short preview of the bytes recv `r` returned.

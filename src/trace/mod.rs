@@ -132,6 +132,10 @@ pub struct FlowTrace {
     /// The flow's TCP segments seen on the wire, in capture order (empty
     /// when the trial was not captured: see [`Trace::capture`]).
     pub wire: Vec<Segment>,
+    /// When the sender began each message's first send call, ns, in
+    /// message order: recorded only when each message is a request the
+    /// sender waits on (a send event's time is when its call returned).
+    pub began: Vec<u64>,
     /// How the receiving application met the flow.
     pub delivery: Delivery,
     /// Where `messages` came from; with [`Boundaries::Unknown`] there are none.

@@ -6,6 +6,7 @@ mod boundary_rows;
 mod common;
 mod compare;
 pub mod fonts;
+mod latency;
 mod recv_sizes;
 mod sweep_plot;
 mod text;
@@ -14,6 +15,7 @@ pub mod values;
 
 pub use boundaries::boundaries;
 pub use compare::compare;
+pub use latency::latency;
 pub use recv_sizes::recv_sizes;
 pub use sweep_plot::sweep;
 pub use timeline::timeline;
@@ -88,6 +90,9 @@ pub fn draw_loaded(
     }
     if recv_sizes::applies(res) {
         charts.push(("recv-sizes.png", recv_sizes));
+    }
+    if latency::applies(res) {
+        charts.push(("latency.png", latency));
     }
     if !res.param_keys.is_empty() {
         charts.push(("sweep.png", sweep));

@@ -76,6 +76,15 @@ fn x_axis(key: &str, values: Vec<String>) -> XAxis {
     }
 }
 
+/// What a metric's values are multiplied by on the y axis: a time in ns
+/// (`latency_median_ns`) is drawn in ms, so its labels stay short.
+fn ms_scale(metric: &str) -> f64 {
+    match metric.ends_with("_ns") {
+        true => 1e-6,
+        false => 1.0,
+    }
+}
+
 /// Mean, min and max of the metric at each x, per series.
 type Series = (String, Vec<(f64, f64, f64, f64)>);
 
@@ -105,7 +114,11 @@ fn series(res: &Results, opts: &ChartOptions, xa: &XAxis) -> Vec<Series> {
             let m = rows
                 .iter()
                 .filter(|r| &r.params[0] == x && r.params[1..] == *combo);
-            let ys: Vec<f64> = m.filter_map(|r| r.figure(&opts.metric)).collect();
+            let scale = ms_scale(&opts.metric);
+            let ys: Vec<f64> = m
+                .filter_map(|r| r.figure(&opts.metric))
+                .map(|v| v * scale)
+                .collect();
             Some((*pos, stats::mean(&ys)?, stats::min(&ys)?, stats::max(&ys)?))
         };
         xa.values.iter().zip(&xa.pos).filter_map(at).collect()
@@ -248,7 +261,11 @@ fn axes<'a, 'b>(
         .x_label_area_size(60)
         .y_label_area_size(80)
         .build_cartesian_2d(lo - pad..hi + pad, 0.0..y_max)?;
-    let unit = if fraction { " (0–1)" } else { "" };
+    let unit = match (fraction, ms_scale(&opts.metric) != 1.0) {
+        (true, _) => " (0–1)",
+        (_, true) => ", in ms",
+        _ => "",
+    };
     chart
         .configure_mesh()
         .disable_x_mesh()
