@@ -57,6 +57,7 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
             if let Some(s2c) = trace.s2c {
                 flows.push(analyse_owned(Flow::S2c, s2c, duration_ns));
             }
+            crate::analysis::apply_causes(&mut flows, exp);
             let requests = match exp.receiver.reply_per {
                 ReplyPer::Message => crate::analysis::requests(&flows),
                 ReplyPer::Read => Vec::new(),

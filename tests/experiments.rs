@@ -91,11 +91,11 @@ fn every_named_experiment_reproduces_and_writes_spec_columns() {
         );
         assert_eq!(
             header(&dir, "recvs.csv"),
-            "scenario,trial,flow,t_ns,offset,len,first_msg,last_msg,kind,truncated,asked,queued,label"
+            "scenario,trial,flow,t_ns,offset,len,first_msg,last_msg,kind,truncated,asked,queued,cause,label"
         );
         assert_eq!(
             header(&dir, "messages.csv"),
-            "scenario,trial,flow,msg_id,offset,len,sent_ns,delivered_ns,reads,fate,label"
+            "scenario,trial,flow,msg_id,offset,len,sent_ns,delivered_ns,reads,fate,cause,label"
         );
         let mut summary = vec!["scenario", "trial", "flow"];
         summary.extend(run.plan.swept.iter().map(String::as_str));

@@ -9,7 +9,7 @@ use crate::trace::wire::flag::{ACK, RETX};
 
 /// Where each data segment of a flow starts and ends in the stream, and
 /// when it was seen, ordered by offset (first transmissions only).
-fn data_segments(fa: &FlowAnalysis) -> Vec<(u64, u64, u64)> {
+pub(super) fn data_segments(fa: &FlowAnalysis) -> Vec<(u64, u64, u64)> {
     let mut segs: Vec<(u64, u64, u64)> = fa
         .wire
         .iter()

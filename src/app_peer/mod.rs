@@ -327,6 +327,11 @@ fn peer_result(
             let d = c.trace.duration_ns;
             let mut flows = vec![analyse_owned(Flow::C2s, c.trace.c2s, d)];
             flows.extend(c.trace.s2c.map(|t| analyse_owned(Flow::S2c, t, d)));
+            // Someone else's program wrote at least one side: which knob
+            // let its kernel merge writes is not known.
+            for fa in &mut flows {
+                fa.causes = crate::analysis::causes(fa, crate::analysis::Mechanism::Unknown);
+            }
             TrialResult {
                 scenario: 0,
                 trial: i as u32,

@@ -100,6 +100,11 @@ fn serve(ctx: &Ctx, listener: &Socket) -> Result<(Received, Option<FlowTrace>)> 
             break;
         }
         let t_ns = record_recv(&mut got.recvs, &ctx.clock, offset, n, asked, "receiver")?;
+        if n == asked {
+            // A full read: whether more was waiting says if it was too small.
+            let last = got.recvs.last_mut().expect("the recv just recorded");
+            last.queued = Queued::new(net::peer::bytes_queued(&conn));
+        }
         if r.quickack {
             // Linux leaves quick-ACK mode by itself: asked again after every read.
             net::set_quickack(&conn).map_err(|e| Error::io("set TCP_QUICKACK", e))?;
@@ -440,7 +445,7 @@ impl ReplyReader {
         }
         record_recv(&mut self.recvs, &ctx.clock, self.offset, n, asked, "sender")?;
         let foreign = ctx.foreign.is_some();
-        if foreign {
+        if foreign || n == asked {
             let last = self.recvs.last_mut().expect("the recv just recorded");
             last.queued = Queued::new(net::peer::bytes_queued(sock));
         }

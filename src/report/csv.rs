@@ -132,7 +132,7 @@ pub fn send_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, SendRow
 /// The rows of recvs.csv.
 pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow>> {
     rows_of(run, |scenario, trial, fa| {
-        Box::new(fa.recvs.iter().map(move |r| {
+        Box::new(fa.recvs.iter().enumerate().map(move |(i, r)| {
             let e = &r.event;
             RecvRow {
                 line: 0,
@@ -148,6 +148,7 @@ pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow
                 truncated: e.truncated,
                 asked: u64::from(e.asked),
                 queued: e.queued.get(),
+                cause: fa.causes.recv(i),
                 label: String::new(),
             }
         }))
@@ -157,20 +158,26 @@ pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow
 /// The rows of messages.csv.
 pub fn message_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, MessageRow>> {
     rows_of(run, |scenario, trial, fa| {
-        Box::new(fa.messages.iter().map(move |m| MessageRow {
-            line: 0,
-            scenario: scenario as u32,
-            trial,
-            flow: fa.flow,
-            msg_id: m.span.id,
-            offset: m.span.offset,
-            len: m.span.len,
-            sent_ns: m.sent_ns,
-            delivered_ns: m.delivered_ns,
-            reads: Some(m.reads),
-            fate: m.fate,
-            label: String::new(),
-        }))
+        Box::new(
+            fa.messages
+                .iter()
+                .enumerate()
+                .map(move |(i, m)| MessageRow {
+                    line: 0,
+                    scenario: scenario as u32,
+                    trial,
+                    flow: fa.flow,
+                    msg_id: m.span.id,
+                    offset: m.span.offset,
+                    len: m.span.len,
+                    sent_ns: m.sent_ns,
+                    delivered_ns: m.delivered_ns,
+                    reads: Some(m.reads),
+                    fate: m.fate,
+                    cause: fa.causes.message(i),
+                    label: String::new(),
+                }),
+        )
     })
 }
 

@@ -66,7 +66,7 @@ fn load_rows(dir: &Path, most: u64) -> Result<Results, LoadError> {
             read(
                 &dir.join("recvs.csv"),
                 RecvRow::COLUMNS,
-                &["asked", "queued", "label"],
+                &["asked", "queued", "cause", "label"],
                 recv_row,
                 |r| recvs.push_recv(tally, r),
             )
@@ -74,7 +74,7 @@ fn load_rows(dir: &Path, most: u64) -> Result<Results, LoadError> {
         let messaged = read(
             &dir.join("messages.csv"),
             MessageRow::COLUMNS,
-            &["label"],
+            &["cause", "label"],
             message_row,
             |r| messages.push(r.key(), r),
         );
@@ -406,6 +406,7 @@ fn recv_row(c: &mut Cells) -> Result<RecvRow, LoadError> {
         return Err(c.error(format!("{asked} is less than the {len} bytes returned")));
     }
     let queued = if c.has("queued") { c.opt_u64()? } else { None };
+    let cause = cause(c)?;
     let label = c.text();
     Ok(RecvRow {
         line,
@@ -421,6 +422,7 @@ fn recv_row(c: &mut Cells) -> Result<RecvRow, LoadError> {
         truncated,
         asked,
         queued,
+        cause,
         label,
     })
 }
@@ -447,7 +449,24 @@ fn message_row(c: &mut Cells) -> Result<MessageRow, LoadError> {
         delivered_ns,
         reads,
         fate,
+        cause: cause(c)?,
         label: c.text(),
+    })
+}
+
+/// The optional `cause` cell: empty or one of the cause words.
+fn cause(c: &mut Cells) -> Result<crate::analysis::Cause, LoadError> {
+    use crate::analysis::Cause;
+    if !c.has("cause") {
+        return Ok(Cause::None);
+    }
+    let word = c.text();
+    Cause::parse(&word).ok_or_else(|| {
+        let allowed: Vec<&str> = Cause::ALL.iter().map(|c| c.as_str()).collect();
+        c.error(format!(
+            "`{word}` is not a cause; allowed: empty, {}",
+            allowed.join(", ")
+        ))
     })
 }
 

@@ -75,7 +75,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         }
     }
     Ok(RunResult {
-        trials: assemble(&plan, flows),
+        trials: assemble(&plan, flows, recorded.peer.is_some()),
         plan,
         started_unix: recorded.start_unix_s,
         duration_ns: recorded.duration_ns,
@@ -265,11 +265,12 @@ fn empty_flow(flow: Flow, summary: Summary, content: Content) -> FlowAnalysis {
         decode_error: None,
         wire: Vec::new(),
         began: Vec::new(),
+        causes: Default::default(),
     }
 }
 
 /// Groups flows into trials, with truncation totals and expectations redone.
-fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult> {
+fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>, peer: bool) -> Vec<TrialResult> {
     let mut trials: Vec<TrialResult> = Vec::new();
     for ((scenario, trial, _), mut fa) in flows {
         // Message ids are 0, 1, … in order (checked by load): an id is an index.
@@ -298,6 +299,16 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>) -> Vec<TrialResult>
     }
     for t in &mut trials {
         let exp = &plan.scenarios[t.scenario].experiment;
+        // The causes are worked out again as `run` did (someone else's
+        // sender: the mechanism of a merge is not known).
+        match peer {
+            false => crate::analysis::apply_causes(&mut t.flows, exp),
+            true => {
+                for fa in &mut t.flows {
+                    fa.causes = crate::analysis::causes(fa, crate::analysis::Mechanism::Unknown);
+                }
+            }
+        }
         t.outcome = check_trial(exp, &t.flows);
     }
     trials

@@ -5,6 +5,7 @@
 //! file is opened here.
 
 use super::table::Cells;
+use crate::analysis::Cause;
 use crate::error::LoadError;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -56,6 +57,8 @@ pub struct RecvRow {
     pub asked: u64,
     /// Bytes still queued after the read (SIOCINQ), when recorded.
     pub queued: Option<u64>,
+    /// Why it merged or split messages, where measured (empty otherwise).
+    pub cause: Cause,
     /// Escaped preview of the payload.
     pub label: String,
 }
@@ -80,6 +83,8 @@ pub struct MessageRow {
     pub delivered_ns: Option<u64>,
     pub reads: Option<u64>,
     pub fate: Fate,
+    /// Why it was merged or split, where measured (empty otherwise).
+    pub cause: Cause,
     /// Escaped preview of the payload.
     pub label: String,
 }
@@ -149,6 +154,7 @@ impl RecvRow {
         "truncated",
         "asked",
         "queued",
+        "cause",
         "label",
     ];
 }
@@ -165,6 +171,7 @@ impl MessageRow {
         "delivered_ns",
         "reads",
         "fate",
+        "cause",
         "label",
     ];
 }

@@ -1,7 +1,7 @@
 //! The verdict: what happened to the messages and why, in a few sentences
 //! computed from the analysed trace (not canned per experiment).
 
-use crate::analysis::{figures, Delivery, FlowAnalysis, RecvKind, RecvRow};
+use crate::analysis::{figures, Cause, Delivery, FlowAnalysis, Mechanism, RecvKind, RecvRow};
 use crate::experiment::Experiment;
 use crate::framing::Framing;
 use crate::trace::Flow;
@@ -154,7 +154,7 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
         _ => "more bytes had arrived than one message holds".to_string(),
     };
     let start = r.event.offset;
-    let why = match wire_clause(fa, start, start + u64::from(r.event.len)) {
+    let why = match wire_clause(fa, start, start + u64::from(r.event.len), fa.causes.recv(i)) {
         Some(wire) => format!("{why}; {wire}"),
         None => why,
     };
@@ -167,7 +167,7 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
 /// returned: whether the messages in it crossed the wire in one segment
 /// (merged before the wire) or in several (merged in the receive buffer).
 /// `None` when the trial was not captured.
-fn wire_clause(fa: &FlowAnalysis, start: u64, end: u64) -> Option<String> {
+fn wire_clause(fa: &FlowAnalysis, start: u64, end: u64, cause: Cause) -> Option<String> {
     use crate::trace::wire::flag::RETX;
     if fa.wire.is_empty() {
         return None;
@@ -197,13 +197,29 @@ fn wire_clause(fa: &FlowAnalysis, start: u64, end: u64) -> Option<String> {
             "the wire shows {n} segments, none holding bytes of two messages, so they were merged in the receive buffer, not on the wire"
         ),
         (_, 1) => format!(
-            "the wire shows one segment carrying all {} messages, so they were merged before the wire: the sender's kernel held the first write back (Nagle or autocorking) and sent them together",
-            msgs.len()
+            "the wire shows one segment carrying all {} messages, so they were merged before the wire: the sender's kernel held the first write back ({}) and sent them together",
+            msgs.len(),
+            holder(cause)
         ),
         (m, _) => format!(
             "the wire shows {n} segments, {m} of them holding bytes of two or more messages, so they were merged partly before the wire and partly in the receive buffer"
         ),
     })
+}
+
+/// What let the sending kernel hold a write back, from the merge's cause.
+fn holder(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Coalesced(Mechanism::Nagle) => {
+            "Nagle, as TCP_NODELAY was off; Linux autocorking can also hold writes"
+        }
+        Cause::Coalesced(Mechanism::Autocork) => {
+            "autocorking: TCP_NODELAY was on, so Nagle could not"
+        }
+        Cause::Coalesced(Mechanism::Cork) => "TCP_CORK",
+        Cause::Coalesced(Mechanism::MsgMore) => "MSG_MORE",
+        _ => "Nagle, autocorking, TCP_CORK or MSG_MORE",
+    }
 }
 
 /// The first fragment recv, explained: how much of which message, and why it stopped there.
@@ -215,19 +231,44 @@ fn fragment_line(fa: &FlowAnalysis) -> Option<String> {
         .find(|(_, r)| r.kind == RecvKind::Fragment)?;
     let m = r.first_msg.unwrap_or(0);
     let mlen = message_len(fa, m);
-    let why = if r.event.len == r.event.asked {
-        format!(
-            "it asked for {} and recv returns at most what you ask for",
-            plural(u64::from(r.event.asked), "byte")
-        )
-    } else {
-        "only that much had arrived when it read; recv returns what is there".to_string()
+    let asked = plural(u64::from(r.event.asked), "byte");
+    let why = match fa.causes.recv(i) {
+        Cause::SmallRead => format!(
+            "it asked for {asked} while {} more were already queued (SIOCINQ), and recv returns at most what you ask for",
+            r.event.queued.get().unwrap_or(0)
+        ),
+        Cause::WriteSplit => {
+            let (before, all) = writes_before(fa, r.event.offset + u64::from(r.event.len), m);
+            let first = match before {
+                1 => "the first call's bytes".to_string(),
+                k => format!("the first {k} calls' bytes"),
+            };
+            format!(
+                "the sender wrote message {m} in {all} send() calls, and the read came when only {first} had arrived; recv returns what is there"
+            )
+        }
+        Cause::ShortWrite => "a send() took only part of the message (a short write, completed by the next call), and the read came before the rest arrived".to_string(),
+        Cause::SegmentSplit => format!(
+            "the message crossed TCP segments (the wire shows one ending at byte {}, where no write ended) and only the first had arrived when it read: split by the segment size (MSS), not by the recv size",
+            r.event.offset + u64::from(r.event.len)
+        ),
+        _ if r.event.len == r.event.asked => format!(
+            "it asked for {asked} and recv returns at most what you ask for"
+        ),
+        _ => "only that much had arrived when it read; recv returns what is there".to_string(),
     };
     Some(format!(
         "分包 (fragment): recv #{i} returned `{}`, {} of message {m}'s {mlen} bytes: {why}.",
         text_of(fa, &r),
         r.event.len
     ))
+}
+
+/// The send calls of message `m` that ended at or before `end`, and all of them.
+fn writes_before(fa: &FlowAnalysis, end: u64, m: u64) -> (usize, usize) {
+    let calls = fa.sends.iter().filter(|s| s.msg_id == m && s.ret > 0);
+    let before = calls.clone().filter(|s| s.offset + u64::from(s.ret) <= end);
+    (before.count(), calls.count())
 }
 
 /// When every recv was one whole message: why the boundaries survived.
