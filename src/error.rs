@@ -38,6 +38,14 @@ pub enum Error {
         what: String,
         after: Duration,
     },
+    /// The network lab could not be made: what is missing (root, `ip`,
+    /// the kernel's netem) or which step failed.
+    #[error("{what}")]
+    Lab {
+        what: String,
+        #[source]
+        source: Option<io::Error>,
+    },
     /// A run that reached one of its limits on recorded events.
     #[error("{0}")]
     Limit(String),
