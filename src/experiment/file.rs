@@ -86,8 +86,16 @@ pub struct FileNetwork {
     /// A rate with a unit: `"10mbit"`, `"500kbit"`.
     pub rate: Option<String>,
     pub delay: Option<Dur>,
-    /// A percentage: `"1%"`.
-    pub loss: Option<String>,
+    /// A percentage: `"1%"` (a bare number is refused with that hint).
+    pub loss: Option<Percent>,
+}
+
+/// A percentage as written: `"1%"`, or a number (refused: 1 or 0.01?).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Percent {
+    Text(String),
+    Number(f64),
 }
 
 /// A duration: a string with a unit, or the integer 0.

@@ -2,7 +2,7 @@
 //! `lab = true` (on loopback there is no link to shape), and the lab runs
 //! TCP only.
 
-use super::file::FileNetwork;
+use super::file::{FileNetwork, Percent};
 use super::invalid::{bad, Invalid};
 use super::model::{Kind, Network, Transport, DEFAULT_MTU};
 use super::values::opt_dur;
@@ -39,7 +39,11 @@ pub(super) fn network(n: &FileNetwork, t: &Transport) -> V<Network> {
             ),
         ));
     }
-    let loss_percent = n.loss.as_deref().map(loss).transpose()?.unwrap_or(0.0);
+    let loss_percent = match &n.loss {
+        None => 0.0,
+        Some(Percent::Text(t)) => loss(t)?,
+        Some(Percent::Number(x)) => loss(&x.to_string())?,
+    };
     if !lab {
         let set = [
             ("network.mtu", n.mtu.is_some()),
@@ -99,12 +103,14 @@ fn rate(text: &str) -> V<u64> {
         "kbit" => 1e3,
         "mbit" => 1e6,
         "gbit" => 1e9,
-        _ => return Err(bad(
-            KEY,
-            format!(
+        _ => {
+            return Err(bad(
+                KEY,
+                format!(
                 "`{t}` is not a rate; write a number and bit, kbit, mbit or gbit, like \"10mbit\""
             ),
-        )),
+            ))
+        }
     };
     let bps = num
         .parse::<f64>()

@@ -151,16 +151,15 @@ fn new_namespace() -> Result<OwnedFd> {
     match made {
         Ok(Ok(fd)) => Ok(fd),
         Ok(Err(e)) if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) => {
-            Err(Error::Lab {
-                what: "network.lab = true needs root (CAP_SYS_ADMIN to make network namespaces, CAP_NET_ADMIN to configure them): run it with sudo, or set network.lab = false".into(),
-                source: Some(e),
-            })
+            Err(Error::LabNeedsRoot { source: e })
         }
         Ok(Err(e)) => Err(Error::Lab {
             what: "network lab: cannot make a network namespace".into(),
             source: Some(e),
         }),
-        Err(_) => Err(lab_error("network lab: the thread making a namespace panicked")),
+        Err(_) => Err(lab_error(
+            "network lab: the thread making a namespace panicked",
+        )),
     }
 }
 
