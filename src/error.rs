@@ -38,6 +38,17 @@ pub enum Error {
         what: String,
         after: Duration,
     },
+    /// The network lab needs root, and this process lacks the right.
+    #[error("network.lab = true needs root (CAP_SYS_ADMIN to make network namespaces, CAP_NET_ADMIN to configure them): run it with sudo, or set network.lab = false")]
+    LabNeedsRoot { source: io::Error },
+    /// The network lab could not be made: what is missing (root, `ip`,
+    /// the kernel's netem) or which step failed.
+    #[error("{what}")]
+    Lab {
+        what: String,
+        #[source]
+        source: Option<io::Error>,
+    },
     /// A run that reached one of its limits on recorded events.
     #[error("{0}")]
     Limit(String),

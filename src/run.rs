@@ -21,6 +21,8 @@ pub fn run_plan(plan: &Plan, mut progress: impl FnMut(usize, usize)) -> Result<R
         .iter()
         .map(|s| s.experiment.trials as usize)
         .sum();
+    // A lab that cannot be made (not root, no netem) fails here, before any trial.
+    crate::engine::check_labs(plan.scenarios.iter().map(|s| &s.experiment))?;
     let mut trials = Vec::with_capacity(total);
     let mut recorded = 0usize;
     let mut frame_bytes = 0usize;

@@ -6,10 +6,19 @@ use super::Ctx;
 use crate::error::Result;
 use crate::experiment::CaptureMode;
 use crate::net::capture::{self, Capture as Socket};
-use crate::trace::{wire, Capture, Frame, Trace};
+use crate::trace::{wire, Capture, Frame, Place, Trace};
 
-/// The engine's trials run on loopback.
-const INTERFACE: &str = "lo";
+/// The engine's trials run on loopback, or in the network lab.
+const LOOPBACK: &str = "lo";
+
+/// The interface a trial's packets cross on the receiver's side, and which
+/// place that is.
+fn interface(ctx: &Ctx) -> (&'static str, Place) {
+    match ctx.lab {
+        Some(_) => (crate::net::lab::RECEIVER_LINK, Place::LabReceiver),
+        None => (LOOPBACK, Place::Loopback),
+    }
+}
 
 /// Frames read from one trial at most; more are left unread and counted.
 pub const MAX_FRAMES: usize = 1 << 20;
@@ -24,24 +33,34 @@ pub(super) struct Armed {
     /// `(realtime_ns, trial_ns)`.
     anchor: (u64, u64),
     status: Capture,
+    interface: &'static str,
+    place: Place,
 }
 
 impl Armed {
     /// Opens the capture of the connection to `port`, as the experiment's
     /// `transport.capture` says: `auto` without the right records why,
-    /// `on` without it is an error.
+    /// `on` without it is an error. In the lab it must be called inside
+    /// the receiver's namespace, where its veth is.
     pub fn open(ctx: &Ctx, port: u16) -> Result<Armed> {
+        let (name, place) = interface(ctx);
         let mut armed = Armed {
             socket: None,
             port,
             anchor: (0, 0),
             status: Capture::Off,
+            interface: name,
+            place,
         };
         let mode = ctx.exp.transport.capture;
         if mode == CaptureMode::Off {
             return Ok(armed);
         }
-        match Socket::open(INTERFACE, port) {
+        // On loopback each packet passes twice (leaving, arriving): keep
+        // the arriving copy. On the lab's veth each passes once, the data
+        // arriving and the ACKs leaving: keep both.
+        let keep_outgoing = place == Place::LabReceiver;
+        match Socket::open(name, port, keep_outgoing) {
             Ok(s) => {
                 armed.socket = Some(s);
                 armed.anchor = anchor(ctx);
@@ -53,7 +72,7 @@ impl Armed {
             Err(e) if mode == CaptureMode::Auto => {
                 armed.status = Capture::Unavailable(format!("segments not captured: {e}"));
             }
-            Err(e) => return Err(capture::open_error(INTERFACE, e)),
+            Err(e) => return Err(capture::open_error(name, e)),
         }
         Ok(armed)
     }
@@ -93,7 +112,8 @@ impl Armed {
             f.wire = seg.s2c;
         }
         trace.capture = Capture::Captured {
-            interface: INTERFACE.into(),
+            interface: self.interface.into(),
+            place: self.place,
             frames,
             bytes,
             drops,

@@ -18,6 +18,7 @@ pub use payload::{generate, reply_bytes, Stream};
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Flow, Kind, Sender, StartDelay};
+use crate::net::lab::{Lab, LabLink};
 use crate::trace::{Boundaries, Clock, Delivery, FlowTrace, Queued, RecvEvent, SendEvent, Trace};
 use payload::Rng;
 use std::time::{Duration, Instant};
@@ -35,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     /// The sender stopped with an error: a receiver waiting for it to be
     /// done (`after-send`) stops waiting.
     pub sender_failed: std::sync::atomic::AtomicBool,
+    /// The network lab the trial runs in (`network.lab`), or none: loopback.
+    pub lab: Option<&'a Lab>,
 }
 
 impl<'a> Ctx<'a> {
@@ -45,6 +48,7 @@ impl<'a> Ctx<'a> {
         models: &'a Models,
         s2c: Option<&'a FlowModel>,
         foreign: Option<Duration>,
+        lab: Option<&'a Lab>,
     ) -> Ctx<'a> {
         crate::tsc::ns_per_tick();
         let clock = Clock::start();
@@ -56,6 +60,24 @@ impl<'a> Ctx<'a> {
             s2c,
             foreign,
             sender_failed: std::sync::atomic::AtomicBool::new(false),
+            lab,
+        }
+    }
+
+    /// Runs `f` where the receiver's sockets belong: in the lab's
+    /// receiver namespace, or here.
+    pub fn as_receiver<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        match self.lab {
+            Some(lab) => lab.in_receiver(f)?,
+            None => f(),
+        }
+    }
+
+    /// Runs `f` where the sender's sockets belong.
+    pub fn as_sender<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        match self.lab {
+            Some(lab) => lab.in_sender(f)?,
+            None => f(),
         }
     }
 
@@ -82,8 +104,15 @@ pub fn delivery(exp: &Experiment, flow: Flow) -> Delivery {
 /// engine sent every message itself, so the boundaries are known and the
 /// bytes come from the model.
 pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
+    // A fresh lab per trial, so no trial inherits another's TCP state (the
+    // cached metrics of the last connection); dropped, and so removed by
+    // the kernel, however the trial ends.
+    let lab = match exp.network.lab {
+        true => Some(Lab::create(&lab_link(exp))?),
+        false => None,
+    };
     let started = Instant::now();
-    let ctx = Ctx::start(exp, models, models.s2c.as_deref(), None);
+    let ctx = Ctx::start(exp, models, models.s2c.as_deref(), None, lab.as_ref());
     let mut trace = match exp.transport.kind {
         Kind::Tcp => tcp::run(&ctx)?,
         Kind::Udp => udp::run(&ctx)?,
@@ -97,6 +126,32 @@ pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
         t.content = models.content(flow);
     }
     Ok(trace)
+}
+
+/// The lab's link as the experiment's `[network]` asks for it.
+pub fn lab_link(exp: &Experiment) -> LabLink {
+    let n = &exp.network;
+    LabLink {
+        mtu: n.mtu,
+        rate_bps: n.rate_bps,
+        delay: n.delay,
+        loss_percent: n.loss_percent,
+    }
+}
+
+/// Makes and removes a lab for each different link the experiments ask
+/// for, so a missing right or a missing netem is one error before any
+/// trial runs.
+pub fn check_labs<'a>(exps: impl IntoIterator<Item = &'a Experiment>) -> Result<()> {
+    let mut seen: Vec<LabLink> = Vec::new();
+    for exp in exps.into_iter().filter(|e| e.network.lab) {
+        let link = lab_link(exp);
+        if !seen.contains(&link) {
+            drop(Lab::create(&link)?);
+            seen.push(link);
+        }
+    }
+    Ok(())
 }
 
 /// What `send` recorded of a conversation with someone else's server.
@@ -119,8 +174,14 @@ pub fn send_to(
     to: std::net::SocketAddr,
     keep: u64,
 ) -> Result<Sent> {
+    if exp.network.lab {
+        return Err(Error::Lab {
+            what: "network.lab runs both ends of a trial here, and `send` is the client for someone else's server: set network.lab = false".into(),
+            source: None,
+        });
+    }
     let started = Instant::now();
-    let ctx = Ctx::start(exp, models, None, Some(exp.receiver.idle));
+    let ctx = Ctx::start(exp, models, None, Some(exp.receiver.idle), None);
     let (mut c2s, replies) = tcp::client_of(&ctx, to, keep)?;
     c2s.delivery = delivery(exp, Flow::C2s);
     // The server's reads are not seen from here: no message can be given a

@@ -19,13 +19,17 @@ use std::net::SocketAddr;
 /// Runs the trial: server thread and client thread, joined.
 pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     let exp = ctx.exp;
-    let listener = net::listen_tcp(
-        SocketAddr::new(exp.transport.ip, exp.transport.port),
-        exp.receiver.rcvbuf,
-    )?;
+    let ip = match ctx.lab {
+        Some(_) => net::lab::receiver_ip(exp.transport.ip.is_ipv6()),
+        None => exp.transport.ip,
+    };
+    let listener = ctx.as_receiver(|| {
+        net::listen_tcp(SocketAddr::new(ip, exp.transport.port), exp.receiver.rcvbuf)
+    })?;
     let addr = net::local_addr(&listener)
         .ok_or_else(|| Error::Stream("listener has no address".into()))?;
-    let wire = super::capture::Armed::open(ctx, addr.port())?;
+    // In the lab the capture is made in the receiver's namespace, on its veth.
+    let wire = ctx.as_receiver(|| super::capture::Armed::open(ctx, addr.port()))?;
     let (server, client) = std::thread::scope(|s| {
         let server = s.spawn(|| serve(ctx, &listener));
         let client = client(ctx, addr);
@@ -351,7 +355,7 @@ fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<Socket> {
         sndbuf: s.sndbuf,
         cork: s.cork,
     };
-    let sock = net::connect_tcp(addr, &opts, ctx.exp.deadline)?;
+    let sock = ctx.as_sender(|| net::connect_tcp(addr, &opts, ctx.exp.deadline))?;
     if s.nonblocking {
         net::set_nonblocking(&sock, true).map_err(|e| Error::io("set O_NONBLOCK", e))?;
     }

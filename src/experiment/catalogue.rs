@@ -35,6 +35,8 @@ catalogue!(
     "delimiter-collision",
     "json-header-file",
     "hostile-length",
+    "mss-split",
+    "slow-link",
 );
 
 /// The built-in experiment of that name.

@@ -19,6 +19,8 @@ pub struct FileExperiment {
     pub sender: FileSender,
     #[serde(default)]
     pub receiver: FileReceiver,
+    #[serde(default)]
+    pub network: FileNetwork,
     pub sweep: Option<toml::Table>,
     /// `[[variant]]`: named configurations, each a `name` and dotted-key
     /// overrides (checked by [`super::variant`]).
@@ -79,6 +81,27 @@ pub struct FileReceiver {
     pub client_recv_sizes: Option<Vec<Size>>,
     pub client_reads: Option<i64>,
     pub idle: Option<Dur>,
+}
+
+/// `[network]`: the network lab (root).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileNetwork {
+    pub lab: Option<bool>,
+    pub mtu: Option<i64>,
+    /// A rate with a unit: `"10mbit"`, `"500kbit"`.
+    pub rate: Option<String>,
+    pub delay: Option<Dur>,
+    /// A percentage: `"1%"` (a bare number is refused with that hint).
+    pub loss: Option<Percent>,
+}
+
+/// A percentage as written: `"1%"`, or a number (refused: 1 or 0.01?).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Percent {
+    Text(String),
+    Number(f64),
 }
 
 /// A duration: a string with a unit, or the integer 0.

@@ -10,6 +10,7 @@ mod invalid;
 mod limits;
 mod merge;
 mod model;
+mod network_check;
 mod origin;
 mod overrides;
 mod plan_size;
@@ -29,6 +30,7 @@ pub use limits::{
     MAX_UDP_V6,
 };
 pub use model::*;
+pub use network_check::{format_rate, MAX_DELAY, MAX_MTU, MAX_RATE, MIN_MTU, MIN_MTU_V6, MIN_RATE};
 pub use overrides::{display_value, expand, parse_value, split_assignment};
 pub use plan_size::DEFAULT_MAX_RUNS;
 use plan_size::{check_scenarios, check_size};

@@ -63,7 +63,39 @@ pub struct Experiment {
     pub transport: Transport,
     pub sender: Sender,
     pub receiver: Receiver,
+    pub network: Network,
     pub expect: Expect,
+}
+
+/// `[network]`: where the trial's two ends run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    /// Receiver and sender in two network namespaces joined by a veth
+    /// pair (root), rather than both on loopback.
+    pub lab: bool,
+    /// MTU of the veth pair, bytes.
+    pub mtu: u32,
+    /// Rate limit of the sender's end, bits per second.
+    pub rate_bps: Option<u64>,
+    /// One-way delay added on the sender's end (netem).
+    pub delay: Duration,
+    /// Packets lost on the sender's end, percent (netem).
+    pub loss_percent: f64,
+}
+
+/// The lab's MTU unless `network.mtu` says otherwise: Ethernet's.
+pub const DEFAULT_MTU: u32 = 1500;
+
+impl Default for Network {
+    fn default() -> Network {
+        Network {
+            lab: false,
+            mtu: DEFAULT_MTU,
+            rate_bps: None,
+            delay: Duration::ZERO,
+            loss_percent: 0.0,
+        }
+    }
 }
 
 /// TCP or UDP.

@@ -22,6 +22,7 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
     let transport = transport(&f.transport)?;
     let sender = super::sender_check::sender(&f.sender)?;
     let receiver = receiver(&f.receiver)?;
+    let network = super::network_check::network(&f.network, &transport)?;
     if transport.kind == Kind::Udp {
         check_udp(&transport, &sender, &receiver)?;
     }
@@ -37,6 +38,7 @@ pub fn validate(f: &FileExperiment, fallback_name: &str) -> V<Experiment> {
         transport,
         sender,
         receiver,
+        network,
         expect,
     };
     super::limits::check(&exp)?;

@@ -7,7 +7,9 @@
 //! packet of another program is ever queued to it, not even for a moment.
 //! On loopback every packet passes twice, once leaving and once arriving:
 //! PACKET_IGNORE_OUTGOING (Linux 4.20) keeps only the arriving copy, and on
-//! an older kernel the leaving copies are skipped by their packet type.
+//! an older kernel the leaving copies are skipped by their packet type. On
+//! one end of a veth pair each packet passes once, arriving or leaving, and
+//! both are kept (`keep_outgoing`).
 //!
 //! Each packet is stamped by the kernel when it reached the socket
 //! (SO_TIMESTAMPNS, CLOCK_REALTIME). The packets wait in the socket's receive
@@ -33,6 +35,8 @@ pub struct Capture {
     fd: OwnedFd,
     /// Whether the kernel drops the leaving copies itself.
     ignores_outgoing: bool,
+    /// Whether leaving packets are kept (an interface that shows each once).
+    keep_outgoing: bool,
 }
 
 /// Whether opening a capture failed for lack of the right (CAP_NET_RAW).
@@ -41,8 +45,9 @@ pub fn not_permitted(e: &io::Error) -> bool {
 }
 
 impl Capture {
-    /// Opens a capture of `tcp port PORT` (IPv4 or IPv6) on `interface`.
-    pub fn open(interface: &str, port: u16) -> io::Result<Capture> {
+    /// Opens a capture of `tcp port PORT` (IPv4 or IPv6) on `interface`,
+    /// keeping the packets leaving through it too when `keep_outgoing`.
+    pub fn open(interface: &str, port: u16, keep_outgoing: bool) -> io::Result<Capture> {
         // SAFETY: plain socket(2); the fd is owned at once.
         let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
         if raw < 0 {
@@ -62,13 +67,14 @@ impl Capture {
             &prog,
         )?;
         let one: libc::c_int = 1;
-        let ignores_outgoing = setsockopt_raw(
-            fd.as_raw_fd(),
-            libc::SOL_PACKET,
-            libc::PACKET_IGNORE_OUTGOING,
-            &one,
-        )
-        .is_ok();
+        let ignores_outgoing = !keep_outgoing
+            && setsockopt_raw(
+                fd.as_raw_fd(),
+                libc::SOL_PACKET,
+                libc::PACKET_IGNORE_OUTGOING,
+                &one,
+            )
+            .is_ok();
         setsockopt_raw(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &one)?;
         let size = RCVBUF as libc::c_int;
         if setsockopt_raw(
@@ -101,6 +107,7 @@ impl Capture {
         Ok(Capture {
             fd,
             ignores_outgoing,
+            keep_outgoing,
         })
     }
 
@@ -133,7 +140,7 @@ impl Capture {
             let outgoing = msg
                 .address
                 .is_some_and(|a| a.pkttype() == libc::PACKET_OUTGOING);
-            if outgoing && !self.ignores_outgoing {
+            if outgoing && !self.ignores_outgoing && !self.keep_outgoing {
                 continue;
             }
             let mut realtime_ns = 0;

@@ -6,6 +6,8 @@
 //!   records, probed once per run, and whether the kernel trusts the TSC.
 //! - The atomic rename (`fs`): renameat2 for swapping in a results folder.
 //! - Signal handlers (`signal`): sigaction for SIGINT and SIGTERM.
+//! - The network lab (`lab`): two network namespaces joined by a veth pair,
+//!   with an MTU, a rate limit and the offloads off.
 //!
 //! Kernel quirks worth knowing (they show in the results):
 //! - Linux doubles the SO_SNDBUF / SO_RCVBUF value you set, and clamps it to a
@@ -16,6 +18,7 @@
 pub mod capture;
 pub mod fs;
 pub mod host;
+pub mod lab;
 pub mod peer;
 pub mod signal;
 mod tcp;

@@ -14,7 +14,24 @@ pub fn knobs(e: &Experiment) -> String {
 
 /// The transport's knobs: kind and address, and for TCP the framing and Nagle.
 fn transport_knobs(e: &Experiment) -> Vec<String> {
+    let n = &e.network;
     let mut k = vec![match e.transport.kind {
+        Kind::Tcp if n.lab => format!(
+            "tcp {} over the network lab's veth (MTU {}{}{}{}; TSO/GSO/GRO off)",
+            crate::net::lab::receiver_ip(e.transport.ip.is_ipv6()),
+            n.mtu,
+            n.rate_bps
+                .map(|r| format!(", {}", crate::experiment::format_rate(r)))
+                .unwrap_or_default(),
+            match n.delay.is_zero() {
+                true => String::new(),
+                false => format!(", delay {}", format_duration(n.delay)),
+            },
+            match n.loss_percent > 0.0 {
+                true => format!(", loss {}%", n.loss_percent),
+                false => String::new(),
+            },
+        ),
         Kind::Tcp => format!("tcp {}", e.transport.ip),
         Kind::Udp => format!("udp {}", e.transport.ip),
     }];

@@ -37,6 +37,7 @@ pub fn meta_json(run: &RunResult) -> String {
         "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "knobs": p.knobs, "interrupted": p.interrupted})),
         "recorded": super::recorded::meta_entries(run),
         "capture": capture(run),
+        "network": network(run),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
@@ -51,7 +52,43 @@ fn capture(run: &RunResult) -> Value {
         .filter_map(|t| match &t.capture {
             Capture::Off => None,
             Capture::Unavailable(why) => Some(json!({"scenario": t.scenario, "trial": t.trial, "captured": false, "why": why})),
-            Capture::Captured { interface, frames, drops, .. } => Some(json!({"scenario": t.scenario, "trial": t.trial, "captured": true, "interface": interface, "frames": frames.len(), "in_pcapng": frames.iter().filter(|f| f.kept > 0).count(), "drops": drops, "where": "the receiving side: each packet as it arrived on the interface (the leaving copy is not kept)"})),
+            Capture::Captured { interface, place, frames, drops, .. } => Some(json!({"scenario": t.scenario, "trial": t.trial, "captured": true, "interface": interface, "frames": frames.len(), "in_pcapng": frames.iter().filter(|f| f.kept > 0).count(), "drops": drops, "where": place.describe()})),
+        })
+        .collect();
+    Value::Array(list)
+}
+
+/// The network lab of each scenario that ran in one: its link as
+/// configured (the lab fails rather than run otherwise) and what the lab
+/// does to make the segments real. Empty when every trial ran on loopback.
+fn network(run: &RunResult) -> Value {
+    use crate::net::lab;
+    let list: Vec<Value> = run
+        .plan
+        .scenarios
+        .iter()
+        .filter(|s| s.experiment.network.lab)
+        .map(|s| {
+            let n = &s.experiment.network;
+            let v6 = s.experiment.transport.ip.is_ipv6();
+            json!({
+                "scenario": s.index,
+                "lab": true,
+                "link": format!("veth pair {} (sender's namespace) — {} (receiver's namespace)", lab::SENDER_LINK, lab::RECEIVER_LINK),
+                "receiver": lab::receiver_ip(v6).to_string(),
+                "mtu": n.mtu,
+                "rate_bps": n.rate_bps,
+                "rate": n.rate_bps.map(crate::experiment::format_rate),
+                "delay_ns": n.delay.as_nanos() as u64,
+                "loss_percent": n.loss_percent,
+                "qdisc": match (n.delay.is_zero() && n.loss_percent == 0.0, n.rate_bps) {
+                    (false, _) => "netem on the sender's end",
+                    (true, Some(_)) => "tbf on the sender's end (burst of one frame)",
+                    (true, None) => "none (the veth default)",
+                },
+                "offloads": "TSO, GSO and GRO off on both veth ends (SIOCETHTOOL), checked after setting",
+                "capture": "on the receiver's veth",
+            })
         })
         .collect();
     Value::Array(list)

@@ -16,7 +16,7 @@ pub mod wire;
 pub use crate::experiment::Flow;
 pub use clock::Clock;
 pub use content::{Boundaries, ByteSource, Content, Delivery, Recorded};
-pub use wire::{Capture, Frame, Segment};
+pub use wire::{Capture, Frame, Place, Segment};
 
 /// One message as its sender placed it in the flow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -125,10 +125,35 @@ pub enum Capture {
     /// buffer.
     Captured {
         interface: String,
+        /// Which link that interface is, and so what its packets are.
+        place: Place,
         frames: Vec<Frame>,
         bytes: Vec<u8>,
         drops: u64,
     },
+}
+
+/// Where a trial's packets were captured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Place {
+    /// Loopback: every packet passes twice, the arriving copy is kept;
+    /// the offloads are on, so a segment may be a GSO super-segment.
+    #[default]
+    Loopback,
+    /// The network lab's receiving veth, in the receiver's namespace: data
+    /// arriving and ACKs leaving, each once, with TSO, GSO and GRO off on
+    /// both veth ends, so each segment is as it crossed the link.
+    LabReceiver,
+}
+
+impl Place {
+    /// Where, in words, for meta.json.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Place::Loopback => "the receiving side: each packet as it arrived on the interface (the leaving copy is not kept)",
+            Place::LabReceiver => "the receiving end of the lab's veth pair, in the receiver's namespace: data as it arrived and ACKs as they left, each once; TSO, GSO and GRO are off on both veth ends, so every segment is one that crossed the link",
+        }
+    }
 }
 
 impl Capture {
