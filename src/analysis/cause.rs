@@ -95,23 +95,112 @@ impl serde::Serialize for Cause {
     }
 }
 
-/// The causes of a flow's recvs and messages, by index (empty when not
-/// worked out: UDP, or no message boundaries).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Causes {
-    pub recvs: Vec<Cause>,
-    pub messages: Vec<Cause>,
+/// Works out the causes of one flow's reads and messages on demand, so a
+/// flow of a million reads keeps no cause per read: built once per flow
+/// (it sorts the captured segments, when there are any).
+pub struct Causer<'a> {
+    fa: &'a FlowAnalysis,
+    segs: Vec<(u64, u64, u64)>,
+    writes: WriteEnds<'a>,
+    /// `None`: no cause is worked out (UDP, or no message boundaries).
+    mech: Option<Mechanism>,
 }
 
-impl Causes {
-    /// Recv `i`'s cause.
-    pub fn recv(&self, i: usize) -> Cause {
-        self.recvs.get(i).copied().unwrap_or_default()
+impl<'a> Causer<'a> {
+    /// The causes of `fa`, whose sender's kernel could merge writes by
+    /// `fa.mechanism`.
+    pub fn new(fa: &'a FlowAnalysis) -> Causer<'a> {
+        let applies = fa.delivery != Delivery::Datagram && fa.boundaries.known();
+        Causer {
+            fa,
+            segs: match applies && fa.mechanism.is_some() {
+                true => super::held::data_segments(fa),
+                false => Vec::new(),
+            },
+            writes: WriteEnds::of(fa),
+            mech: fa.mechanism.filter(|_| applies),
+        }
     }
 
-    /// Message `i`'s cause.
+    /// Recv `i`'s cause: why it merged messages (sticky) or why it ended
+    /// inside one (fragment).
+    pub fn recv(&self, i: usize) -> Cause {
+        let Some(r) = self.fa.recvs.get(i) else {
+            return Cause::None;
+        };
+        match r.kind {
+            RecvKind::Sticky => self.merge(i).unwrap_or_default(),
+            RecvKind::Fragment => self.split(i).map_or(Cause::None, |s| s.1),
+            _ => Cause::None,
+        }
+    }
+
+    /// Message `i`'s cause: that of the read that merged or split it.
     pub fn message(&self, i: usize) -> Cause {
-        self.messages.get(i).copied().unwrap_or_default()
+        let Some(m) = self.fa.messages.get(i) else {
+            return Cause::None;
+        };
+        // The read holding the message's first byte merged it, or (the
+        // message going on past its end) split it.
+        let events = self.fa.recvs.events();
+        let j = events.partition_point(|e| e.offset + u64::from(e.len) <= m.span.offset);
+        let Some(r) = self.fa.recvs.get(j) else {
+            return Cause::None;
+        };
+        if r.event.offset > m.span.offset {
+            return Cause::None;
+        }
+        match m.fate {
+            Fate::Split => match self.split(j) {
+                Some((cut, cause)) if cut == m.span.id => cause,
+                _ => Cause::None,
+            },
+            Fate::Merged => self.merge(j).unwrap_or_default(),
+            _ => Cause::None,
+        }
+    }
+
+    /// Where the messages of sticky read `i` were merged, when the wire
+    /// was captured.
+    fn merge(&self, i: usize) -> Option<Cause> {
+        let mech = self.mech?;
+        let r = self.fa.recvs.get(i)?;
+        if r.kind != RecvKind::Sticky || self.segs.is_empty() {
+            return None;
+        }
+        let (start, end) = (r.event.offset, r.event.offset + u64::from(r.event.len));
+        let msgs: Vec<(u64, u64)> = (r.first_msg?..=r.last_msg?)
+            .filter_map(|id| self.fa.messages.get(id as usize))
+            .map(|m| (m.span.offset, m.span.offset + m.span.len))
+            .collect();
+        Some(merge_cause(&self.segs, &msgs, (start, end), mech))
+    }
+
+    /// When read `i` ends inside a message: that message's id, and why the
+    /// read ended there.
+    fn split(&self, i: usize) -> Option<(u64, Cause)> {
+        self.mech?;
+        let r = self.fa.recvs.get(i)?;
+        let end = r.event.offset + u64::from(r.event.len);
+        let m = self.fa.messages.get(r.last_msg? as usize)?;
+        if !(m.span.offset < end && end < m.span.offset + m.span.len) {
+            return None;
+        }
+        let full = r.event.asked > 0 && r.event.len == r.event.asked;
+        let queued = r.event.queued.get().unwrap_or(0);
+        let cause = if full && queued > 0 {
+            Cause::SmallRead
+        } else if let Some(short) = self.writes.ending_at(end) {
+            match short {
+                true => Cause::ShortWrite,
+                false => Cause::WriteSplit,
+            }
+        } else if segment_ends_at(&self.segs, end) {
+            Cause::SegmentSplit
+        } else {
+            Cause::None
+        };
+        Some((m.span.id, cause))
     }
 }
 
@@ -126,80 +215,58 @@ pub fn mechanism(s: &Sender) -> Mechanism {
     }
 }
 
-/// Works out the causes of one flow whose sender's kernel could merge
-/// writes by `mech`.
-pub fn causes(fa: &FlowAnalysis, mech: Mechanism) -> Causes {
-    if fa.delivery == Delivery::Datagram || !fa.boundaries.known() {
-        return Causes::default();
-    }
-    let segs = super::held::data_segments(fa);
-    let mut write_ends: Vec<(u64, bool)> = fa
-        .sends
-        .iter()
-        .filter(|s| s.ret > 0)
-        .map(|s| (s.offset + u64::from(s.ret), s.ret < s.len))
-        .collect();
-    write_ends.sort_unstable();
-    let mut out = Causes {
-        recvs: vec![Cause::None; fa.recvs.len()],
-        messages: vec![Cause::None; fa.messages.len()],
-    };
-    for (i, r) in fa.recvs.iter().enumerate() {
-        let (start, end) = (r.event.offset, r.event.offset + u64::from(r.event.len));
-        let (Some(first), Some(last)) = (r.first_msg, r.last_msg) else {
-            continue;
-        };
-        let msgs: Vec<(u64, u64, u64)> = (first..=last)
-            .filter_map(|id| fa.messages.get(id as usize))
-            .map(|m| (m.span.id, m.span.offset, m.span.offset + m.span.len))
-            .collect();
-        let merge = match r.kind == RecvKind::Sticky && !segs.is_empty() {
-            true => Some(merge_cause(&segs, &msgs, (start, end), mech)),
-            false => None,
-        };
-        // The read ends inside a message when that message goes on past it.
-        let cut = msgs
+/// Where the flow's send calls ended, to look a read's end up in. A
+/// stream's sends come in offset order, so they are searched in place; a
+/// copy, sorted, is made only when they do not (16 bytes a send).
+enum WriteEnds<'a> {
+    InPlace(&'a [crate::trace::SendEvent]),
+    Sorted(Vec<(u64, bool)>),
+}
+
+impl WriteEnds<'_> {
+    fn of(fa: &FlowAnalysis) -> WriteEnds<'_> {
+        let sends = &fa.sends[..];
+        if sends.windows(2).all(|w| w[0].offset <= w[1].offset) {
+            return WriteEnds::InPlace(sends);
+        }
+        let mut ends: Vec<(u64, bool)> = sends
             .iter()
-            .find(|&&(_, a, b)| a < end && end < b)
-            .map(|m| m.0);
-        let split = cut.map(|_| {
-            let full = r.event.asked > 0 && r.event.len == r.event.asked;
-            let queued = r.event.queued.get().unwrap_or(0);
-            let write_end = write_ends.binary_search_by_key(&end, |w| w.0).ok();
-            if full && queued > 0 {
-                Cause::SmallRead
-            } else if let Some(w) = write_end {
-                match write_ends[w].1 {
-                    true => Cause::ShortWrite,
-                    false => Cause::WriteSplit,
-                }
-            } else if segment_ends_at(&segs, end) {
-                Cause::SegmentSplit
-            } else {
-                Cause::None
+            .filter(|s| s.ret > 0)
+            .map(|s| (s.offset + u64::from(s.ret), s.ret < s.len))
+            .collect();
+        ends.sort_unstable();
+        WriteEnds::Sorted(ends)
+    }
+
+    /// Whether a call that took bytes ended at `end`, and if so whether it
+    /// was short (took fewer bytes than asked).
+    fn ending_at(&self, end: u64) -> Option<bool> {
+        match self {
+            WriteEnds::InPlace(sends) => {
+                // The last call starting before `end` is the only one that
+                // can end there (calls in order do not overlap).
+                let i = sends.partition_point(|s| s.offset < end);
+                let s = sends[..i].iter().rev().find(|s| s.ret > 0)?;
+                (s.offset + u64::from(s.ret) == end).then_some(s.ret < s.len)
             }
-        });
-        out.recvs[i] = match r.kind {
-            RecvKind::Sticky => merge.unwrap_or_default(),
-            RecvKind::Fragment => split.unwrap_or_default(),
-            _ => Cause::None,
-        };
-        for &(id, _, _) in &msgs {
-            let Some(m) = fa.messages.get(id as usize) else {
-                continue;
-            };
-            let slot = &mut out.messages[id as usize];
-            if *slot != Cause::None {
-                continue;
+            WriteEnds::Sorted(ends) => {
+                let i = ends.binary_search_by_key(&end, |w| w.0).ok()?;
+                Some(ends[i].1)
             }
-            *slot = match (m.fate, cut == Some(id)) {
-                (Fate::Split, true) => split.unwrap_or_default(),
-                (Fate::Merged, _) => merge.unwrap_or_default(),
-                _ => Cause::None,
-            };
         }
     }
-    out
+}
+
+/// Sets the mechanism of every flow of one of nianbao's own trials (which
+/// lets [`Causer`] work out causes): the c2s writes are the experiment's
+/// sender's, the s2c replies come from a server socket with no option set.
+pub fn apply_causes(flows: &mut [FlowAnalysis], exp: &crate::experiment::Experiment) {
+    for fa in flows {
+        fa.mechanism = Some(match fa.flow {
+            crate::trace::Flow::C2s => mechanism(&exp.sender),
+            crate::trace::Flow::S2c => Mechanism::Nagle,
+        });
+    }
 }
 
 /// Whether the segment holding the byte before `end` ends there.
@@ -213,7 +280,7 @@ fn segment_ends_at(segs: &[(u64, u64, u64)], end: u64) -> bool {
 /// receive buffer).
 fn merge_cause(
     segs: &[(u64, u64, u64)],
-    msgs: &[(u64, u64, u64)],
+    msgs: &[(u64, u64)],
     (start, end): (u64, u64),
     mech: Mechanism,
 ) -> Cause {
@@ -223,24 +290,11 @@ fn merge_cause(
         .take_while(|&&(a, _, _)| a < end)
         .any(|&(a, b, _)| {
             let (a, b) = (a.max(start), b.min(end));
-            msgs.iter().filter(|&&(_, m, n)| m < b && n > a).count() > 1
+            msgs.iter().filter(|&&(m, n)| m < b && n > a).count() > 1
         });
     match merged {
         true => Cause::Coalesced(mech),
         false => Cause::LateReader,
-    }
-}
-
-/// Works out the causes of every flow of one of nianbao's own trials: the
-/// c2s writes are the experiment's sender's, the s2c replies come from a
-/// server socket with no option set (Nagle on).
-pub fn apply_causes(flows: &mut [FlowAnalysis], exp: &crate::experiment::Experiment) {
-    for fa in flows {
-        let mech = match fa.flow {
-            crate::trace::Flow::C2s => mechanism(&exp.sender),
-            crate::trace::Flow::S2c => Mechanism::Nagle,
-        };
-        fa.causes = causes(fa, mech);
     }
 }
 
@@ -317,10 +371,14 @@ mod tests {
     }
 
     fn words(fa: &FlowAnalysis, mech: Mechanism) -> (Vec<&'static str>, Vec<&'static str>) {
-        let c = causes(fa, mech);
+        let mut fa = fa.clone();
+        fa.mechanism = Some(mech);
+        let c = Causer::new(&fa);
         (
-            c.recvs.iter().map(|c| c.as_str()).collect(),
-            c.messages.iter().map(|c| c.as_str()).collect(),
+            (0..fa.recvs.len()).map(|i| c.recv(i).as_str()).collect(),
+            (0..fa.messages.len())
+                .map(|i| c.message(i).as_str())
+                .collect(),
         )
     }
 
@@ -432,9 +490,14 @@ mod tests {
 
     #[test]
     fn udp_has_no_causes_and_every_word_parses_back() {
-        let mut fa = flow(&[5], &[(0, 5, 5)], &[], &[(5, 1024, None)]);
+        let mut fa = flow(
+            &[5, 4],
+            &[(0, 5, 5), (5, 4, 4)],
+            &[(0, 9)],
+            &[(9, 1024, Some(0))],
+        );
         fa.delivery = Delivery::Datagram;
-        assert_eq!(causes(&fa, Mechanism::Nagle), Causes::default());
+        assert_eq!(words(&fa, Mechanism::Nagle), (vec![""], vec!["", ""]));
         for c in Cause::ALL.into_iter().chain([Cause::None]) {
             assert_eq!(Cause::parse(c.as_str()), Some(c));
         }

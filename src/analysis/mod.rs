@@ -19,7 +19,7 @@ mod summary;
 
 pub use crate::experiment::Outcome;
 pub use crate::trace::{Boundaries, Content, Delivery};
-pub use cause::{apply_causes, causes, mechanism, Cause, Causes, Mechanism};
+pub use cause::{apply_causes, mechanism, Cause, Causer, Mechanism};
 pub use classify::{classify, fates};
 
 pub use figures::{check_compares, check_trial, figures, recv_text, recv_texts, utf8_cuts};
@@ -59,9 +59,9 @@ pub struct FlowAnalysis {
     pub wire: Vec<crate::trace::Segment>,
     /// When each message's first send call began, ns (requests only).
     pub began: Vec<u64>,
-    /// The measured cause of each recv's and message's merge or split
-    /// (empty until [`causes`] is applied).
-    pub causes: Causes,
+    /// What let the sending kernel merge this flow's writes; `None` until
+    /// known (then [`Causer`] works out no cause).
+    pub mechanism: Option<Mechanism>,
 }
 
 /// Analyses one flow of a trace that stays the caller's (its events are
@@ -103,7 +103,7 @@ pub fn analyse_owned(flow: Flow, t: FlowTrace, duration_ns: u64) -> FlowAnalysis
         content: t.content,
         wire: t.wire,
         began: t.began,
-        causes: Causes::default(),
+        mechanism: None,
         sends,
         messages,
         recvs,

@@ -330,7 +330,7 @@ fn peer_result(
             // Someone else's program wrote at least one side: which knob
             // let its kernel merge writes is not known.
             for fa in &mut flows {
-                fa.causes = crate::analysis::causes(fa, crate::analysis::Mechanism::Unknown);
+                fa.mechanism = Some(crate::analysis::Mechanism::Unknown);
             }
             TrialResult {
                 scenario: 0,

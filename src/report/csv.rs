@@ -132,6 +132,7 @@ pub fn send_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, SendRow
 /// The rows of recvs.csv.
 pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow>> {
     rows_of(run, |scenario, trial, fa| {
+        let causes = crate::analysis::Causer::new(fa);
         Box::new(fa.recvs.iter().enumerate().map(move |(i, r)| {
             let e = &r.event;
             RecvRow {
@@ -148,7 +149,7 @@ pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow
                 truncated: e.truncated,
                 asked: u64::from(e.asked),
                 queued: e.queued.get(),
-                cause: fa.causes.recv(i),
+                cause: causes.recv(i),
                 label: String::new(),
             }
         }))
@@ -158,6 +159,7 @@ pub fn recv_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, RecvRow
 /// The rows of messages.csv.
 pub fn message_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, MessageRow>> {
     rows_of(run, |scenario, trial, fa| {
+        let causes = crate::analysis::Causer::new(fa);
         Box::new(
             fa.messages
                 .iter()
@@ -174,7 +176,7 @@ pub fn message_rows(run: &RunResult) -> impl Iterator<Item = Unlabelled<'_, Mess
                     delivered_ns: m.delivered_ns,
                     reads: Some(m.reads),
                     fate: m.fate,
-                    cause: fa.causes.message(i),
+                    cause: causes.message(i),
                     label: String::new(),
                 }),
         )

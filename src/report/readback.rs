@@ -265,7 +265,7 @@ fn empty_flow(flow: Flow, summary: Summary, content: Content) -> FlowAnalysis {
         decode_error: None,
         wire: Vec::new(),
         began: Vec::new(),
-        causes: Default::default(),
+        mechanism: None,
     }
 }
 
@@ -305,7 +305,7 @@ fn assemble(plan: &Plan, flows: BTreeMap<Key, FlowAnalysis>, peer: bool) -> Vec<
             false => crate::analysis::apply_causes(&mut t.flows, exp),
             true => {
                 for fa in &mut t.flows {
-                    fa.causes = crate::analysis::causes(fa, crate::analysis::Mechanism::Unknown);
+                    fa.mechanism = Some(crate::analysis::Mechanism::Unknown);
                 }
             }
         }

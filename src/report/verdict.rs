@@ -154,7 +154,12 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
         _ => "more bytes had arrived than one message holds".to_string(),
     };
     let start = r.event.offset;
-    let why = match wire_clause(fa, start, start + u64::from(r.event.len), fa.causes.recv(i)) {
+    let why = match wire_clause(
+        fa,
+        start,
+        start + u64::from(r.event.len),
+        crate::analysis::Causer::new(fa).recv(i),
+    ) {
         Some(wire) => format!("{why}; {wire}"),
         None => why,
     };
@@ -232,7 +237,7 @@ fn fragment_line(fa: &FlowAnalysis) -> Option<String> {
     let m = r.first_msg.unwrap_or(0);
     let mlen = message_len(fa, m);
     let asked = plural(u64::from(r.event.asked), "byte");
-    let why = match fa.causes.recv(i) {
+    let why = match crate::analysis::Causer::new(fa).recv(i) {
         Cause::SmallRead => format!(
             "it asked for {asked} while {} more were already queued (SIOCINQ), and recv returns at most what you ask for",
             r.event.queued.get().unwrap_or(0)
