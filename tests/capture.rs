@@ -217,6 +217,8 @@ fn tshark_agrees(dir: &Path) {
             "-e",
             "tcp.len",
             "-e",
+            "udp.length",
+            "-e",
             "frame.comment",
             "-E",
             "separator=\t",
@@ -240,8 +242,15 @@ fn tshark_agrees(dir: &Path) {
     );
     let mut seen: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let (len, comment) = line.split_once('\t').expect("two fields");
-        let len: u64 = len.parse().expect("tcp.len");
+        let mut fields = line.splitn(3, '\t');
+        let (tcp, udp) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
+        let comment = fields.next().expect("three fields");
+        // A TCP segment's payload, or a UDP datagram's (its length less the 8-byte header).
+        let len: u64 = match (tcp.parse::<u64>(), udp.parse::<u64>()) {
+            (Ok(n), _) => n,
+            (_, Ok(n)) => n - 8,
+            _ => panic!("neither tcp.len nor udp.length: {line:?}"),
+        };
         assert!(comment.starts_with("scenario "), "{comment}");
         if len > 0 && !comment.contains("retransmission") {
             let flow = if comment.contains(" · c2s ") {
@@ -255,6 +264,27 @@ fn tshark_agrees(dir: &Path) {
         }
     }
     assert_eq!(seen, csv_totals(dir), "tshark and segments.csv");
+}
+
+#[test]
+fn udp_datagrams_are_captured_once_each() {
+    if !root() {
+        println!("skipped: capturing needs root or CAP_NET_RAW (an AF_PACKET socket)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("udp");
+    let run = run_into("udp-hellofeng", &["transport.capture=on"], &dir);
+    let c2s = &run.trials[0].flows[0];
+    let got: Vec<(u64, u32, u16)> = c2s
+        .wire
+        .iter()
+        .map(|s| (s.offset, s.len, s.flags))
+        .collect();
+    assert_eq!(got, vec![(0, 5, 0), (5, 4, 0)], "{:?}", c2s.wire);
+    let text = nianbao::report::text::render(&run, &Default::default());
+    assert!(text.contains("  wire    |hello|feng|"), "{text}");
+    tshark_agrees(&dir);
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub(super) struct Armed {
     status: Capture,
     interface: &'static str,
     place: Place,
+    proto: capture::Proto,
 }
 
 impl Armed {
@@ -51,6 +52,7 @@ impl Armed {
             status: Capture::Off,
             interface: name,
             place,
+            proto: proto(ctx),
         };
         let mode = ctx.exp.transport.capture;
         if mode == CaptureMode::Off {
@@ -60,7 +62,7 @@ impl Armed {
         // the arriving copy. On the lab's veth each passes once, the data
         // arriving and the ACKs leaving: keep both.
         let keep_outgoing = place == Place::LabReceiver;
-        match Socket::open(name, port, keep_outgoing) {
+        match Socket::open(name, port, proto(ctx), keep_outgoing) {
             Ok(s) => {
                 armed.socket = Some(s);
                 armed.anchor = anchor(ctx);
@@ -86,7 +88,10 @@ impl Armed {
             return Ok(());
         };
         let (real0, trial0) = self.anchor;
-        let mut seg = wire::Segmenter::new(self.port);
+        let mut seg = match self.proto {
+            capture::Proto::Tcp => wire::Segmenter::new(self.port),
+            capture::Proto::Udp => wire::Segmenter::udp(self.port),
+        };
         let mut frames: Vec<Frame> = Vec::new();
         let mut bytes: Vec<u8> = Vec::new();
         let drops = socket
@@ -119,6 +124,14 @@ impl Armed {
             drops,
         };
         Ok(())
+    }
+}
+
+/// What the trial's transport is, for the filter and the parser.
+fn proto(ctx: &Ctx) -> capture::Proto {
+    match ctx.exp.transport.kind {
+        crate::experiment::Kind::Tcp => capture::Proto::Tcp,
+        crate::experiment::Kind::Udp => capture::Proto::Udp,
     }
 }
 

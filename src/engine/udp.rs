@@ -22,6 +22,10 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     };
     let addr = SocketAddr::new(exp.transport.ip, exp.transport.port);
     let (rx, tx) = net::bind_udp_pair(addr, exp.receiver.rcvbuf, exp.sender.sndbuf)?;
+    let port = net::local_addr(&rx)
+        .ok_or_else(|| Error::Stream("the receiver's socket has no address".into()))?
+        .port();
+    let wire = super::capture::Armed::open(ctx, port)?;
     let done = AtomicBool::new(false);
     let (received, sent) = std::thread::scope(|s| {
         let receiver = s.spawn(|| receive(ctx, stream, &rx, &done));
@@ -34,12 +38,14 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
     c2s.recvs = received.recvs;
     c2s.drops = received.drops;
     c2s.discarded = received.discarded;
-    Ok(Trace {
+    let mut trace = Trace {
         capture: Default::default(),
         c2s,
         s2c: None,
         duration_ns: 0,
-    })
+    };
+    wire.finish(&mut trace)?;
+    Ok(trace)
 }
 
 fn send(ctx: &Ctx, stream: &Stream, tx: &Socket) -> Result<FlowTrace> {

@@ -30,7 +30,24 @@ pub const RCVBUF: usize = 64 << 20;
 /// Largest packet read: the loopback MTU (65536) and its link header.
 const SNAP: usize = 65536 + 64;
 
-/// An open capture of one TCP port on one interface.
+/// The transport whose port a capture filters on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+impl Proto {
+    /// The IP protocol number (IPv4's protocol, IPv6's next header).
+    fn number(self) -> u32 {
+        match self {
+            Proto::Tcp => 6,
+            Proto::Udp => 17,
+        }
+    }
+}
+
+/// An open capture of one TCP or UDP port on one interface.
 pub struct Capture {
     fd: OwnedFd,
     /// Whether the kernel drops the leaving copies itself.
@@ -45,9 +62,15 @@ pub fn not_permitted(e: &io::Error) -> bool {
 }
 
 impl Capture {
-    /// Opens a capture of `tcp port PORT` (IPv4 or IPv6) on `interface`,
-    /// keeping the packets leaving through it too when `keep_outgoing`.
-    pub fn open(interface: &str, port: u16, keep_outgoing: bool) -> io::Result<Capture> {
+    /// Opens a capture of `tcp port PORT` (or `udp port PORT`; IPv4 or
+    /// IPv6) on `interface`, keeping the packets leaving through it too
+    /// when `keep_outgoing`.
+    pub fn open(
+        interface: &str,
+        port: u16,
+        proto: Proto,
+        keep_outgoing: bool,
+    ) -> io::Result<Capture> {
         // SAFETY: plain socket(2); the fd is owned at once.
         let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
         if raw < 0 {
@@ -55,7 +78,7 @@ impl Capture {
         }
         // SAFETY: `raw` is a new fd that nothing else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        let filter = tcp_port_filter(port);
+        let filter = port_filter(port, proto);
         let prog = libc::sock_fprog {
             len: filter.len() as u16,
             filter: filter.as_ptr() as *mut libc::sock_filter,
@@ -220,11 +243,13 @@ fn setsockopt_raw<T>(
     }
 }
 
-/// The classic BPF program of `tcp port PORT` over Ethernet, IPv4 (any
-/// header length, first fragments only) or IPv6 (TCP as the next header):
-/// the program `tcpdump -dd 'tcp port PORT'` prints.
-fn tcp_port_filter(port: u16) -> Vec<libc::sock_filter> {
+/// The classic BPF program of `tcp port PORT` (or `udp port PORT`) over
+/// Ethernet, IPv4 (any header length, first fragments only) or IPv6 (TCP or
+/// UDP as the next header): the program `tcpdump -dd 'tcp port PORT'`
+/// prints (UDP's ports sit where TCP's do).
+fn port_filter(port: u16, proto: Proto) -> Vec<libc::sock_filter> {
     let p = u32::from(port);
+    let n = proto.number();
     let op = |code: u32, jt: u8, jf: u8, k: u32| libc::sock_filter {
         code: code as u16,
         jt,
@@ -242,14 +267,14 @@ fn tcp_port_filter(port: u16) -> Vec<libc::sock_filter> {
         op(LDH, 0, 0, 12),          // 0: ethertype
         op(JEQ, 0, 6, 0x86dd),      // 1: IPv6? else 8
         op(LDB, 0, 0, 20),          // 2: next header
-        op(JEQ, 0, 15, 6),          // 3: TCP? else reject
+        op(JEQ, 0, 15, n),          // 3: TCP (UDP)? else reject
         op(LDH, 0, 0, 54),          // 4: source port
         op(JEQ, 12, 0, p),          // 5: → accept
         op(LDH, 0, 0, 56),          // 6: destination port
         op(JEQ, 10, 11, p),         // 7: → accept, else reject
         op(JEQ, 0, 10, 0x0800),     // 8: IPv4? else reject
         op(LDB, 0, 0, 23),          // 9: protocol
-        op(JEQ, 0, 8, 6),           // 10: TCP? else reject
+        op(JEQ, 0, 8, n),           // 10: TCP (UDP)? else reject
         op(LDH, 0, 0, 20),          // 11: flags and fragment offset
         op(JSET, 6, 0, 0x1fff),     // 12: a later fragment: reject
         op(LDXB_MSH, 0, 0, 14),     // 13: x = IPv4 header length

@@ -193,6 +193,9 @@ pub fn segments_of(
 /// Turns frames into segments one at a time, as they are read.
 pub struct Segmenter {
     port: u16,
+    /// UDP: each datagram is a segment, at the flow offset its payload
+    /// starts (the bytes of the datagrams before it), with no flags.
+    udp: bool,
     flows: [FlowState; 2],
     /// Client → server segments so far.
     pub c2s: Vec<Segment>,
@@ -205,14 +208,26 @@ impl Segmenter {
     pub fn new(server_port: u16) -> Segmenter {
         Segmenter {
             port: server_port,
+            udp: false,
             flows: Default::default(),
             c2s: Vec::new(),
             s2c: Vec::new(),
         }
     }
 
+    /// A segmenter for the UDP datagrams to and from `server_port`.
+    pub fn udp(server_port: u16) -> Segmenter {
+        Segmenter {
+            udp: true,
+            ..Segmenter::new(server_port)
+        }
+    }
+
     /// Parses one frame seen at `t_ns`; which segment it is, if any.
     pub fn push(&mut self, t_ns: u64, data: &[u8]) -> Option<(Flow, u32)> {
+        if self.udp {
+            return self.push_datagram(t_ns, data);
+        }
         let (flow, seq, len, flags, mss) = tcp_of(data, self.port)?;
         let i = usize::from(flow == Flow::S2c);
         let st = &mut self.flows[i];
@@ -247,6 +262,40 @@ impl Segmenter {
             offset,
             len,
             flags,
+        });
+        Some((flow, list.len() as u32 - 1))
+    }
+}
+
+impl Segmenter {
+    /// One UDP datagram: its payload follows the datagrams before it.
+    fn push_datagram(&mut self, t_ns: u64, data: &[u8]) -> Option<(Flow, u32)> {
+        let p = SlicedPacket::from_ethernet(data).ok()?;
+        let Some(TransportSlice::Udp(udp)) = p.transport else {
+            return None;
+        };
+        let flow = if udp.destination_port() == self.port {
+            Flow::C2s
+        } else if udp.source_port() == self.port {
+            Flow::S2c
+        } else {
+            return None;
+        };
+        // The length from the UDP header, so a frame cut short by the
+        // keep cap still counts all its bytes.
+        let len = u32::from(udp.length()).saturating_sub(8);
+        let st = &mut self.flows[usize::from(flow == Flow::S2c)];
+        let offset = st.seen_end;
+        st.seen_end += u64::from(len);
+        let list = match flow {
+            Flow::C2s => &mut self.c2s,
+            Flow::S2c => &mut self.s2c,
+        };
+        list.push(Segment {
+            t_ns,
+            offset,
+            len,
+            flags: 0,
         });
         Some((flow, list.len() as u32 - 1))
     }
