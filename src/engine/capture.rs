@@ -87,6 +87,7 @@ impl Armed {
             trace.capture = self.status;
             return Ok(());
         };
+        let reading = std::time::Instant::now();
         let (real0, trial0) = self.anchor;
         let mut seg = match self.proto {
             capture::Proto::Tcp => wire::Segmenter::new(self.port),
@@ -116,6 +117,7 @@ impl Armed {
         if let Some(f) = trace.s2c.as_mut() {
             f.wire = seg.s2c;
         }
+        trace.capture_read_ns = reading.elapsed().as_nanos() as u64;
         trace.capture = Capture::Captured {
             interface: self.interface.into(),
             place: self.place,

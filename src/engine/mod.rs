@@ -117,7 +117,8 @@ pub fn run_trial(exp: &Experiment, models: &Models) -> Result<Trace> {
         Kind::Tcp => tcp::run(&ctx)?,
         Kind::Udp => udp::run(&ctx)?,
     };
-    trace.duration_ns = started.elapsed().as_nanos() as u64;
+    // The traffic's time: reading the capture afterwards is the observer's.
+    trace.duration_ns = (started.elapsed().as_nanos() as u64).saturating_sub(trace.capture_read_ns);
     let flows = std::iter::once((Flow::C2s, &mut trace.c2s))
         .chain(trace.s2c.as_mut().map(|f| (Flow::S2c, f)));
     for (flow, t) in flows {
@@ -202,6 +203,7 @@ pub fn send_to(
             c2s,
             s2c: Some(s2c),
             duration_ns: started.elapsed().as_nanos() as u64,
+            capture_read_ns: 0,
         },
         quiet: replies.quiet,
         failed: replies.failed,

@@ -43,6 +43,7 @@ pub(super) fn run(ctx: &Ctx) -> Result<Trace> {
         c2s,
         s2c: None,
         duration_ns: 0,
+        capture_read_ns: 0,
     };
     wire.finish(&mut trace)?;
     Ok(trace)

@@ -126,6 +126,7 @@ fn serve(
         c2s: c2s.finish(delivery, counts.map(|c| c.data_segs_in)),
         s2c: s2c.map(|f| f.finish(Delivery::Stream, counts.map(|c| c.data_segs_out))),
         duration_ns: clock.now_ns(),
+        capture_read_ns: 0,
     };
     Ok((trace, ended))
 }

@@ -88,6 +88,7 @@ pub(super) fn listen_udp(
         c2s: c2s.finish(Delivery::Datagram, None),
         s2c: None,
         duration_ns: clock.now_ns(),
+        capture_read_ns: 0,
     };
     run.push(peer, trace, ended);
     run.budget_hit = budget.exhausted();

@@ -209,6 +209,7 @@ fn relay_one(
         c2s: c2s.finish(delivery, counts.0.map(|c| c.data_segs_in)),
         s2c: Some(s2c.finish(delivery, counts.1.map(|c| c.data_segs_in))),
         duration_ns: clock.now_ns(),
+        capture_read_ns: 0,
     };
     Ok((trace, ended, note))
 }

@@ -171,8 +171,11 @@ pub struct Trace {
     pub c2s: FlowTrace,
     /// Server → client (empty without replies).
     pub s2c: Option<FlowTrace>,
-    /// Wall time of the trial, ns.
+    /// Wall time of the trial, ns (the traffic: reading the capture
+    /// afterwards is not in it).
     pub duration_ns: u64,
     /// Whether the wire was captured, and the frames if it was.
     pub capture: Capture,
+    /// Time spent after the traffic reading the captured packets, ns.
+    pub capture_read_ns: u64,
 }
