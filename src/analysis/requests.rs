@@ -48,11 +48,13 @@ pub fn requests(flows: &[FlowAnalysis]) -> Vec<Request> {
         .filter_map(|(i, reply)| {
             let sent_ns = (*first.get(i)?)?;
             let reply_ns = reply.delivered_ns?;
+            // A reply is read after its request is sent; a pair that says
+            // otherwise is not a request and its reply.
             Some(Request {
                 request: i as u64,
                 sent_ns,
                 reply_ns,
-                latency_ns: reply_ns.saturating_sub(sent_ns),
+                latency_ns: reply_ns.checked_sub(sent_ns)?,
             })
         })
         .collect()
