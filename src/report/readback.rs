@@ -44,6 +44,7 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
         },
     )?;
     check_plan(&plan, &res, recorded.peer.is_some())?;
+    let requests = std::mem::take(&mut res.requests);
     let mut flows = flows(&plan, res);
     if recorded.peer.is_some() && recorded.recorded.is_empty() {
         let msg = "recorded: missing, but a peer command wrote this folder".to_string();
@@ -74,8 +75,22 @@ pub fn read_results(dir: &Path) -> Result<RunResult> {
             }
         }
     }
+    let mut trials = assemble(&plan, flows, recorded.peer.is_some());
+    for r in requests {
+        let t = trials
+            .iter_mut()
+            .find(|t| t.scenario == r.scenario as usize && t.trial == r.trial);
+        if let Some(t) = t {
+            t.requests.push(crate::analysis::Request {
+                request: r.request,
+                sent_ns: r.sent_ns,
+                reply_ns: r.reply_ns,
+                latency_ns: r.latency_ns,
+            });
+        }
+    }
     Ok(RunResult {
-        trials: assemble(&plan, flows, recorded.peer.is_some()),
+        trials,
         plan,
         started_unix: recorded.start_unix_s,
         duration_ns: recorded.duration_ns,
