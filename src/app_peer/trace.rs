@@ -1,0 +1,129 @@
+//! `nianbao trace -- CMD`: the command is checked (found, not setuid), run
+//! under the tracer, each TCP connection it made analysed as one trial and
+//! written like `listen`'s results; its exit status is passed on.
+
+use super::flags::{keep_bytes, push_str, Flags};
+use super::{out_dir, peer_plan, peer_result};
+use crate::analysis::RunResult;
+use crate::cli::TraceArgs;
+use crate::error::{Error, Result};
+use crate::peer::{self, Cut, TraceOptions};
+use crate::report::results::{preflight, write_results};
+use crate::trace::Delivery;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// The default deadline of a trace: programs run longer than a scenario.
+const DEFAULT_DEADLINE: &str = "60s";
+
+/// What `trace` did.
+pub struct TraceOutcome {
+    /// The analysed run, when at least one TCP connection was recorded.
+    pub run: Option<RunResult>,
+    pub dir: PathBuf,
+    /// The traced command's exit status.
+    pub status: Option<u8>,
+    /// The report when no connection was recorded.
+    pub text: String,
+}
+
+/// Runs the command under the tracer and writes what it did.
+pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
+    let launch = crate::net::tracer::resolve(&args.command).map_err(|e| Error::Config {
+        origin: "nianbao trace".into(),
+        msg: e.to_string(),
+    })?;
+    let mut sets = Flags::new();
+    if args.output.deadline.is_none() {
+        push_str(
+            &mut sets,
+            "--deadline",
+            "deadline",
+            &Some(DEFAULT_DEADLINE.into()),
+        );
+    }
+    let (plan, declared) = peer_plan(
+        "trace",
+        "Someone else's programs, traced by nianbao trace",
+        None,
+        sets,
+        &args.boundaries,
+        &args.output,
+    )?;
+    let exp = &plan.scenarios[0].experiment;
+    // The boundaries the user gave, read as `listen` reads them.
+    let given = peer::PeerOptions {
+        connections: 1,
+        idle: None,
+        keep: 0,
+        declared,
+    };
+    let cut = match given.cut(exp) {
+        Cut::None => None,
+        c => Some(c),
+    };
+    let opts = TraceOptions {
+        cut,
+        delivery: match exp.framed() {
+            true => Delivery::Framed,
+            false => Delivery::Stream,
+        },
+        keep: keep_bytes(&args.output.keep_bytes)?,
+        deadline: exp.deadline,
+    };
+    let dir = out_dir(&args.output, &plan);
+    preflight(&dir)?;
+    let started = SystemTime::now();
+    let traced = peer::trace(&launch, &opts)?;
+    let command = shown(&args.command);
+    if traced.peer.conns.is_empty() {
+        let mut text = format!(
+            "\n  nianbao trace: no TCP connection was recorded for {command}; nothing written.\n"
+        );
+        for n in &traced.peer.extra {
+            text += &format!("  · {n}\n");
+        }
+        return Ok(TraceOutcome {
+            run: None,
+            dir,
+            status: traced.status,
+            text,
+        });
+    }
+    let mut run = peer_result(&plan, traced.peer, "trace", command, started)?;
+    if let Some(p) = run.peer.as_mut() {
+        if traced.by_sends {
+            p.knobs
+                .push("messages = send() calls (where both ends were traced)".into());
+        }
+    }
+    write_results(&dir, &run)?;
+    Ok(TraceOutcome {
+        run: Some(run),
+        dir,
+        status: traced.status,
+        text: String::new(),
+    })
+}
+
+/// The command as typed, quoted where needed, at most 80 characters.
+fn shown(argv: &[std::ffi::OsString]) -> String {
+    let words: Vec<String> = argv
+        .iter()
+        .map(|a| {
+            let a = a.to_string_lossy();
+            match a
+                .chars()
+                .any(|c| c.is_whitespace() || "'\"$&;|<>()".contains(c))
+            {
+                true => format!("'{}'", a.replace('\'', "'\\''")),
+                false => a.into_owned(),
+            }
+        })
+        .collect();
+    let all = words.join(" ");
+    match all.chars().count() > 80 {
+        true => format!("`{}…`", all.chars().take(79).collect::<String>()),
+        false => format!("`{all}`"),
+    }
+}
