@@ -4,5 +4,5 @@ BUFSIZE=1024
 ip_port=('127.0.0.1',int(sys.argv[1]))
 s=socket.socket(socket.AF_INET,socket.SOCK_STREAM)
 res=s.connect_ex(ip_port)
-for msg in MESSAGES:
-    s.send(msg.encode('utf-8'))
+s.send('hello'.encode('utf-8'))
+s.send('feng'.encode('utf-8'))
