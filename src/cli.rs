@@ -267,8 +267,13 @@ pub struct TraceArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub output: PeerOutput,
+    /// Attach to this running process (all its threads) instead of
+    /// starting a command; Ctrl-C or the deadline detaches and leaves it running.
+    #[arg(long, value_name = "PID", conflicts_with = "command",
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub pid: Option<i32>,
     /// The command to run and trace, with its arguments, after `--`.
-    #[arg(last = true, required = true, value_name = "CMD")]
+    #[arg(last = true, required_unless_present = "pid", value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }
 

@@ -300,3 +300,157 @@ fn a_missing_or_setuid_program_is_refused_with_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("--framing bogus"), "{err}");
 }
+
+/// Starts `python3 -c CODE` in `dir`, untraced.
+fn python_in(dir: &Path, code: &str) -> std::process::Child {
+    Command::new("python3")
+        .args(["-c", code])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 starts")
+}
+
+/// Whether `pid` is traced by someone (TracerPid in /proc/PID/status).
+fn tracer_of(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("TracerPid:"))
+        .map(|v| v.trim().to_string())
+}
+
+#[test]
+fn attach_to_a_running_server_records_its_recvs() {
+    if skip(cannot(true)) {
+        return;
+    }
+    let dir = folder(&["hellofeng_server.py", "hellofeng_client.py"], &[]);
+    let mut server = python_in(
+        dir.path(),
+        &std::fs::read_to_string(dir.path().join("hellofeng_server.py")).unwrap(),
+    );
+    let port = dir.path().join("port");
+    for _ in 0..500 {
+        if port.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = dir.path().join("r").display().to_string();
+    let pid = server.id().to_string();
+    let mut cmd = nianbao(&[
+        "trace",
+        "--pid",
+        &pid,
+        "--messages",
+        "hello,feng",
+        "--out",
+        &out,
+    ]);
+    cmd.current_dir(dir.path());
+    let traced = peers::start(cmd, "nianbao trace --pid");
+    if !traced.first_line.starts_with("tracing pid") {
+        let (_, _, err) = traced.finish(BOUND, "trace --pid");
+        let _ = server.kill();
+        let _ = server.wait();
+        println!("skipped: cannot attach here: {err}");
+        return;
+    }
+    let p = std::fs::read_to_string(&port).unwrap();
+    let mut client = Command::new("python3");
+    client
+        .arg("hellofeng_client.py")
+        .arg(p.trim())
+        .current_dir(dir.path());
+    let (code, _, err) = peers::run(client, BOUND, "client");
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, stderr) = traced.finish(BOUND, "nianbao trace --pid");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("given   |hello|feng|"), "{stdout}");
+    assert!(stdout.contains("recv    |hello·feng|"), "{stdout}");
+    assert!(
+        stdout.contains("only the server end was traced"),
+        "{stdout}"
+    );
+    let _ = server.wait();
+    assert!(
+        stdout.contains(&format!("pid {pid} exited while traced")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn ctrl_c_detaches_from_an_attached_process_and_leaves_it_running() {
+    if skip(cannot(true)) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut looping = python_in(
+        dir.path(),
+        "import time\nfor i in range(600): time.sleep(0.05); print(i, flush=True)",
+    );
+    let pid = looping.id();
+    let traced = peers::start(
+        nianbao(&[
+            "trace",
+            "--pid",
+            &pid.to_string(),
+            "--out",
+            &dir.path().join("r").display().to_string(),
+        ]),
+        "trace --pid",
+    );
+    if !traced.first_line.starts_with("tracing pid") {
+        let _ = looping.kill();
+        let _ = looping.wait();
+        println!("skipped: cannot attach here");
+        return;
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_ne!(
+        tracer_of(pid).as_deref(),
+        Some("0"),
+        "traced while nianbao runs"
+    );
+    nix_kill(traced.child.id(), "INT");
+    let (code, stdout, stderr) = traced.finish(BOUND, "trace --pid");
+    assert_eq!(code, 130, "{stdout}{stderr}");
+    assert!(stdout.contains("nianbao detached from pid"), "{stdout}");
+    assert_eq!(tracer_of(pid).as_deref(), Some("0"), "detached");
+    assert!(looping.try_wait().unwrap().is_none(), "it goes on running");
+    let _ = looping.kill();
+    let _ = looping.wait();
+}
+
+#[test]
+fn a_pid_that_does_not_exist_or_a_pid_with_a_command_is_exit_2() {
+    let (code, _, err) = peers::run(
+        nianbao(&["trace", "--pid", "2147483646"]),
+        BOUND,
+        "trace --pid",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no such process") && err.lines().count() == 1,
+        "{err}"
+    );
+    let (code, _, err) = peers::run(
+        nianbao(&["trace", "--pid", "1", "--", "true"]),
+        BOUND,
+        "trace --pid cmd",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--pid"), "{err}");
+}
+
+/// `kill -SIG pid`.
+fn nix_kill(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig} {pid}");
+}

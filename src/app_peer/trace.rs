@@ -7,7 +7,7 @@ use super::{out_dir, peer_plan, peer_result};
 use crate::analysis::RunResult;
 use crate::cli::TraceArgs;
 use crate::error::{Error, Result};
-use crate::peer::{self, Cut, TraceOptions};
+use crate::peer::{self, Cut, Target, TraceOptions};
 use crate::report::results::{preflight, write_results};
 use crate::trace::Delivery;
 use std::path::PathBuf;
@@ -29,10 +29,15 @@ pub struct TraceOutcome {
 
 /// Runs the command under the tracer and writes what it did.
 pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
-    let launch = crate::net::tracer::resolve(&args.command).map_err(|e| Error::Config {
-        origin: "nianbao trace".into(),
-        msg: e.to_string(),
-    })?;
+    let target = match args.pid {
+        Some(pid) => Target::Pid(pid),
+        None => Target::Command(crate::net::tracer::resolve(&args.command).map_err(|e| {
+            Error::Config {
+                origin: "nianbao trace".into(),
+                msg: e.to_string(),
+            }
+        })?),
+    };
     let mut sets = Flags::new();
     if args.output.deadline.is_none() {
         push_str(
@@ -70,12 +75,16 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
         },
         keep: keep_bytes(&args.output.keep_bytes)?,
         deadline: exp.deadline,
+        announce: super::announce,
     };
     let dir = out_dir(&args.output, &plan);
     preflight(&dir)?;
     let started = SystemTime::now();
-    let traced = peer::trace(&launch, &opts)?;
-    let command = shown(&args.command);
+    let traced = peer::trace(&target, &opts)?;
+    let command = match args.pid {
+        Some(pid) => format!("pid {pid}"),
+        None => shown(&args.command),
+    };
     if traced.peer.conns.is_empty() {
         let mut text = format!(
             "\n  nianbao trace: no TCP connection was recorded for {command}; nothing written.\n"

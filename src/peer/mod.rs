@@ -19,7 +19,7 @@ pub use io::Stop;
 pub use listen::listen;
 pub use proxy::{proxy, Relay, READ as PROXY_READ};
 pub use record::{Budget, Cut, FlowRecorder, DEFAULT_KEEP, MAX_CALLS};
-pub use traced::{trace, TraceOptions, TraceRun};
+pub use traced::{trace, Target, TraceOptions, TraceRun};
 
 use crate::experiment::{Experiment, Messages};
 use crate::trace::Trace;

@@ -27,6 +27,15 @@ pub struct TraceOptions {
     /// Bytes kept from all calls together.
     pub keep: u64,
     pub deadline: Duration,
+    /// Told (one line) once an attached process is seized.
+    pub announce: fn(&str),
+}
+
+/// What to trace: a command nianbao starts, or a running process.
+#[derive(Clone, Debug)]
+pub enum Target {
+    Command(tracer::Launch),
+    Pid(i32),
 }
 
 /// What the traced programs did, and how the command ended.
@@ -40,17 +49,19 @@ pub struct TraceRun {
     pub by_sends: bool,
 }
 
-/// Runs `launch` under the tracer and turns what it recorded into traces.
-pub fn trace(launch: &tracer::Launch, opts: &TraceOptions) -> Result<TraceRun> {
-    let traced = tracer::run(
-        launch,
-        &tracer::Options {
-            keep: opts.keep,
-            max_calls: super::MAX_CALLS,
-            deadline: opts.deadline,
-            stop: crate::interrupt::pending,
-        },
-    )?;
+/// Runs the target under the tracer and turns what it recorded into traces.
+pub fn trace(target: &Target, opts: &TraceOptions) -> Result<TraceRun> {
+    let o = tracer::Options {
+        keep: opts.keep,
+        max_calls: super::MAX_CALLS,
+        deadline: opts.deadline,
+        stop: crate::interrupt::pending,
+        announce: opts.announce,
+    };
+    let traced = match target {
+        Target::Command(launch) => tracer::run(launch, &o)?,
+        Target::Pid(pid) => tracer::attach(*pid, &o)?,
+    };
     Ok(build(&traced, opts))
 }
 
@@ -119,10 +130,16 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
     }
     TraceRun {
         peer: run,
-        status: t.status.map(|s| match s {
-            tracer::Status::Code(c) => c as u8,
-            tracer::Status::Killed(sig) => 128u8.saturating_add(sig as u8),
-        }),
+        // An attached process is not nianbao's: its status is not passed on.
+        status: t
+            .attached
+            .is_none()
+            .then_some(t.status)
+            .flatten()
+            .map(|s| match s {
+                tracer::Status::Code(c) => c as u8,
+                tracer::Status::Killed(sig) => 128u8.saturating_add(sig as u8),
+            }),
         by_sends,
     }
 }
@@ -270,6 +287,15 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
             format_duration(Duration::from_nanos(per))
         ));
     }
+    if let Some(pid) = t.attached {
+        n.push(match t.ending {
+            Some(Ending::Deadline) => format!("the deadline passed: nianbao detached from pid {pid}, which goes on (give --deadline up to 600s to watch longer)"),
+            Some(Ending::Signal(s)) => format!("{} ended the trace: nianbao detached from pid {pid}, which goes on running", crate::error::signal_name(s)),
+            _ => format!("pid {pid} exited while traced"),
+        });
+        n.push("attached to a running process: no filter could be installed, so every system call stopped twice, and calls made before attaching are not seen (stream offsets count from the first call seen)".into());
+        return limits(t, n);
+    }
     n.push(match (t.ending, t.status) {
         (Some(Ending::Deadline), _) => "the deadline passed: the traced programs were killed (give --deadline up to 600s to wait longer)".into(),
         (Some(Ending::Signal(s)), _) => format!("{} stopped the trace: the traced programs were killed", crate::error::signal_name(s)),
@@ -277,6 +303,11 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
         (_, Some(tracer::Status::Killed(s))) => format!("the command was killed by signal {s}; what it did until then is recorded"),
         _ => "the command's exit status is not known".into(),
     });
+    limits(t, n)
+}
+
+/// The notes on limits the recording reached.
+fn limits(t: &Traced, mut n: Vec<String>) -> Vec<String> {
     if t.call_limit {
         n.push(format!(
             "the recording reached its limit of {} calls; later calls were not recorded",

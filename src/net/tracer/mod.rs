@@ -11,6 +11,7 @@
 //! at the deadline or on Ctrl-C, and the tracer then kills the traced tree
 //! (PTRACE_O_EXITKILL does the same if nianbao itself dies).
 
+mod blocked;
 mod filter;
 mod memory;
 mod sockets;
@@ -19,7 +20,7 @@ mod wait;
 
 pub use sockets::{SockInfo, SockKind};
 pub use spawn::{resolve, Launch, Refused};
-pub use wait::run;
+pub use wait::{attach, run};
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -124,8 +125,12 @@ pub struct Traced {
     pub capped: bool,
     /// Whether the call limit stopped the recording.
     pub call_limit: bool,
-    /// Tracees that had not ended a grace time after being killed.
+    /// Tracees that had not ended (or been detached) a grace time after
+    /// being killed (or asked to stop).
     pub stragglers: usize,
+    /// The process attached to (`--pid`), which goes on after nianbao
+    /// detaches; `None`: nianbao started the command.
+    pub attached: Option<i32>,
 }
 
 /// What the tracer is told.
@@ -138,4 +143,6 @@ pub struct Options {
     pub deadline: Duration,
     /// A signal asking nianbao to stop (checked by the watchdog).
     pub stop: fn() -> Option<i32>,
+    /// Told once every thread of an attached process is seized.
+    pub announce: fn(&str),
 }

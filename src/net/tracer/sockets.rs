@@ -94,6 +94,17 @@ impl Fds {
     }
 }
 
+/// The threads of process `pid` (/proc/PID/task).
+pub fn threads(pid: i32) -> std::io::Result<Vec<i32>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        if let Some(tid) = e?.file_name().to_str().and_then(|s| s.parse().ok()) {
+            out.push(tid);
+        }
+    }
+    Ok(out)
+}
+
 /// The socket behind `fd` of `tid`: a copy of the fd through a pidfd.
 fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
     let comm = std::fs::read_to_string(format!("/proc/{tgid}/comm"))

@@ -11,7 +11,7 @@ use nix::sys::ptrace::{self, Event};
 use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -26,8 +26,24 @@ const DEADLINE: i32 = -1;
 extern "C" fn wake_up(_: libc::c_int) {}
 
 /// Runs `launch` under ptrace until its whole tree has ended, or the
-/// deadline or a signal ended it.
+/// deadline or a signal ended it (then the tree is killed).
 pub fn run(launch: &Launch, opts: &Options) -> Result<Traced> {
+    watch(opts, |t, reason| t.run(launch, reason))
+}
+
+/// Attaches to the running process `pid` (all its threads, PTRACE_SEIZE)
+/// and records until it exits, or the deadline or a signal comes (then
+/// nianbao detaches and the process goes on). No filter can be put into a
+/// running process, so every system call stops, at entry and exit.
+pub fn attach(pid: i32, opts: &Options) -> Result<Traced> {
+    watch(opts, |t, reason| t.attach(pid, reason))
+}
+
+/// Runs `body` with the watchdog beside it.
+fn watch(
+    opts: &Options,
+    body: impl FnOnce(Tracer<'_>, &AtomicI32) -> Result<Traced>,
+) -> Result<Traced> {
     let wake = SigAction::new(
         SigHandler::Handler(wake_up),
         SaFlags::empty(),
@@ -58,7 +74,7 @@ pub fn run(launch: &Launch, opts: &Options) -> Result<Traced> {
                 std::thread::park_timeout(TICK);
             }
         });
-        let r = Tracer::new(opts, started).run(launch, &reason);
+        let r = body(Tracer::new(opts, started), &reason);
         done.store(true, Ordering::SeqCst);
         watchdog.thread().unpark();
         r
@@ -91,6 +107,12 @@ struct Tracer<'a> {
     out: Traced,
     root: i32,
     killed: Option<Instant>,
+    /// Attached to a running process (`--pid`): stopping detaches.
+    attached: bool,
+    /// Syscall-stepping (no filter): every call stops at entry and exit;
+    /// the threads between the two.
+    step: bool,
+    in_call: HashSet<i32>,
 }
 
 impl<'a> Tracer<'a> {
@@ -104,6 +126,9 @@ impl<'a> Tracer<'a> {
             out: Traced::default(),
             root: 0,
             killed: None,
+            attached: false,
+            step: false,
+            in_call: HashSet::new(),
         }
     }
 
@@ -118,7 +143,83 @@ impl<'a> Tracer<'a> {
                 started: true,
             },
         );
-        let mut first = true;
+        self.wait_loop(reason, true)?;
+        if self.out.status.is_none() || !self.exec_seen() {
+            if let Some((stage, e)) = spawn::child_error(&child.errors) {
+                return Err(Error::io(
+                    format!("trace: {}", spawn::stage_name(stage, &launch.path)),
+                    e,
+                ));
+            }
+        }
+        Ok(self.finish())
+    }
+
+    /// Seizes every thread of `pid`, then records.
+    fn attach(mut self, pid: i32, reason: &AtomicI32) -> Result<Traced> {
+        self.root = pid;
+        self.attached = true;
+        self.step = true;
+        self.out.attached = Some(pid);
+        self.out.processes = 1;
+        let o = ptrace::Options::PTRACE_O_TRACEFORK
+            | ptrace::Options::PTRACE_O_TRACEVFORK
+            | ptrace::Options::PTRACE_O_TRACECLONE
+            | ptrace::Options::PTRACE_O_TRACEEXEC
+            | ptrace::Options::PTRACE_O_TRACESYSGOOD;
+        // Threads made while attaching are seen on the next pass (or,
+        // made by a thread already seized, through its clone event).
+        for _ in 0..8 {
+            let tids = super::sockets::threads(pid)
+                .map_err(|e| Error::io(format!("trace --pid {pid}: no such process"), e))?;
+            let new: Vec<i32> = tids
+                .into_iter()
+                .filter(|t| !self.tracees.contains_key(t))
+                .collect();
+            if new.is_empty() {
+                break;
+            }
+            for tid in new {
+                match ptrace::seize(Pid::from_raw(tid), o) {
+                    Ok(()) => {
+                        let _ = ptrace::interrupt(Pid::from_raw(tid));
+                        self.tracees.insert(
+                            tid,
+                            Tracee {
+                                tgid: pid,
+                                started: false,
+                            },
+                        );
+                    }
+                    Err(e) if self.tracees.is_empty() => {
+                        return Err(super::blocked::attach_error(pid, e.into()))
+                    }
+                    // A thread that ended meanwhile.
+                    Err(_) => {}
+                }
+            }
+        }
+        (self.opts.announce)(&format!(
+            "tracing pid {pid} ({}); Ctrl-C detaches and leaves it running",
+            match self.tracees.len() {
+                1 => "1 thread".to_string(),
+                n => format!("{n} threads"),
+            }
+        ));
+        self.wait_loop(reason, false)?;
+        Ok(self.finish())
+    }
+
+    fn finish(mut self) -> Traced {
+        self.out.sockets = std::mem::take(&mut self.fds.sockets);
+        self.out.duration_ns = self.started.elapsed().as_nanos() as u64;
+        self.out.ending.get_or_insert(Ending::Exited);
+        self.out
+    }
+
+    /// Waits for stops until no tracee is left (or the grace after a kill
+    /// or detach has passed).
+    fn wait_loop(&mut self, reason: &AtomicI32, mut first: bool) -> Result<()> {
         loop {
             if self.killed.is_none() {
                 match reason.load(Ordering::SeqCst) {
@@ -147,19 +248,11 @@ impl<'a> Tracer<'a> {
             self.handle(status);
             self.out.stops += 1;
             self.out.stop_ns += t0.elapsed().as_nanos() as u64;
-        }
-        if self.out.status.is_none() || !self.exec_seen() {
-            if let Some((stage, e)) = spawn::child_error(&child.errors) {
-                return Err(Error::io(
-                    format!("trace: {}", spawn::stage_name(stage, &launch.path)),
-                    e,
-                ));
+            if self.attached && self.tracees.is_empty() {
+                break;
             }
         }
-        self.out.sockets = std::mem::take(&mut self.fds.sockets);
-        self.out.duration_ns = self.started.elapsed().as_nanos() as u64;
-        self.out.ending.get_or_insert(Ending::Exited);
-        Ok(self.out)
+        Ok(())
     }
 
     fn exec_seen(&self) -> bool {
@@ -182,16 +275,57 @@ impl<'a> Tracer<'a> {
         let _ = ptrace::cont(pid, None);
     }
 
+    /// Ends the trace: kills the tree nianbao started, or asks every
+    /// thread of an attached process to stop so it can be detached.
     fn kill_all(&mut self, why: Ending) {
         self.out.ending = Some(why);
         self.killed = Some(Instant::now());
         for &tid in self.tracees.keys() {
-            let _ = signal::kill(Pid::from_raw(tid), Signal::SIGKILL);
+            let _ = match self.attached {
+                true => ptrace::interrupt(Pid::from_raw(tid)).map_err(|_| ()),
+                false => signal::kill(Pid::from_raw(tid), Signal::SIGKILL).map_err(|_| ()),
+            };
         }
     }
 
+    /// Detaching: lets a stopped thread go, with the signal it was
+    /// stopped for (so nothing the process should get is lost).
+    fn let_go(&mut self, pid: Pid, sig: Option<Signal>) {
+        let _ = ptrace::detach(pid, sig);
+        self.tracees.remove(&pid.as_raw());
+        self.pending.remove(&pid.as_raw());
+    }
+
     fn handle(&mut self, status: WaitStatus) {
+        if self.attached && self.killed.is_some() {
+            match status {
+                WaitStatus::Stopped(pid, sig) if sig != Signal::SIGSTOP => {
+                    return self.let_go(pid, Some(sig))
+                }
+                WaitStatus::Stopped(pid, _)
+                | WaitStatus::PtraceEvent(pid, _, _)
+                | WaitStatus::PtraceSyscall(pid) => return self.let_go(pid, None),
+                _ => {}
+            }
+        }
         match status {
+            WaitStatus::PtraceEvent(pid, _, ev) if ev == Event::PTRACE_EVENT_STOP as i32 => {
+                // A seized thread's first stop, an interrupt, or a
+                // group-stop: (re)start it.
+                self.adopt(pid.as_raw());
+                if let Some(t) = self.tracees.get_mut(&pid.as_raw()) {
+                    t.started = true;
+                }
+                self.go(pid)
+            }
+            WaitStatus::PtraceSyscall(pid) if self.step => {
+                if self.in_call.remove(&pid.as_raw()) {
+                    self.exit(pid)
+                } else {
+                    self.in_call.insert(pid.as_raw());
+                    self.entry(pid)
+                }
+            }
             WaitStatus::PtraceEvent(pid, _, ev) => {
                 if ev == Event::PTRACE_EVENT_SECCOMP as i32 {
                     return self.entry(pid);
@@ -212,7 +346,7 @@ impl<'a> Tracer<'a> {
                         }
                     }
                 }
-                let _ = ptrace::cont(pid, None);
+                self.go(pid)
             }
             WaitStatus::PtraceSyscall(pid) => self.exit(pid),
             WaitStatus::Stopped(pid, sig) => self.signal(pid, sig),
@@ -264,18 +398,13 @@ impl<'a> Tracer<'a> {
             if let Some(t) = self.tracees.get_mut(&tid) {
                 t.started = true;
             }
-            let _ = ptrace::cont(pid, None);
-            return;
+            return self.go(pid);
         }
         match ptrace::getsiginfo(pid) {
             // A group-stop (after a stop signal was delivered): go on.
-            Err(Errno::EINVAL) => {
-                let _ = ptrace::cont(pid, None);
-            }
+            Err(Errno::EINVAL) => self.go(pid),
             // A signal for the tracee: delivered unchanged.
-            _ => {
-                let _ = ptrace::cont(pid, Some(sig));
-            }
+            _ => self.resume(pid, Some(sig)),
         }
     }
 
@@ -283,6 +412,7 @@ impl<'a> Tracer<'a> {
         let tgid = self.tgid(tid);
         self.tracees.remove(&tid);
         self.pending.remove(&tid);
+        self.in_call.remove(&tid);
         if tid == tgid {
             self.fds.forget_all(tgid);
         }
@@ -335,14 +465,24 @@ impl<'a> Tracer<'a> {
                 // On to the call's exit stop.
                 if ptrace::syscall(pid, None).is_err() {
                     self.pending.remove(&tid);
+                    self.in_call.remove(&tid);
                 }
             }
             _ => self.go(pid),
         }
     }
 
+    /// Restarts a stopped thread: to its next filtered call, or (stepping)
+    /// to its next system call stop.
     fn go(&self, pid: Pid) {
-        let _ = ptrace::cont(pid, None);
+        self.resume(pid, None)
+    }
+
+    fn resume(&self, pid: Pid, sig: Option<Signal>) {
+        let _ = match self.step {
+            true => ptrace::syscall(pid, sig),
+            false => ptrace::cont(pid, sig),
+        };
     }
 
     /// A syscall-exit stop: the call returned; record it.
