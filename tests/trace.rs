@@ -262,7 +262,7 @@ fn the_deadline_ends_a_program_that_never_stops() {
     );
     assert_eq!(code, 128 + 9, "{stdout}{stderr}");
     assert!(
-        stdout.contains("no TCP connection was recorded"),
+        stdout.contains("no TCP connection or UDP datagram was recorded"),
         "{stdout}"
     );
     assert!(stdout.contains("the deadline passed"), "{stdout}");
@@ -453,4 +453,30 @@ fn nix_kill(pid: u32, sig: &str) {
         .unwrap()
         .success();
     assert!(ok, "kill -{sig} {pid}");
+}
+
+#[test]
+fn udp_datagrams_keep_their_boundaries_and_a_long_one_is_truncated_by_what_it_lost() {
+    if skip(cannot(true)) {
+        return;
+    }
+    let dir = folder(&["udp_server.py", "udp_client.py"], &[]);
+    let script = both("python3 udp_server.py", "python3 udp_client.py");
+    let (code, stdout, stderr) = trace(dir.path(), &[], &script);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("trace udp "), "{stdout}");
+    assert!(stdout.contains("1 UDP conversation recorded"), "{stdout}");
+    assert!(stdout.contains("976 of 2000 bytes discarded"), "{stdout}");
+    let recvs = csv(dir.path(), "recvs.csv");
+    let kinds: Vec<&str> = recvs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(8).unwrap())
+        .collect();
+    assert_eq!(kinds, ["whole", "whole", "truncated"], "{recvs}");
+    let messages = csv(dir.path(), "messages.csv");
+    assert!(
+        messages.contains(",2,9,2000,") && messages.contains(",truncated,"),
+        "{messages}"
+    );
 }

@@ -87,7 +87,7 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
     };
     if traced.peer.conns.is_empty() {
         let mut text = format!(
-            "\n  nianbao trace: no TCP connection was recorded for {command}; nothing written.\n"
+            "\n  nianbao trace: no TCP connection or UDP datagram was recorded for {command}; nothing written.\n"
         );
         for n in &traced.peer.extra {
             text += &format!("  · {n}\n");
@@ -99,6 +99,11 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
             text,
         });
     }
+    // All datagrams: the run is a UDP one, in its knobs and its folder.
+    let plan = match traced.udp_only {
+        true => trace_plan(args, true)?.0,
+        false => plan,
+    };
     let mut run = peer_result(&plan, traced.peer, "trace", command, started)?;
     if let Some(p) = run.peer.as_mut() {
         if traced.by_sends {
@@ -113,6 +118,35 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
         status: traced.status,
         text: String::new(),
     })
+}
+
+/// The plan of a trace: the flags as experiment keys (`udp`: all datagrams).
+fn trace_plan(args: &TraceArgs, udp: bool) -> Result<(crate::experiment::Plan, bool)> {
+    let mut sets = Flags::new();
+    if args.output.deadline.is_none() {
+        push_str(
+            &mut sets,
+            "--deadline",
+            "deadline",
+            &Some(DEFAULT_DEADLINE.into()),
+        );
+    }
+    if udp {
+        push_str(
+            &mut sets,
+            "(datagrams)",
+            "transport.kind",
+            &Some("udp".into()),
+        );
+    }
+    peer_plan(
+        "trace",
+        "Someone else's programs, traced by nianbao trace",
+        None,
+        sets,
+        &args.boundaries,
+        &args.output,
+    )
 }
 
 /// The command as typed, quoted where needed, at most 80 characters.

@@ -13,6 +13,7 @@ mod listen_udp;
 mod proxy;
 mod record;
 mod traced;
+mod traced_udp;
 
 pub use chunk::Chunk;
 pub use io::Stop;

@@ -224,6 +224,12 @@ impl FlowRecorder {
         self.sent += ret as u64;
     }
 
+    /// Places the next read at `offset` of the flow: a datagram matched to
+    /// the send that made it (one lost before it leaves a gap).
+    pub fn seek(&mut self, offset: u64) {
+        self.offset = offset;
+    }
+
     /// Keeps the bytes written rather than the ones read (a flow whose
     /// reader was not seen).
     pub fn keeping_writes(mut self) -> FlowRecorder {

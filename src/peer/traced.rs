@@ -47,6 +47,8 @@ pub struct TraceRun {
     /// Whether any connection had both ends traced with no framing or
     /// declared messages (then messages = send() calls).
     pub by_sends: bool,
+    /// Whether every trial is a UDP conversation.
+    pub udp_only: bool,
 }
 
 /// Runs the target under the tracer and turns what it recorded into traces.
@@ -122,12 +124,18 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
         let peer = p.client_addr.unwrap_or(bound);
         run.push(peer, trace, ended.clone());
     }
+    let udp_only = pairs.is_empty();
+    for (peer, trace, note) in super::traced_udp::conversations(t, &budget) {
+        run.extra.push(note);
+        run.push(peer, trace, ended.clone());
+    }
     run.wanted = run.conns.len();
     run.extra.extend(notes(t, &by_ino));
     run.budget_hit = budget.exhausted().or(t.capped.then_some(opts.keep));
     if let Some(Ending::Signal(s)) = t.ending {
         run.stop = Some(Stop::Signal(s));
     }
+    let udp_only = udp_only && !run.conns.is_empty();
     TraceRun {
         peer: run,
         // An attached process is not nianbao's: its status is not passed on.
@@ -141,6 +149,7 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
                 tracer::Status::Killed(sig) => 128u8.saturating_add(sig as u8),
             }),
         by_sends,
+        udp_only,
     }
 }
 
@@ -270,12 +279,16 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
     let mut n = Vec::new();
     let other: u64 = by_ino
         .iter()
-        .filter(|(i, _)| t.sockets.get(i).is_none_or(|s| s.kind != SockKind::Tcp))
+        .filter(|(i, _)| {
+            t.sockets
+                .get(i)
+                .is_none_or(|s| !matches!(s.kind, SockKind::Tcp | SockKind::Udp))
+        })
         .map(|(_, c)| c.len() as u64)
         .sum();
     if other > 0 {
         n.push(format!(
-            "{} on UDP, UNIX or unknown sockets not analysed (TCP only so far)",
+            "{} on UNIX or other sockets not analysed (TCP and UDP only so far)",
             plural(other, "call")
         ));
     }

@@ -58,6 +58,8 @@ pub fn iovecs(pid: Pid, addr: u64, count: u64) -> Vec<(u64, u64)> {
 pub struct MsgHdr {
     pub iov: Vec<(u64, u64)>,
     pub flags: u32,
+    /// msg_name and msg_namelen: the datagram's address.
+    pub name: (u64, u32),
 }
 
 pub fn msghdr(pid: Pid, addr: u64) -> Option<MsgHdr> {
@@ -68,7 +70,44 @@ pub fn msghdr(pid: Pid, addr: u64) -> Option<MsgHdr> {
     Some(MsgHdr {
         iov: iovecs(pid, u64_at(&raw, 16), u64_at(&raw, 24)),
         flags: u32::from_ne_bytes([raw[48], raw[49], raw[50], raw[51]]),
+        name: (
+            u64_at(&raw, 0),
+            u32::from_ne_bytes([raw[8], raw[9], raw[10], raw[11]]),
+        ),
     })
+}
+
+/// The IPv4 or IPv6 socket address of `len` bytes at `addr` in `pid`.
+pub fn sockaddr(pid: Pid, addr: u64, len: u32) -> Option<std::net::SocketAddr> {
+    use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+    if addr == 0 || len < 8 {
+        return None;
+    }
+    let mut raw = Vec::new();
+    read(pid, addr, (len as usize).min(28), &mut raw);
+    let family = u16::from_ne_bytes([*raw.first()?, *raw.get(1)?]);
+    let port = u16::from_be_bytes([raw[2], raw[3]]);
+    match family as i32 {
+        nix::libc::AF_INET if raw.len() >= 8 => Some(SocketAddr::from((
+            Ipv4Addr::new(raw[4], raw[5], raw[6], raw[7]),
+            port,
+        ))),
+        nix::libc::AF_INET6 if raw.len() >= 24 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&raw[8..24]);
+            Some(SocketAddr::from((Ipv6Addr::from(a), port)))
+        }
+        _ => None,
+    }
+}
+
+/// The socklen_t at `addr` (recvfrom's address length, set by the kernel).
+pub fn socklen(pid: Pid, addr: u64) -> u32 {
+    let mut raw = Vec::new();
+    match addr != 0 && read(pid, addr, 4, &mut raw) == 4 {
+        true => u32::from_ne_bytes([raw[0], raw[1], raw[2], raw[3]]),
+        false => 0,
+    }
 }
 
 fn u64_at(b: &[u8], at: usize) -> u64 {

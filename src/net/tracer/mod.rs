@@ -83,6 +83,9 @@ pub struct Call {
     pub peek: bool,
     /// recvmsg's msg_flags had MSG_TRUNC (a datagram longer than the buffer).
     pub truncated: bool,
+    /// UDP: the address the datagram went to (sendto, sendmsg) or came
+    /// from (recvfrom, recvmsg), when the call named one.
+    pub addr: Option<std::net::SocketAddr>,
 }
 
 /// How the traced tree ended.

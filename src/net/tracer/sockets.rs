@@ -77,6 +77,26 @@ impl Fds {
         Some(kind)
     }
 
+    /// The socket's kind, if it was seen.
+    pub fn sock_kind(&self, ino: u64) -> Option<SockKind> {
+        self.sockets.get(&ino).map(|s| s.kind)
+    }
+
+    /// Learns a UDP socket's local address again once it has one: a
+    /// client's socket is bound to a port by its first send.
+    pub fn rebind(&mut self, ino: u64, tid: i32, fd: i32) {
+        let Some(s) = self.sockets.get_mut(&ino) else {
+            return;
+        };
+        if s.local.is_some_and(|a| a.port() != 0) {
+            return;
+        }
+        if let Ok(sock) = copy_fd(tid, fd) {
+            s.local = sock.local_addr().ok().and_then(|a| a.as_socket());
+            s.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
+        }
+    }
+
     /// Forgets `fd` of `tgid` (closed, or replaced by dup2).
     pub fn forget(&mut self, tgid: i32, fd: i32) {
         self.fds.remove(&(tgid, fd));

@@ -494,7 +494,7 @@ impl<'a> Tracer<'a> {
         };
         let ret = regs.rax as i64;
         let at = self.out.bytes.len();
-        let (asked, truncated) = self.bytes(pid, &e, ret);
+        let (asked, truncated, addr) = self.bytes(pid, &e, ret);
         let kept = (self.out.bytes.len() - at) as u32;
         let peek = match e.sys {
             Sys::Recvfrom => e.args[3] as i32 & libc::MSG_PEEK != 0,
@@ -514,14 +514,33 @@ impl<'a> Tracer<'a> {
             kept,
             peek,
             truncated,
+            addr,
         });
         self.go(pid)
     }
 
     /// Reads the call's bytes (up to the cap) into `out.bytes`; gives the
-    /// bytes asked and whether recvmsg said MSG_TRUNC.
-    fn bytes(&mut self, pid: Pid, e: &Entry, ret: i64) -> (u64, bool) {
+    /// bytes asked, whether recvmsg said MSG_TRUNC, and (UDP) the address
+    /// the call named.
+    fn bytes(
+        &mut self,
+        pid: Pid,
+        e: &Entry,
+        ret: i64,
+    ) -> (u64, bool, Option<std::net::SocketAddr>) {
         let left = self.opts.keep.saturating_sub(self.out.bytes.len() as u64);
+        let udp = self.fds.sock_kind(e.ino) == Some(super::SockKind::Udp);
+        let mut addr = None;
+        if udp && ret >= 0 {
+            addr = match e.sys {
+                Sys::Sendto => memory::sockaddr(pid, e.args[4], e.args[5] as u32),
+                Sys::Recvfrom => memory::sockaddr(pid, e.args[4], memory::socklen(pid, e.args[5])),
+                _ => None,
+            };
+            if e.sys.sends() {
+                self.fds.rebind(e.ino, pid.as_raw(), e.fd);
+            }
+        }
         let (iov, asked, truncated) = match e.sys {
             Sys::Read | Sys::Write | Sys::Sendto | Sys::Recvfrom => {
                 (vec![(e.args[1], e.args[2])], e.args[2], false)
@@ -535,6 +554,9 @@ impl<'a> Tracer<'a> {
                 Some(h) => {
                     let asked = h.iov.iter().map(|v| v.1).sum();
                     let trunc = e.sys == Sys::Recvmsg && h.flags as i32 & libc::MSG_TRUNC != 0;
+                    if udp {
+                        addr = memory::sockaddr(pid, h.name.0, h.name.1);
+                    }
                     (h.iov, asked, trunc)
                 }
                 None => (Vec::new(), 0, false),
@@ -542,7 +564,7 @@ impl<'a> Tracer<'a> {
             _ => (Vec::new(), 0, false),
         };
         if ret <= 0 {
-            return (asked, truncated);
+            return (asked, truncated, addr);
         }
         // A datagram's real length can be more than the buffer held.
         let n = (ret as u64).min(asked);
@@ -551,6 +573,6 @@ impl<'a> Tracer<'a> {
             self.out.capped = true;
         }
         memory::gather(pid, &iov, want as usize, &mut self.out.bytes);
-        (asked, truncated)
+        (asked, truncated, addr)
     }
 }
