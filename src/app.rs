@@ -18,6 +18,9 @@ pub struct Outcome {
     pub stdout: String,
     /// False when an `[expect]` did not reproduce (exit status 1).
     pub reproduced: bool,
+    /// The exit status to end with, when it is not nianbao's own: `trace`
+    /// passes on the traced command's.
+    pub status: Option<u8>,
 }
 
 /// Whether to colour stdout: a terminal, and NO_COLOR unset.
@@ -31,6 +34,7 @@ pub fn execute(command: Command) -> Result<Outcome> {
         Command::List => Ok(Outcome {
             stdout: list(),
             reproduced: true,
+            status: None,
         }),
         Command::Run(args) if args.all => run_all(&args),
         Command::Run(args) => run_one(&args),
@@ -49,15 +53,36 @@ pub fn execute(command: Command) -> Result<Outcome> {
             let out = &args.output;
             Ok(render(&run, &dir, out.format, out.ruler_messages))
         }
+        Command::Trace(args) => {
+            let t = crate::app_peer::trace(&args)?;
+            let out = &args.output;
+            let mut o = match (&t.run, args.quiet) {
+                (Some(run), false) => render(run, &t.dir, out.format, out.ruler_messages),
+                (None, false) => Outcome {
+                    stdout: crate::units::terminal_safe(&t.text),
+                    reproduced: true,
+                    status: None,
+                },
+                (_, true) => Outcome {
+                    stdout: String::new(),
+                    reproduced: true,
+                    status: None,
+                },
+            };
+            o.status = t.status;
+            Ok(o)
+        }
         Command::Show(args) => show(&args),
         Command::Plot(args) => plot(&args),
         Command::Completions(args) => Ok(Outcome {
             stdout: completions(args.shell),
             reproduced: true,
+            status: None,
         }),
         Command::Man(args) => Ok(Outcome {
             stdout: man(args.command.as_deref())?,
             reproduced: true,
+            status: None,
         }),
     }
 }
@@ -160,6 +185,7 @@ fn render(run: &RunResult, dir: &Path, format: Format, ruler_messages: u32) -> O
     Outcome {
         stdout: crate::units::terminal_safe(&stdout),
         reproduced: ok == total,
+        status: None,
     }
 }
 
@@ -195,6 +221,7 @@ fn run_all(args: &RunArgs) -> Result<Outcome> {
     Ok(Outcome {
         stdout,
         reproduced: all_ok,
+        status: None,
     })
 }
 
@@ -356,5 +383,6 @@ fn plot(args: &PlotArgs) -> Result<Outcome> {
     Ok(Outcome {
         stdout,
         reproduced: true,
+        status: None,
     })
 }

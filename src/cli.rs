@@ -25,6 +25,8 @@ pub enum Command {
     Send(Box<SendArgs>),
     /// Relay connections to someone else's server, recording and re-chunking both ways.
     Proxy(Box<ProxyArgs>),
+    /// Run unmodified programs under ptrace and record their socket calls: which send() made each recv()'s bytes.
+    Trace(Box<TraceArgs>),
     /// Reprint the verdict and ruler of a results folder from its CSVs.
     Show(ShowArgs),
     /// Redraw every chart of a results folder from its CSVs alone.
@@ -248,6 +250,31 @@ pub struct ProxyArgs {
     pub boundaries: PeerBoundaries,
     #[command(flatten)]
     pub output: PeerOutput,
+}
+
+/// `nianbao trace`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: nianbao trace -- sh -c 'python3 server.py & python3 client.py; wait'\n\
+The command's stdout, stderr and exit status pass through unchanged; the report follows its output."
+)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub boundaries: PeerBoundaries,
+    /// Print no report (the command's own output still passes through);
+    /// the results folder is written all the same.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: PeerOutput,
+    /// Attach to this running process (all its threads) instead of
+    /// starting a command; Ctrl-C or the deadline detaches and leaves it running.
+    #[arg(long, value_name = "PID", conflicts_with = "command",
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub pid: Option<i32>,
+    /// The command to run and trace, with its arguments, after `--`.
+    #[arg(last = true, required_unless_present = "pid", value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 const fn nianbao_default_max_runs() -> u64 {

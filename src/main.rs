@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             if let Err(e) = print(outcome.stdout.as_bytes()) {
                 return fail(&anyhow::Error::from(e).context("cannot write to stdout"), 2);
             }
+            // `trace` ends with the traced command's own status.
+            if let Some(status) = outcome.status {
+                return ExitCode::from(status);
+            }
             match (nianbao::interrupt::pending(), outcome.reproduced) {
                 (Some(signal), _) => {
                     ExitCode::from(nianbao::error::Error::Interrupted { signal }.exit_code())

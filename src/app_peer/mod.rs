@@ -12,12 +12,14 @@ use crate::report::results::{preflight, write_results};
 use crate::trace::Flow;
 
 mod flags;
+mod trace;
 use flags::{
     duration, keep_bytes, push_list, push_size, push_str, quote, rename, with_trials, Flags,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+pub use trace::trace;
 
 /// The experiment a peer command starts from when none is named.
 const BASE: &str = r#"name = "NAME"
@@ -248,7 +250,7 @@ fn announce(line: &str) {
 
 /// Plans one scenario from `experiment` (or the base) with the flags' keys
 /// and the user's `--set`s; also says whether messages were declared.
-fn peer_plan(
+pub(crate) fn peer_plan(
     command: &str,
     title: &str,
     experiment: Option<&str>,
@@ -292,7 +294,7 @@ fn peer_plan(
     Ok((plan, b.messages.is_some()))
 }
 
-fn out_dir(output: &PeerOutput, plan: &Plan) -> std::path::PathBuf {
+pub(crate) fn out_dir(output: &PeerOutput, plan: &Plan) -> std::path::PathBuf {
     output
         .out
         .clone()
@@ -300,7 +302,7 @@ fn out_dir(output: &PeerOutput, plan: &Plan) -> std::path::PathBuf {
 }
 
 /// One trial per connection, analysed; the notes say how the run went.
-fn peer_result(
+pub(crate) fn peer_result(
     plan: &Plan,
     peer: PeerRun,
     command: &str,

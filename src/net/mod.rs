@@ -22,6 +22,7 @@ pub mod lab;
 pub mod peer;
 pub mod signal;
 mod tcp;
+pub mod tracer;
 mod udp;
 
 pub use host::HostFacts;

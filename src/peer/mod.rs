@@ -12,12 +12,15 @@ mod listen;
 mod listen_udp;
 mod proxy;
 mod record;
+mod traced;
+mod traced_udp;
 
 pub use chunk::Chunk;
 pub use io::Stop;
 pub use listen::listen;
 pub use proxy::{proxy, Relay, READ as PROXY_READ};
 pub use record::{Budget, Cut, FlowRecorder, DEFAULT_KEEP, MAX_CALLS};
+pub use traced::{trace, Target, TraceOptions, TraceRun};
 
 use crate::experiment::{Experiment, Messages};
 use crate::trace::Trace;
@@ -104,6 +107,8 @@ pub struct PeerRun {
     /// Whether the traffic was datagrams (UDP `listen`): the notes then
     /// speak of senders, not connections.
     pub datagrams: bool,
+    /// Whether the source wrote every note itself in `extra` (`trace`).
+    pub own_notes: bool,
 }
 
 impl PeerRun {
@@ -117,6 +122,7 @@ impl PeerRun {
             extra: Vec::new(),
             sender: false,
             datagrams: false,
+            own_notes: false,
         }
     }
 
@@ -134,7 +140,7 @@ impl PeerRun {
 
     /// What the report should say about how the run went, in sentences.
     pub fn notes(&self, deadline: Duration) -> Vec<String> {
-        if self.sender {
+        if self.sender || self.own_notes {
             return self.extra.clone();
         }
         let mut notes: Vec<String> = self

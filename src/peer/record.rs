@@ -144,13 +144,28 @@ impl FlowRecorder {
         full: usize,
         queued: Option<u64>,
     ) {
-        let t_ns = clock.now_ns();
+        self.recv_at(clock.now_ns(), data, data.len(), asked, full, queued);
+    }
+
+    /// Records one read that returned `len` bytes at `t_ns`, of which
+    /// `data` are the first ones known (fewer past a cap: then the keeping
+    /// and the decoder stop, and the flow says so).
+    pub fn recv_at(
+        &mut self,
+        t_ns: u64,
+        data: &[u8],
+        len: usize,
+        asked: usize,
+        full: usize,
+        queued: Option<u64>,
+    ) {
+        let full = full.max(len);
         self.trace.recvs.push(RecvEvent {
             t_ns,
             offset: self.offset,
-            len: data.len() as u32,
+            len: len as u32,
             asked: asked as u32,
-            truncated: full > data.len(),
+            truncated: full > len,
             queued: Queued::new(queued),
         });
         if let Cut::Datagrams = self.cut {
@@ -159,9 +174,16 @@ impl FlowRecorder {
                 offset: self.offset,
                 len: full as u64,
             });
-            self.trace.discarded += (full - data.len()) as u64;
+            self.trace.discarded += (full - len) as u64;
         }
-        self.keep(self.offset, data);
+        if !self.keep_writes {
+            self.keep(self.offset, data);
+            self.capped |= data.len() < len;
+        }
+        if data.len() < len && self.reader.take().is_some() {
+            self.trace.decode_error =
+                Some("the bytes past the keep cap were not kept, so the decoder stopped".into());
+        }
         if let Some(r) = self.reader.as_mut() {
             let decoded = &mut self.trace.decoded;
             r.push(data, |f| {
@@ -174,7 +196,45 @@ impl FlowRecorder {
             });
         }
         // A truncated datagram's tail is gone, but it took its place in the flow.
-        self.offset += full.max(data.len()) as u64;
+        self.offset += full as u64;
+    }
+
+    /// Records one write another program made at `t_ns`: `asked` bytes, of
+    /// which the kernel took `ret`; `data` are the first of those known.
+    /// With [`Cut::Writes`] the bytes taken are one message.
+    pub fn send_at(&mut self, t_ns: u64, data: &[u8], asked: usize, ret: usize) {
+        if let Cut::Writes = self.cut {
+            self.trace.messages.push(MessageSpan {
+                id: self.trace.messages.len() as u64,
+                offset: self.sent,
+                len: ret as u64,
+            });
+        }
+        if self.keep_writes {
+            self.keep(self.sent, data);
+            self.capped |= data.len() < ret;
+        }
+        self.trace.sends.push(SendEvent {
+            t_ns,
+            msg_id: self.trace.messages.len().saturating_sub(1) as u64,
+            offset: self.sent,
+            len: asked as u32,
+            ret: ret as u32,
+        });
+        self.sent += ret as u64;
+    }
+
+    /// Places the next read at `offset` of the flow: a datagram matched to
+    /// the send that made it (one lost before it leaves a gap).
+    pub fn seek(&mut self, offset: u64) {
+        self.offset = offset;
+    }
+
+    /// Keeps the bytes written rather than the ones read (a flow whose
+    /// reader was not seen).
+    pub fn keeping_writes(mut self) -> FlowRecorder {
+        self.keep_writes = true;
+        self
     }
 
     /// Starts one write of `data` (a reply, or a chunk a proxy forwards):

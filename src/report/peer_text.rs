@@ -58,6 +58,11 @@ pub fn knobs(p: &PeerInfo, e: &Experiment) -> String {
 pub fn footer(p: &PeerInfo, run: &RunResult) -> String {
     let udp = run.plan.scenarios[0].experiment.transport.kind == Kind::Udp;
     let mut out = match udp {
+        // `trace` pairs datagrams by their two addresses: one trial each.
+        true if p.command == "trace" => format!(
+            "\n  {} recorded:\n",
+            plural(run.trials.len() as u64, "UDP conversation")
+        ),
         true => "\n  Datagrams recorded (from every sender, in one flow):\n".to_string(),
         false => format!(
             "\n  {} recorded:\n",

@@ -1,0 +1,202 @@
+//! What an fd of a tracee is, learned at its first traced use and forgotten
+//! on close, dup2/dup3 onto it, close_range and exec: `readlink
+//! /proc/TID/fd/N` names a socket's inode, and for a new inode a copy of the
+//! fd (pidfd_getfd, Linux 5.6) gives its type and addresses; the process's
+//! /proc/TID/net/tcp says whether its local port is a listening one (then
+//! this end is the server's).
+
+use nix::libc;
+use socket2::{Domain, Socket, Type};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::os::fd::FromRawFd;
+
+/// The kind of socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SockKind {
+    Tcp,
+    Udp,
+    UnixStream,
+    UnixDgram,
+    Other,
+}
+
+/// One socket seen in the traced tree, by its inode.
+#[derive(Clone, Debug)]
+pub struct SockInfo {
+    pub kind: SockKind,
+    pub local: Option<SocketAddr>,
+    pub peer: Option<SocketAddr>,
+    /// Whether the local port was one the process's network namespace
+    /// listens on (TCP): this end was accepted, so it is the server's.
+    pub server: bool,
+    /// The process (thread group) that first used it, and its command name.
+    pub pid: i32,
+    pub comm: String,
+    /// Why the addresses are not known, when they are not.
+    pub unknown: Option<String>,
+}
+
+/// What an fd is, as far as nianbao cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FdKind {
+    Socket(u64),
+    Other,
+}
+
+/// The fds of every traced process (by thread group), and the sockets seen.
+#[derive(Default)]
+pub struct Fds {
+    fds: HashMap<(i32, i32), FdKind>,
+    pub sockets: HashMap<u64, SockInfo>,
+}
+
+impl Fds {
+    /// What `fd` of process `tgid` is (asked through thread `tid`), learned
+    /// now if not known; `None` when the fd is not open.
+    pub fn kind(&mut self, tgid: i32, tid: i32, fd: i32) -> Option<FdKind> {
+        if let Some(k) = self.fds.get(&(tgid, fd)) {
+            return Some(*k);
+        }
+        let link = std::fs::read_link(format!("/proc/{tid}/fd/{fd}")).ok()?;
+        let link = link.to_string_lossy();
+        let kind = match link
+            .strip_prefix("socket:[")
+            .and_then(|s| s.strip_suffix(']'))
+            .and_then(|s| s.parse::<u64>().ok())
+        {
+            Some(ino) => {
+                self.sockets
+                    .entry(ino)
+                    .or_insert_with(|| learn(tgid, tid, fd));
+                FdKind::Socket(ino)
+            }
+            None => FdKind::Other,
+        };
+        self.fds.insert((tgid, fd), kind);
+        Some(kind)
+    }
+
+    /// The socket's kind, if it was seen.
+    pub fn sock_kind(&self, ino: u64) -> Option<SockKind> {
+        self.sockets.get(&ino).map(|s| s.kind)
+    }
+
+    /// Learns a UDP socket's local address again once it has one: a
+    /// client's socket is bound to a port by its first send.
+    pub fn rebind(&mut self, ino: u64, tid: i32, fd: i32) {
+        let Some(s) = self.sockets.get_mut(&ino) else {
+            return;
+        };
+        if s.local.is_some_and(|a| a.port() != 0) {
+            return;
+        }
+        if let Ok(sock) = copy_fd(tid, fd) {
+            s.local = sock.local_addr().ok().and_then(|a| a.as_socket());
+            s.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
+        }
+    }
+
+    /// Forgets `fd` of `tgid` (closed, or replaced by dup2).
+    pub fn forget(&mut self, tgid: i32, fd: i32) {
+        self.fds.remove(&(tgid, fd));
+    }
+
+    /// Forgets fds `first..=last` of `tgid` (close_range).
+    pub fn forget_range(&mut self, tgid: i32, first: u32, last: u32) {
+        self.fds
+            .retain(|&(g, fd), _| g != tgid || (fd as u32) < first || (fd as u32) > last);
+    }
+
+    /// Forgets every fd of `tgid` (exec, exit): learned again at first use.
+    pub fn forget_all(&mut self, tgid: i32) {
+        self.fds.retain(|&(g, _), _| g != tgid);
+    }
+}
+
+/// The threads of process `pid` (/proc/PID/task).
+pub fn threads(pid: i32) -> std::io::Result<Vec<i32>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        if let Some(tid) = e?.file_name().to_str().and_then(|s| s.parse().ok()) {
+            out.push(tid);
+        }
+    }
+    Ok(out)
+}
+
+/// The socket behind `fd` of `tid`: a copy of the fd through a pidfd.
+fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
+    let comm = std::fs::read_to_string(format!("/proc/{tgid}/comm"))
+        .map(|s| s.trim_end().to_string())
+        .unwrap_or_default();
+    let mut info = SockInfo {
+        kind: SockKind::Other,
+        local: None,
+        peer: None,
+        server: false,
+        pid: tgid,
+        comm,
+        unknown: None,
+    };
+    let sock = match copy_fd(tid, fd) {
+        Ok(s) => s,
+        Err(e) => {
+            info.unknown = Some(format!("pidfd_getfd: {e}"));
+            return info;
+        }
+    };
+    let (domain, ty) = (sock.domain().ok(), sock.r#type().ok());
+    info.kind = match (domain, ty) {
+        (Some(Domain::IPV4 | Domain::IPV6), Some(Type::STREAM)) => SockKind::Tcp,
+        (Some(Domain::IPV4 | Domain::IPV6), Some(Type::DGRAM)) => SockKind::Udp,
+        (Some(Domain::UNIX), Some(Type::STREAM)) => SockKind::UnixStream,
+        (Some(Domain::UNIX), Some(Type::DGRAM)) => SockKind::UnixDgram,
+        _ => SockKind::Other,
+    };
+    info.local = sock.local_addr().ok().and_then(|a| a.as_socket());
+    info.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
+    if let (SockKind::Tcp, Some(local)) = (info.kind, info.local) {
+        info.server = listening(tid, local);
+    }
+    info
+}
+
+/// A copy of `fd` of `tid` in this process.
+fn copy_fd(tid: i32, fd: i32) -> std::io::Result<Socket> {
+    // SAFETY: pidfd_open(2) returns a new fd or -1.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, tid, 0) };
+    if pidfd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: the pidfd is ours; pidfd_getfd(2) returns a new fd or -1.
+    let copy = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd, fd, 0) };
+    let err = std::io::Error::last_os_error();
+    // SAFETY: closing the pidfd made above.
+    unsafe { libc::close(pidfd as i32) };
+    if copy < 0 {
+        return Err(err);
+    }
+    // SAFETY: `copy` is a new fd owned by nobody else.
+    Ok(unsafe { Socket::from_raw_fd(copy as i32) })
+}
+
+/// Whether `local`'s port is in LISTEN state in the namespace of `tid`.
+fn listening(tid: i32, local: SocketAddr) -> bool {
+    let file = match local {
+        SocketAddr::V4(_) => "tcp",
+        SocketAddr::V6(_) => "tcp6",
+    };
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{tid}/net/{file}")) else {
+        return false;
+    };
+    text.lines().skip(1).any(|l| {
+        let mut f = l.split_whitespace();
+        let (local_f, st) = (f.nth(1), f.nth(1));
+        st == Some("0A")
+            && local_f
+                .and_then(|a| a.rsplit(':').next())
+                .and_then(|p| u16::from_str_radix(p, 16).ok())
+                == Some(local.port())
+    })
+}

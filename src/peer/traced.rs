@@ -1,0 +1,343 @@
+//! `nianbao trace`: the source that watches unmodified programs from
+//! inside, through their own system calls (`net::tracer`). Each TCP
+//! connection it saw becomes one trial. When both ends were in the traced
+//! tree (their addresses mirror each other) the client's send calls and the
+//! server's recv calls make one flow with one set of stream offsets, so each
+//! recv is tied to the send calls whose bytes it returned; without a
+//! framing or declared messages, each send() call is one message. With one
+//! end traced, its calls are recorded and the report names the missing end.
+
+use super::record::{Budget, Cut, FlowRecorder};
+use super::{Ended, PeerRun, Stop};
+use crate::error::Result;
+use crate::net::tracer::{self, Call, Ending, SockInfo, SockKind, Traced};
+use crate::trace::{Delivery, FlowTrace, Trace};
+use crate::units::{format_duration, format_size, plural};
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// What `trace` needs beyond the command.
+#[derive(Clone, Debug)]
+pub struct TraceOptions {
+    /// Where message boundaries come from when the user gave them (a
+    /// framing, declared messages); `None`: the sender's send() calls.
+    pub cut: Option<Cut>,
+    pub delivery: Delivery,
+    /// Bytes kept from all calls together.
+    pub keep: u64,
+    pub deadline: Duration,
+    /// Told (one line) once an attached process is seized.
+    pub announce: fn(&str),
+}
+
+/// What to trace: a command nianbao starts, or a running process.
+#[derive(Clone, Debug)]
+pub enum Target {
+    Command(tracer::Launch),
+    Pid(i32),
+}
+
+/// What the traced programs did, and how the command ended.
+pub struct TraceRun {
+    pub peer: PeerRun,
+    /// The command's exit status as a process exit code (128 + signal when
+    /// a signal killed it), when it is known.
+    pub status: Option<u8>,
+    /// Whether any connection had both ends traced with no framing or
+    /// declared messages (then messages = send() calls).
+    pub by_sends: bool,
+    /// Whether every trial is a UDP conversation.
+    pub udp_only: bool,
+}
+
+/// Runs the target under the tracer and turns what it recorded into traces.
+pub fn trace(target: &Target, opts: &TraceOptions) -> Result<TraceRun> {
+    let o = tracer::Options {
+        keep: opts.keep,
+        max_calls: super::MAX_CALLS,
+        deadline: opts.deadline,
+        stop: crate::interrupt::pending,
+        announce: opts.announce,
+    };
+    let traced = match target {
+        Target::Command(launch) => tracer::run(launch, &o)?,
+        Target::Pid(pid) => tracer::attach(*pid, &o)?,
+    };
+    Ok(build(&traced, opts))
+}
+
+/// One connection: its two ends as sockets (by inode), either maybe untraced.
+struct Pair {
+    client: Option<u64>,
+    server: Option<u64>,
+    client_addr: Option<SocketAddr>,
+    server_addr: Option<SocketAddr>,
+}
+
+/// The traces of every TCP connection in `t`, with notes on the rest.
+pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
+    let mut by_ino: HashMap<u64, Vec<&Call>> = HashMap::new();
+    let mut order = Vec::new();
+    for c in &t.calls {
+        by_ino
+            .entry(c.ino)
+            .or_insert_with(|| {
+                order.push(c.ino);
+                Vec::new()
+            })
+            .push(c);
+    }
+    let pairs = pair(&order, &t.sockets, &by_ino);
+    let bound = pairs
+        .iter()
+        .find_map(|p| p.server_addr)
+        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let mut run = PeerRun::new(bound);
+    run.own_notes = true;
+    let budget = Budget::new(opts.keep);
+    let mut by_sends = false;
+    let ended = match t.ending {
+        Some(Ending::Deadline) => Ended::Stopped(Stop::Deadline),
+        Some(Ending::Signal(s)) => Ended::Stopped(Stop::Signal(s)),
+        _ => Ended::Closed,
+    };
+    for (i, p) in pairs.iter().enumerate() {
+        let both = p.client.is_some() && p.server.is_some();
+        by_sends |= both && opts.cut.is_none();
+        let calls = |ino: Option<u64>| {
+            ino.and_then(|i| by_ino.get(&i))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (client, server) = (calls(p.client), calls(p.server));
+        let c2s = flow(t, &client, &server, both, p.server.is_some(), opts, &budget);
+        let s2c = flow(t, &server, &client, both, p.client.is_some(), opts, &budget);
+        let s2c = (!s2c.sends.is_empty() || !s2c.recvs.is_empty()).then_some(s2c);
+        let trace = Trace {
+            c2s,
+            s2c,
+            duration_ns: t.duration_ns,
+            capture: Default::default(),
+        };
+        run.extra.push(describe(i, p, t, both));
+        let peer = p.client_addr.unwrap_or(bound);
+        run.push(peer, trace, ended.clone());
+    }
+    let udp_only = pairs.is_empty();
+    for (peer, trace, note) in super::traced_udp::conversations(t, &budget) {
+        run.extra.push(note);
+        run.push(peer, trace, ended.clone());
+    }
+    run.wanted = run.conns.len();
+    run.extra.extend(notes(t, &by_ino));
+    run.budget_hit = budget.exhausted().or(t.capped.then_some(opts.keep));
+    if let Some(Ending::Signal(s)) = t.ending {
+        run.stop = Some(Stop::Signal(s));
+    }
+    let udp_only = udp_only && !run.conns.is_empty();
+    TraceRun {
+        peer: run,
+        // An attached process is not nianbao's: its status is not passed on.
+        status: t
+            .attached
+            .is_none()
+            .then_some(t.status)
+            .flatten()
+            .map(|s| match s {
+                tracer::Status::Code(c) => c as u8,
+                tracer::Status::Killed(sig) => 128u8.saturating_add(sig as u8),
+            }),
+        by_sends,
+        udp_only,
+    }
+}
+
+/// One direction: `writer`'s send calls and `reader`'s recv calls.
+fn flow(
+    t: &Traced,
+    writer: &[&Call],
+    reader: &[&Call],
+    both: bool,
+    reader_traced: bool,
+    opts: &TraceOptions,
+    budget: &std::sync::Arc<Budget>,
+) -> FlowTrace {
+    let cut = match (&opts.cut, both) {
+        (Some(c), _) if reader_traced => c.clone(),
+        (None, true) => Cut::Writes,
+        _ => Cut::None,
+    };
+    let mut rec = FlowRecorder::new(cut, budget.clone());
+    if !reader_traced {
+        rec = rec.keeping_writes();
+    }
+    let bytes = |c: &Call| &t.bytes[c.at..c.at + c.kept as usize];
+    for c in writer.iter().filter(|c| c.sys.sends() && c.ret > 0) {
+        rec.send_at(c.t_ns, bytes(c), c.asked as usize, c.ret as usize);
+    }
+    for c in reader
+        .iter()
+        .filter(|c| !c.sys.sends() && c.ret > 0 && !c.peek)
+    {
+        let len = (c.ret as u64).min(c.asked) as usize;
+        rec.recv_at(c.t_ns, bytes(c), len, c.asked as usize, len, None);
+    }
+    rec.finish(opts.delivery, None)
+}
+
+/// Connections from the TCP sockets that were used, in order of first use.
+fn pair(
+    order: &[u64],
+    sockets: &HashMap<u64, SockInfo>,
+    calls: &HashMap<u64, Vec<&Call>>,
+) -> Vec<Pair> {
+    let tcp: Vec<(u64, &SockInfo)> = order
+        .iter()
+        .filter_map(|i| sockets.get(i).map(|s| (*i, s)))
+        .filter(|(_, s)| s.kind == SockKind::Tcp)
+        .collect();
+    let mut done = HashSet::new();
+    let mut out = Vec::new();
+    for &(a, sa) in &tcp {
+        if !done.insert(a) {
+            continue;
+        }
+        let mirror = tcp.iter().find(|(b, sb)| {
+            *b != a && sb.local.is_some() && sb.local == sa.peer && sb.peer == sa.local
+        });
+        let first_send = |i: u64| {
+            calls[&i]
+                .iter()
+                .find(|c| c.sys.sends() && c.ret > 0)
+                .map_or(u64::MAX, |c| c.t_ns)
+        };
+        let p = match mirror {
+            Some(&(b, sb)) => {
+                done.insert(b);
+                let a_client = match (sa.server, sb.server) {
+                    (true, false) => false,
+                    (false, true) => true,
+                    _ => first_send(a) <= first_send(b),
+                };
+                let (c, s) = if a_client { (a, b) } else { (b, a) };
+                let (ci, si) = if a_client { (sa, sb) } else { (sb, sa) };
+                Pair {
+                    client: Some(c),
+                    server: Some(s),
+                    client_addr: ci.local,
+                    server_addr: si.local,
+                }
+            }
+            None if sa.server => Pair {
+                client: None,
+                server: Some(a),
+                client_addr: sa.peer,
+                server_addr: sa.local,
+            },
+            None => Pair {
+                client: Some(a),
+                server: None,
+                client_addr: sa.local,
+                server_addr: sa.peer,
+            },
+        };
+        out.push(p);
+    }
+    out
+}
+
+fn addr(a: Option<SocketAddr>) -> String {
+    a.map_or_else(|| "?".into(), |a| a.to_string())
+}
+
+fn who(t: &Traced, ino: Option<u64>) -> String {
+    match ino.and_then(|i| t.sockets.get(&i)) {
+        Some(s) => format!(" ({}, pid {})", s.comm, s.pid),
+        None => String::new(),
+    }
+}
+
+/// One connection in words: its ends and which were traced.
+fn describe(i: usize, p: &Pair, t: &Traced, both: bool) -> String {
+    let ends = format!(
+        "connection {i}: client {}{} → server {}{}",
+        addr(p.client_addr),
+        who(t, p.client),
+        addr(p.server_addr),
+        who(t, p.server)
+    );
+    match (both, p.client.is_some()) {
+        (true, _) => format!("{ends}: both ends traced, so each recv is tied to the send() calls that made its bytes"),
+        (false, true) => format!("{ends}: only the client end was traced; the server is not in the traced tree, so its recv() calls (where the client's messages merged or split) are not known"),
+        (false, false) => format!("{ends}: only the server end was traced; the client is not in the traced tree, so its send() calls are not known and message boundaries come only from --framing or --messages"),
+    }
+}
+
+/// The run's other notes: the observer, how it ended, limits, what was skipped.
+fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
+    let mut n = Vec::new();
+    let other: u64 = by_ino
+        .iter()
+        .filter(|(i, _)| {
+            t.sockets
+                .get(i)
+                .is_none_or(|s| !matches!(s.kind, SockKind::Tcp | SockKind::Udp))
+        })
+        .map(|(_, c)| c.len() as u64)
+        .sum();
+    if other > 0 {
+        n.push(format!(
+            "{} on UNIX or other sockets not analysed (TCP and UDP only so far)",
+            plural(other, "call")
+        ));
+    }
+    if let Some(per) = t.stop_ns.checked_div(t.stops) {
+        n.push(format!(
+            "the observer: the tracer stopped the programs {} for {} in all (about {} a stop, the kernel's switches not counted); tracing slows every traced call, so a reader may find fewer sends waiting than it would untraced (hiding merges) and a slowed sender may bunch its writes (creating them): this is what happened under the tracer",
+            plural(t.stops, "time"),
+            format_duration(Duration::from_nanos(t.stop_ns)),
+            format_duration(Duration::from_nanos(per))
+        ));
+    }
+    if let Some(pid) = t.attached {
+        n.push(match t.ending {
+            Some(Ending::Deadline) => format!("the deadline passed: nianbao detached from pid {pid}, which goes on (give --deadline up to 600s to watch longer)"),
+            Some(Ending::Signal(s)) => format!("{} ended the trace: nianbao detached from pid {pid}, which goes on running", crate::error::signal_name(s)),
+            _ => format!("pid {pid} exited while traced"),
+        });
+        n.push("attached to a running process: no filter could be installed, so every system call stopped twice, and calls made before attaching are not seen (stream offsets count from the first call seen)".into());
+        return limits(t, n);
+    }
+    n.push(match (t.ending, t.status) {
+        (Some(Ending::Deadline), _) => "the deadline passed: the traced programs were killed (give --deadline up to 600s to wait longer)".into(),
+        (Some(Ending::Signal(s)), _) => format!("{} stopped the trace: the traced programs were killed", crate::error::signal_name(s)),
+        (_, Some(tracer::Status::Code(c))) => format!("the command exited with status {c} ({} {} in the traced tree)", t.processes, if t.processes == 1 { "process" } else { "processes" }),
+        (_, Some(tracer::Status::Killed(s))) => format!("the command was killed by signal {s}; what it did until then is recorded"),
+        _ => "the command's exit status is not known".into(),
+    });
+    limits(t, n)
+}
+
+/// The notes on limits the recording reached.
+fn limits(t: &Traced, mut n: Vec<String>) -> Vec<String> {
+    if t.call_limit {
+        n.push(format!(
+            "the recording reached its limit of {} calls; later calls were not recorded",
+            super::MAX_CALLS
+        ));
+    }
+    if t.stragglers > 0 {
+        n.push(format!(
+            "{} had not ended 5 s after being killed",
+            plural(t.stragglers as u64, "traced task")
+        ));
+    }
+    if t.capped {
+        n.push(format!(
+            "bytes past {} were not read from the programs (lengths only)",
+            format_size(t.bytes.len() as u64)
+        ));
+    }
+    n
+}
