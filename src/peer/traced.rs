@@ -119,6 +119,7 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
             s2c,
             duration_ns: t.duration_ns,
             capture: Default::default(),
+            capture_read_ns: 0,
         };
         run.extra.push(describe(i, p, t, both));
         let peer = p.client_addr.unwrap_or(bound);

@@ -94,6 +94,7 @@ pub(super) fn conversations(t: &Traced, budget: &Arc<Budget>) -> Vec<(SocketAddr
                 s2c,
                 duration_ns: t.duration_ns,
                 capture: Default::default(),
+                capture_read_ns: 0,
             };
             (v.a, trace, describe(t, v))
         })
