@@ -114,6 +114,31 @@ fn the_tutorials_hellofeng_is_one_sticky_recv_of_two_send_calls() {
     assert!(shown.contains("recv    |hello·feng|"), "{shown}");
     let png = std::fs::metadata(dir.path().join("r/boundaries.png")).unwrap();
     assert!(png.len() > 5000, "boundaries.png is {} bytes", png.len());
+    // As root the wire is captured too, and checked against the calls.
+    if nix::unistd::geteuid().is_root() {
+        assert!(stdout.contains("wire    |hello|feng|"), "{stdout}");
+        assert!(
+            stdout.contains("c2s: 2 segments carried the 9 bytes the traced send() calls wrote"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("merged in the receive buffer, not on the wire"),
+            "{stdout}"
+        );
+        assert!(shown.contains("wire    |hello|feng|"), "{shown}");
+        let segments = csv(dir.path(), "segments.csv");
+        assert!(
+            segments.contains(",c2s,") && segments.contains(",0,5,PSH|ACK"),
+            "{segments}"
+        );
+        assert!(dir.path().join("r/capture.pcapng").is_file());
+    } else {
+        println!("skipped the wire half: capturing needs root or CAP_NET_RAW");
+        assert!(
+            stdout.contains("segments not captured: needs root"),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]

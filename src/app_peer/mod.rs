@@ -327,6 +327,8 @@ pub(crate) fn peer_result(
         .enumerate()
         .map(|(i, c)| {
             let d = c.trace.duration_ns;
+            // Only `trace` captures (as root): the others' capture is off.
+            let capture = c.trace.capture;
             let mut flows = vec![analyse_owned(Flow::C2s, c.trace.c2s, d)];
             flows.extend(c.trace.s2c.map(|t| analyse_owned(Flow::S2c, t, d)));
             // Someone else's program wrote at least one side: which knob
@@ -340,7 +342,7 @@ pub(crate) fn peer_result(
                 flows,
                 duration_ns: d,
                 outcome: crate::experiment::Outcome::from_failures(Vec::new()),
-                capture: Default::default(),
+                capture,
                 requests: Vec::new(),
             }
         })

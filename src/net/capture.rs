@@ -63,8 +63,8 @@ pub fn not_permitted(e: &io::Error) -> bool {
 
 impl Capture {
     /// Opens a capture of `tcp port PORT` (or `udp port PORT`; IPv4 or
-    /// IPv6) on `interface`, keeping the packets leaving through it too
-    /// when `keep_outgoing`.
+    /// IPv6; port 0: every port) on `interface`, keeping the packets
+    /// leaving through it too when `keep_outgoing`.
     pub fn open(
         interface: &str,
         port: u16,
@@ -78,7 +78,10 @@ impl Capture {
         }
         // SAFETY: `raw` is a new fd that nothing else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        let filter = port_filter(port, proto);
+        let filter = match port {
+            0 => any_port_filter(proto),
+            p => port_filter(p, proto),
+        };
         let prog = libc::sock_fprog {
             len: filter.len() as u16,
             filter: filter.as_ptr() as *mut libc::sock_filter,
@@ -241,6 +244,37 @@ fn setsockopt_raw<T>(
     } else {
         Ok(())
     }
+}
+
+/// The classic BPF program of plain `tcp` (or `udp`), any port: IPv6 with
+/// TCP (UDP) as the next header, or IPv4 with it as the protocol, first
+/// fragments only.
+fn any_port_filter(proto: Proto) -> Vec<libc::sock_filter> {
+    let n = proto.number();
+    let op = |code: u32, jt: u8, jf: u8, k: u32| libc::sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    };
+    const LDH: u32 = 0x28;
+    const LDB: u32 = 0x30;
+    const JEQ: u32 = 0x15;
+    const JSET: u32 = 0x45;
+    const RET: u32 = 0x06;
+    vec![
+        op(LDH, 0, 0, 12),          // 0: ethertype
+        op(JEQ, 0, 2, 0x86dd),      // 1: IPv6? else 4
+        op(LDB, 0, 0, 20),          // 2: next header
+        op(JEQ, 5, 6, n),           // 3: TCP (UDP)? → accept, else reject
+        op(JEQ, 0, 5, 0x0800),      // 4: IPv4? else reject
+        op(LDB, 0, 0, 23),          // 5: protocol
+        op(JEQ, 0, 3, n),           // 6: TCP (UDP)? else reject
+        op(LDH, 0, 0, 20),          // 7: flags and fragment offset
+        op(JSET, 1, 0, 0x1fff),     // 8: a later fragment: reject
+        op(RET, 0, 0, SNAP as u32), // 9: accept
+        op(RET, 0, 0, 0),           // 10: reject
+    ]
 }
 
 /// The classic BPF program of `tcp port PORT` (or `udp port PORT`) over

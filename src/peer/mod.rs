@@ -14,6 +14,7 @@ mod proxy;
 mod record;
 mod traced;
 mod traced_udp;
+mod traced_wire;
 
 pub use chunk::Chunk;
 pub use io::Stop;

@@ -8,6 +8,7 @@
 //! end traced, its calls are recorded and the report names the missing end.
 
 use super::record::{Budget, Cut, FlowRecorder};
+use super::traced_wire::{carried, ConnectionWire, WireTap};
 use super::{Ended, PeerRun, Stop};
 use crate::error::Result;
 use crate::net::tracer::{self, Call, Ending, SockInfo, SockKind, Traced};
@@ -60,11 +61,13 @@ pub fn trace(target: &Target, opts: &TraceOptions) -> Result<TraceRun> {
         stop: crate::interrupt::pending,
         announce: opts.announce,
     };
+    let mut tap = WireTap::open(matches!(target, Target::Pid(_)));
     let traced = match target {
         Target::Command(launch) => tracer::run(launch, &o)?,
         Target::Pid(pid) => tracer::attach(*pid, &o)?,
     };
-    Ok(build(&traced, opts))
+    tap.read()?;
+    Ok(build(&traced, opts, &tap))
 }
 
 /// One connection: its two ends as sockets (by inode), either maybe untraced.
@@ -76,7 +79,7 @@ struct Pair {
 }
 
 /// The traces of every TCP connection in `t`, with notes on the rest.
-pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
+pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
     let mut by_ino: HashMap<u64, Vec<&Call>> = HashMap::new();
     let mut order = Vec::new();
     for c in &t.calls {
@@ -114,7 +117,7 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
         let c2s = flow(t, &client, &server, both, p.server.is_some(), opts, &budget);
         let s2c = flow(t, &server, &client, both, p.client.is_some(), opts, &budget);
         let s2c = (!s2c.sends.is_empty() || !s2c.recvs.is_empty()).then_some(s2c);
-        let trace = Trace {
+        let mut trace = Trace {
             c2s,
             s2c,
             duration_ns: t.duration_ns,
@@ -122,6 +125,16 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
             capture_read_ns: 0,
         };
         run.extra.push(describe(i, p, t, both));
+        if let (Some(server), Some(client)) = (p.server_addr, p.client_addr) {
+            if let Some(w) = tap.connection(server.port(), client.port()) {
+                run.extra.extend(wire_check(i, &trace, &w));
+                trace.c2s.wire = w.c2s;
+                if let Some(s2c) = trace.s2c.as_mut() {
+                    s2c.wire = w.s2c;
+                }
+                trace.capture = w.capture;
+            }
+        }
         let peer = p.client_addr.unwrap_or(bound);
         run.push(peer, trace, ended.clone());
     }
@@ -151,6 +164,53 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
             }),
         by_sends,
         udp_only,
+    }
+}
+
+/// What the wire says of connection `i` against its traced send() calls:
+/// the bytes each direction's segments carried, and whether that is what
+/// the traced calls wrote (a difference means bytes went through calls
+/// nianbao does not record, or the capture missed packets).
+fn wire_check(i: usize, trace: &Trace, w: &ConnectionWire) -> Option<String> {
+    if !matches!(w.capture, crate::trace::Capture::Captured { .. }) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let dirs = [
+        ("c2s", Some(&trace.c2s), &w.c2s),
+        ("s2c", trace.s2c.as_ref(), &w.s2c),
+    ];
+    for (name, flow, segs) in dirs {
+        let (bytes, n) = carried(segs);
+        let written: u64 = flow.map_or(0, |f| f.sends.iter().map(|s| u64::from(s.ret)).sum());
+        let traced = flow.is_some_and(|f| !f.sends.is_empty());
+        if n == 0 && written == 0 {
+            continue;
+        }
+        parts.push(match (traced, bytes == written) {
+            (true, true) => format!(
+                "{name}: {} carried the {} the traced send() calls wrote",
+                plural(n, "segment"),
+                plural(bytes, "byte")
+            ),
+            (true, false) => format!(
+                "{name}: {} carried {} where the traced send() calls wrote {} (bytes through calls nianbao does not record, such as sendfile or splice, or packets the capture missed)",
+                plural(n, "segment"),
+                plural(bytes, "byte"),
+                written
+            ),
+            (false, _) => format!(
+                "{name}: {} carried {} (its writer was not traced)",
+                plural(n, "segment"),
+                plural(bytes, "byte")
+            ),
+        });
+    }
+    match parts.is_empty() {
+        true => Some(format!(
+            "connection {i}: the capture on lo saw none of its packets (it is not on loopback)"
+        )),
+        false => Some(format!("connection {i}, the wire: {}", parts.join("; "))),
     }
 }
 

@@ -69,6 +69,8 @@ fn capture_line(run: &RunResult) -> Option<String> {
             kept += f.iter().filter(|f| f.kept > 0).count();
         }
         match &t.capture {
+            // `trace` captures as it may and has no knob for it.
+            Capture::Unavailable(why) if run.peer.is_some() => return Some(format!("({why})")),
             Capture::Unavailable(why) => {
                 return Some(format!(
                     "({why}; the segment counts come from TCP_INFO, transport.capture = \"off\" stops this note)"

@@ -193,6 +193,8 @@ pub fn segments_of(
 /// Turns frames into segments one at a time, as they are read.
 pub struct Segmenter {
     port: u16,
+    /// Only the connection from this client port, when set.
+    client_port: Option<u16>,
     /// UDP: each datagram is a segment, at the flow offset its payload
     /// starts (the bytes of the datagrams before it), with no flags.
     udp: bool,
@@ -208,10 +210,20 @@ impl Segmenter {
     pub fn new(server_port: u16) -> Segmenter {
         Segmenter {
             port: server_port,
+            client_port: None,
             udp: false,
             flows: Default::default(),
             c2s: Vec::new(),
             s2c: Vec::new(),
+        }
+    }
+
+    /// A segmenter for the one TCP connection between `client_port` and
+    /// `server_port` (several clients may talk to one server port).
+    pub fn connection(server_port: u16, client_port: u16) -> Segmenter {
+        Segmenter {
+            client_port: Some(client_port),
+            ..Segmenter::new(server_port)
         }
     }
 
@@ -228,7 +240,10 @@ impl Segmenter {
         if self.udp {
             return self.push_datagram(t_ns, data);
         }
-        let (flow, seq, len, flags, mss) = tcp_of(data, self.port)?;
+        let (flow, seq, len, flags, mss, client) = tcp_of(data, self.port)?;
+        if self.client_port.is_some_and(|p| p != client) {
+            return None;
+        }
         let i = usize::from(flow == Flow::S2c);
         let st = &mut self.flows[i];
         if flags & flag::SYN != 0 {
@@ -309,16 +324,18 @@ struct FlowState {
 }
 
 /// The TCP facts of one frame of the connection: flow, sequence number,
-/// payload length, flag bits and the MSS option of a SYN.
-fn tcp_of(data: &[u8], port: u16) -> Option<(Flow, u32, u32, u16, Option<u16>)> {
+/// payload length, flag bits, the MSS option of a SYN, and the client's port.
+type TcpFacts = (Flow, u32, u32, u16, Option<u16>, u16);
+
+fn tcp_of(data: &[u8], port: u16) -> Option<TcpFacts> {
     let p = SlicedPacket::from_ethernet(data).ok()?;
     let Some(TransportSlice::Tcp(tcp)) = p.transport else {
         return None;
     };
-    let flow = if tcp.destination_port() == port {
-        Flow::C2s
+    let (flow, client) = if tcp.destination_port() == port {
+        (Flow::C2s, tcp.source_port())
     } else if tcp.source_port() == port {
-        Flow::S2c
+        (Flow::S2c, tcp.destination_port())
     } else {
         return None;
     };
@@ -346,7 +363,7 @@ fn tcp_of(data: &[u8], port: u16) -> Option<(Flow, u32, u32, u16, Option<u16>)> 
         Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
         _ => None,
     });
-    Some((flow, tcp.sequence_number(), len, bits, mss))
+    Some((flow, tcp.sequence_number(), len, bits, mss, client))
 }
 
 #[cfg(test)]
