@@ -2,7 +2,8 @@
 //! forks exchanging 100 000 messages of 64 bytes over loopback TCP
 //! (benches/trace/stream.c, compiled here with `cc -O2`) — run bare, under
 //! `strace -f --seccomp-bpf -e trace=network,read,write -o /dev/null`, and
-//! under `nianbao trace --quiet`, in turn, three rounds, median wall time
+//! under `nianbao trace --quiet --capture off` (no packet capture, as
+//! strace has none), in turn, three rounds, median wall time
 //! of each. Both tracers stop the same calls (the filter lets the rest
 //! run); nianbao also reads every byte, pairs the two ends, analyses the
 //! 100 000 messages and writes its results folder with its charts, and all
@@ -85,11 +86,19 @@ fn main() {
     };
     let nianbao = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_nianbao"));
-        c.args(["trace", "--quiet", "--deadline", "300s", "--out"])
-            .arg(&out)
-            .arg("--")
-            .arg(&prog)
-            .args([MESSAGES, SIZE]);
+        c.args([
+            "trace",
+            "--quiet",
+            "--capture",
+            "off",
+            "--deadline",
+            "300s",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--")
+        .arg(&prog)
+        .args([MESSAGES, SIZE]);
         c
     };
     let (mut b, mut s, mut n) = (Vec::new(), Vec::new(), Vec::new());
@@ -112,7 +121,10 @@ fn main() {
     if has_strace {
         let s = median(s);
         println!("  strace -f --seccomp-bpf -e trace=network,read,write -o /dev/null  {s:>7.3} s  ({:.1}× bare)", s / b);
-        println!("  nianbao trace --quiet {n:>7.3} s  ({:.1}× bare)", n / b);
+        println!(
+            "  nianbao trace --quiet --capture off {n:>7.3} s  ({:.1}× bare)",
+            n / b
+        );
         println!(
             "  nianbao/strace {:.2} (target ≤ 1: {})",
             n / s,

@@ -272,9 +272,23 @@ pub struct TraceArgs {
     #[arg(long, value_name = "PID", conflicts_with = "command",
           value_parser = clap::value_parser!(i32).range(1..))]
     pub pid: Option<i32>,
+    /// Capture the wire on loopback too (root or CAP_NET_RAW): `auto`
+    /// captures when it may, `off` never (to time the tracer alone).
+    #[arg(long, value_enum, default_value_t)]
+    pub capture: TraceCapture,
     /// The command to run and trace, with its arguments, after `--`.
     #[arg(last = true, required_unless_present = "pid", value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `nianbao trace --capture`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum TraceCapture {
+    /// Capture when the process may (root or CAP_NET_RAW).
+    #[default]
+    Auto,
+    /// Never capture.
+    Off,
 }
 
 const fn nianbao_default_max_runs() -> u64 {

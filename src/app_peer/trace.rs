@@ -76,6 +76,7 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
         keep: keep_bytes(&args.output.keep_bytes)?,
         deadline: exp.deadline,
         announce: super::announce,
+        capture: args.capture == crate::cli::TraceCapture::Auto,
     };
     let dir = out_dir(&args.output, &plan);
     preflight(&dir)?;

@@ -30,6 +30,8 @@ pub struct TraceOptions {
     pub deadline: Duration,
     /// Told (one line) once an attached process is seized.
     pub announce: fn(&str),
+    /// Whether to capture the wire on loopback when the process may.
+    pub capture: bool,
 }
 
 /// What to trace: a command nianbao starts, or a running process.
@@ -61,7 +63,7 @@ pub fn trace(target: &Target, opts: &TraceOptions) -> Result<TraceRun> {
         stop: crate::interrupt::pending,
         announce: opts.announce,
     };
-    let mut tap = WireTap::open(matches!(target, Target::Pid(_)));
+    let mut tap = WireTap::open(matches!(target, Target::Pid(_)) || !opts.capture);
     let traced = match target {
         Target::Command(launch) => tracer::run(launch, &o)?,
         Target::Pid(pid) => tracer::attach(*pid, &o)?,

@@ -35,9 +35,9 @@ pub struct ConnectionWire {
 }
 
 impl WireTap {
-    /// Opens the capture (`attach`: a running process's connections began
-    /// before it, so none is opened).
-    pub fn open(attach: bool) -> WireTap {
+    /// Opens the capture; `none`: no capture is opened (`--capture off`, or
+    /// `--pid`: a running process's connections began before it).
+    pub fn open(none: bool) -> WireTap {
         let mut tap = WireTap {
             socket: None,
             real0: 0,
@@ -46,7 +46,7 @@ impl WireTap {
             bytes: Vec::new(),
             drops: 0,
         };
-        if attach {
+        if none {
             return tap;
         }
         match Socket::open("lo", 0, Proto::Tcp, false) {
