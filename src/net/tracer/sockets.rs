@@ -3,7 +3,8 @@
 //! /proc/TID/fd/N` names a socket's inode, and for a new inode a copy of the
 //! fd (pidfd_getfd, Linux 5.6) gives its type and addresses; the process's
 //! /proc/TID/net/tcp says whether its local port is a listening one (then
-//! this end is the server's).
+//! this end is the server's). A UNIX stream socket's peer inode and name
+//! come from the kernel's sock_diag ([`super::unix_diag`]).
 
 use nix::libc;
 use socket2::{Domain, Socket, Type};
@@ -35,6 +36,11 @@ pub struct SockInfo {
     pub comm: String,
     /// Why the addresses are not known, when they are not.
     pub unknown: Option<String>,
+    /// UNIX stream: the inode of the other end, when the kernel named one.
+    pub peer_ino: Option<u64>,
+    /// UNIX: the socket's name as `ss -x` shows it (a path, `@abstract`);
+    /// `None` when unnamed. An accepted end has its listener's name.
+    pub name: Option<String>,
 }
 
 /// What an fd is, as far as nianbao cares.
@@ -68,7 +74,7 @@ impl Fds {
             Some(ino) => {
                 self.sockets
                     .entry(ino)
-                    .or_insert_with(|| learn(tgid, tid, fd));
+                    .or_insert_with(|| learn(ino, tgid, tid, fd));
                 FdKind::Socket(ino)
             }
             None => FdKind::Other,
@@ -126,7 +132,7 @@ pub fn threads(pid: i32) -> std::io::Result<Vec<i32>> {
 }
 
 /// The socket behind `fd` of `tid`: a copy of the fd through a pidfd.
-fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
+fn learn(ino: u64, tgid: i32, tid: i32, fd: i32) -> SockInfo {
     let comm = std::fs::read_to_string(format!("/proc/{tgid}/comm"))
         .map(|s| s.trim_end().to_string())
         .unwrap_or_default();
@@ -138,6 +144,8 @@ fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
         pid: tgid,
         comm,
         unknown: None,
+        peer_ino: None,
+        name: None,
     };
     let sock = match copy_fd(tid, fd) {
         Ok(s) => s,
@@ -158,6 +166,15 @@ fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
     info.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
     if let (SockKind::Tcp, Some(local)) = (info.kind, info.local) {
         info.server = listening(tid, local);
+    }
+    if info.kind == SockKind::UnixStream {
+        match super::unix_diag::query(ino) {
+            Ok(d) => {
+                info.peer_ino = d.peer;
+                info.name = d.name.as_deref().map(super::unix_diag::shown);
+            }
+            Err(e) => info.unknown = Some(format!("sock_diag: {e}")),
+        }
     }
     info
 }
