@@ -488,6 +488,11 @@ fn hellofeng_over_unix(dir: &Path, stdout: &str, kind: &str) {
     assert!(stdout.contains("sent    |hello|feng|"), "{stdout}");
     assert!(stdout.contains("recv    |hello·feng|"), "{stdout}");
     assert!(stdout.contains("sticky 粘包"), "{stdout}");
+    assert!(
+        stdout.contains("a UNIX stream socket is a byte stream"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("TCP is a byte stream"), "{stdout}");
     assert!(stdout.contains("over UNIX stream sockets"), "{stdout}");
     assert!(
         stdout.contains(&format!("connection 0 ({kind}): client ")),
@@ -510,6 +515,10 @@ fn hellofeng_over_unix(dir: &Path, stdout: &str, kind: &str) {
     assert_eq!(code, 0);
     assert!(shown.contains("recv    |hello·feng|"), "{shown}");
     assert!(shown.contains(&format!("({kind})")), "{shown}");
+    assert!(
+        shown.contains("a UNIX stream socket is a byte stream"),
+        "{shown}"
+    );
 }
 
 #[test]

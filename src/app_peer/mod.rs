@@ -360,6 +360,7 @@ pub(crate) fn peer_result(
             notes,
             knobs: Vec::new(),
             interrupted,
+            unix: Vec::new(),
         }),
     })
 }

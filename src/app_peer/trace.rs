@@ -110,6 +110,7 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
             p.knobs
                 .push("messages = send() calls (where both ends were traced)".into());
         }
+        p.unix = traced.unix.iter().map(|&i| i as u32).collect();
         // The transport says tcp (a byte stream); say which were UNIX.
         match traced.unix.len() {
             0 => {}
