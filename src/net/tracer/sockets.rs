@@ -103,6 +103,31 @@ impl Fds {
         }
     }
 
+    /// Asks again for a UNIX stream socket's peer while it has none: a
+    /// client that sends before the server accept()ed has an embryo for a
+    /// peer, which has no inode yet. Called at each of its calls and
+    /// before it is closed (by then the server may have accepted).
+    pub fn repeer(&mut self, ino: u64, tid: i32) {
+        let Some(s) = self.sockets.get_mut(&ino) else {
+            return;
+        };
+        if s.kind != SockKind::UnixStream || s.peer_ino.is_some() || s.unknown.is_some() {
+            return;
+        }
+        if let Ok(d) = super::unix_diag::query_for(tid, ino) {
+            s.peer_ino = d.peer;
+        }
+    }
+
+    /// Forgets `fd` of `tgid` as it is closed; a UNIX stream socket
+    /// without a known peer is asked about once more first.
+    pub fn closing(&mut self, tgid: i32, tid: i32, fd: i32) {
+        if let Some(FdKind::Socket(ino)) = self.fds.get(&(tgid, fd)).copied() {
+            self.repeer(ino, tid);
+        }
+        self.forget(tgid, fd);
+    }
+
     /// Forgets `fd` of `tgid` (closed, or replaced by dup2).
     pub fn forget(&mut self, tgid: i32, fd: i32) {
         self.fds.remove(&(tgid, fd));
@@ -168,7 +193,7 @@ fn learn(ino: u64, tgid: i32, tid: i32, fd: i32) -> SockInfo {
         info.server = listening(tid, local);
     }
     if info.kind == SockKind::UnixStream {
-        match super::unix_diag::query(ino) {
+        match super::unix_diag::query_for(tid, ino) {
             Ok(d) => {
                 info.peer_ino = d.peer;
                 info.name = d.name.as_deref().map(super::unix_diag::shown);

@@ -2,8 +2,9 @@
 //! peer (the other end of a stream connection or socketpair) and its name
 //! (a path, an abstract name, or none). Addresses do not identify a UNIX
 //! connection (a client is usually unnamed), the peer inode does. Asked by
-//! NETLINK_SOCK_DIAG (`ss -x` asks the same), in nianbao's own network
-//! namespace, with every wait bounded by a receive timeout.
+//! NETLINK_SOCK_DIAG (`ss -x` asks the same) in the network namespace of
+//! the process that holds the socket (a short-lived thread enters it when
+//! it is not nianbao's), with every wait bounded by a receive timeout.
 
 use nix::libc;
 use std::io;
@@ -31,7 +32,39 @@ pub struct UnixDiag {
     pub name: Option<Vec<u8>>,
 }
 
-/// Asks the kernel about the UNIX socket with inode `ino`.
+/// Asks the kernel about the UNIX socket with inode `ino` held by thread
+/// `tid`, in `tid`'s network namespace (the kernel finds a UNIX socket by
+/// inode only in its own).
+pub fn query_for(tid: i32, ino: u64) -> io::Result<UnixDiag> {
+    use std::os::unix::fs::MetadataExt;
+    let theirs = format!("/proc/{tid}/ns/net");
+    let same =
+        |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
+    match (
+        std::fs::metadata("/proc/self/ns/net"),
+        std::fs::metadata(&theirs),
+    ) {
+        (Ok(a), Ok(b)) if !same(&a, &b) => {}
+        _ => return query(ino),
+    }
+    let ns = std::fs::File::open(&theirs)?;
+    let fd = ns.as_raw_fd();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            // SAFETY: setns(2) on an fd open for the whole scope; it moves
+            // only this thread, which ends with the query.
+            if unsafe { libc::setns(fd, libc::CLONE_NEWNET) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            query(ino)
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("sock_diag thread panicked")))
+    })
+}
+
+/// Asks the kernel about the UNIX socket with inode `ino`, in nianbao's
+/// own network namespace.
 pub fn query(ino: u64) -> io::Result<UnixDiag> {
     let Ok(ino32) = u32::try_from(ino) else {
         return Err(io::Error::other("inode beyond 32 bits"));
