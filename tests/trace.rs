@@ -550,3 +550,47 @@ fn a_socketpair_in_one_forked_program_is_one_connection_and_the_first_sender_the
         "{stdout}"
     );
 }
+
+#[test]
+fn a_socketpair_in_another_network_namespace_is_paired_there() {
+    if skip(cannot(true)) {
+        return;
+    }
+    // A new network namespace needs CAP_SYS_ADMIN (root, as in CI).
+    let unshared = Command::new("unshare").args(["-n", "true"]).output();
+    if !unshared.is_ok_and(|o| o.status.success()) {
+        println!("skipped: unshare -n is not permitted here");
+        return;
+    }
+    let dir = folder(&["socketpair.py"], &[]);
+    let (code, stdout, stderr) = trace(dir.path(), &[], "unshare -n python3 socketpair.py");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The kernel finds a UNIX socket by inode only in its own namespace:
+    // nianbao asks there.
+    hellofeng_over_unix(dir.path(), &stdout, "UNIX socketpair");
+    assert!(!stdout.contains("did not name the peer"), "{stdout}");
+}
+
+#[test]
+fn a_unix_client_that_closed_before_the_accept_is_paired_by_its_bytes() {
+    if skip(cannot(true)) {
+        return;
+    }
+    // The client connects, sends and closes; only then (file `sent`) does
+    // the server accept: the kernel never linked the two by inode.
+    let dir = folder(
+        &["unix_server.py", "unix_client.py"],
+        &[
+            (
+                "conn,addr=server.accept()",
+                "i=0\nwhile not os.path.exists('sent') and i<1000: time.sleep(0.01); i+=1\nconn,addr=server.accept()",
+            ),
+            ("s.close()", "s.close(); open('sent','w').close()"),
+        ],
+    );
+    let script = both("python3 unix_server.py", "python3 unix_client.py");
+    let (code, stdout, stderr) = trace(dir.path(), &[], &script);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    hellofeng_over_unix(dir.path(), &stdout, "UNIX stream");
+    assert!(stdout.contains("paired by their bytes"), "{stdout}");
+}

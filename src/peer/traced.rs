@@ -83,6 +83,8 @@ struct Pair {
     unix: Option<&'static str>,
     /// Whether the client is the end that sent first (neither end told).
     by_first_send: bool,
+    /// UNIX: paired by their bytes, as the kernel no longer linked them.
+    bytes_only: bool,
 }
 
 /// The traces of every TCP and UNIX stream connection in `t`, with notes
@@ -99,7 +101,7 @@ pub fn build(t: &Traced, opts: &TraceOptions) -> TraceRun {
             })
             .push(c);
     }
-    let pairs = pair(&order, &t.sockets, &by_ino);
+    let pairs = pair(t, &order, &t.sockets, &by_ino);
     let bound = pairs
         .iter()
         .find_map(|p| p.server_addr)
@@ -234,9 +236,56 @@ fn unix_end(s: &SockInfo) -> String {
     s.name.clone().unwrap_or_else(|| "unnamed".into())
 }
 
+/// The bytes `calls` sent (`sends`) or received, in order, as kept.
+fn stream_of(t: &Traced, calls: &[&Call], sends: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in calls
+        .iter()
+        .filter(|c| c.sys.sends() == sends && c.ret > 0 && !c.peek)
+    {
+        out.extend_from_slice(&t.bytes[c.at..c.at + c.kept as usize]);
+    }
+    out
+}
+
+/// Whether two UNIX stream ends the kernel no longer links are one
+/// connection by their bytes: a client that connected, sent and closed
+/// before the server accept()ed left the server's end an orphan for a
+/// peer (no inode), and its own peer was an embryo (no inode yet). So: one
+/// named (the accepted end) and one unnamed, neither with a peer the
+/// kernel named, and what each read is the start of what the other
+/// sent, with some bytes in all.
+fn same_bytes(
+    t: &Traced,
+    calls: &HashMap<u64, Vec<&Call>>,
+    a: (u64, &SockInfo),
+    b: (u64, &SockInfo),
+) -> bool {
+    let ((ia, sa), (ib, sb)) = (a, b);
+    if ia == ib
+        || sa.kind != SockKind::UnixStream
+        || sb.kind != SockKind::UnixStream
+        || sa.name.is_some() == sb.name.is_some()
+        || sa.peer_ino.is_some()
+        || sb.peer_ino.is_some()
+        || sa.unknown.is_some()
+        || sb.unknown.is_some()
+        || t.capped
+    {
+        return false;
+    }
+    let (ca, cb) = (&calls[&ia], &calls[&ib]);
+    let (a_sent, a_read) = (stream_of(t, ca, true), stream_of(t, ca, false));
+    let (b_sent, b_read) = (stream_of(t, cb, true), stream_of(t, cb, false));
+    !(a_read.is_empty() && b_read.is_empty())
+        && b_sent.starts_with(&a_read)
+        && a_sent.starts_with(&b_read)
+}
+
 /// Connections from the TCP and UNIX stream sockets that were used, in
 /// order of first use.
 fn pair(
+    t: &Traced,
     order: &[u64],
     sockets: &HashMap<u64, SockInfo>,
     calls: &HashMap<u64, Vec<&Call>>,
@@ -252,9 +301,18 @@ fn pair(
         if !done.insert(a) {
             continue;
         }
-        let mirror = streams
+        let by_ino = streams
             .iter()
             .find(|&&(b, sb)| !done.contains(&b) && ends_of_one((a, sa), (b, sb)));
+        let by_bytes = || {
+            streams
+                .iter()
+                .find(|&&(b, sb)| !done.contains(&b) && same_bytes(t, calls, (a, sa), (b, sb)))
+        };
+        let (mirror, bytes_only) = match by_ino {
+            Some(m) => (Some(m), false),
+            None => (by_bytes(), true),
+        };
         let first_send = |i: u64| {
             calls[&i]
                 .iter()
@@ -273,6 +331,7 @@ fn pair(
                 let (c, s) = if a_client { (a, b) } else { (b, a) };
                 let (ci, si) = if a_client { (sa, sb) } else { (sb, sa) };
                 let socketpair = unix && ci.name.is_none() && si.name.is_none();
+                let bytes_only = unix && bytes_only;
                 Pair {
                     client: Some(c),
                     server: Some(s),
@@ -289,6 +348,7 @@ fn pair(
                         "UNIX stream"
                     }),
                     by_first_send: unix && by_send,
+                    bytes_only,
                 }
             }
             None if server_side(sa) => Pair {
@@ -299,6 +359,7 @@ fn pair(
                 shown: unix.then(|| ("?".into(), unix_end(sa))),
                 unix: unix.then_some("UNIX stream"),
                 by_first_send: false,
+                bytes_only: false,
             },
             None => Pair {
                 client: Some(a),
@@ -308,6 +369,7 @@ fn pair(
                 shown: unix.then(|| (unix_end(sa), "?".into())),
                 unix: unix.then_some("UNIX stream"),
                 by_first_send: false,
+                bytes_only: false,
             },
         };
         out.push(p);
@@ -333,9 +395,10 @@ fn describe(i: usize, p: &Pair, t: &Traced, both: bool) -> String {
             "connection {i} ({kind}): client {c}{} → server {s}{}{}",
             who(t, p.client),
             who(t, p.server),
-            match p.by_first_send {
-                true => " (the client is the end that sent first)",
-                false => "",
+            match (p.by_first_send, p.bytes_only) {
+                (_, true) => " (paired by their bytes: the client closed before the server accept()ed it, so the kernel no longer linked the two)",
+                (true, false) => " (the client is the end that sent first)",
+                (false, false) => "",
             }
         ),
         _ => format!(
@@ -369,6 +432,20 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
         n.push(format!(
             "{} on UNIX datagram or other sockets not analysed (TCP, UDP and UNIX stream only so far)",
             plural(other, "call")
+        ));
+    }
+    // UNIX stream sockets whose peer the kernel did not tell: not paired.
+    let mut unpaired: Vec<&str> = by_ino
+        .keys()
+        .filter_map(|i| t.sockets.get(i))
+        .filter(|s| s.kind == SockKind::UnixStream)
+        .filter_map(|s| s.unknown.as_deref())
+        .collect();
+    unpaired.sort_unstable();
+    if let Some(why) = unpaired.first() {
+        n.push(format!(
+            "the kernel did not name the peer of {} ({why}), so their ends could not be paired and each is shown as one end traced",
+            plural(unpaired.len() as u64, "UNIX stream socket")
         ));
     }
     if let Some(per) = t.stop_ns.checked_div(t.stops) {
@@ -467,7 +544,7 @@ mod tests {
             }
             by_ino.entry(c.ino).or_default().push(c);
         }
-        pair(&order, &sockets, &by_ino)
+        pair(&Traced::default(), &order, &sockets, &by_ino)
     }
 
     #[test]
