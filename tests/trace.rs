@@ -287,7 +287,7 @@ fn the_deadline_ends_a_program_that_never_stops() {
     );
     assert_eq!(code, 128 + 9, "{stdout}{stderr}");
     assert!(
-        stdout.contains("no TCP connection or UDP datagram was recorded"),
+        stdout.contains("no TCP or UNIX stream connection or UDP datagram was recorded"),
         "{stdout}"
     );
     assert!(stdout.contains("the deadline passed"), "{stdout}");
@@ -504,4 +504,118 @@ fn udp_datagrams_keep_their_boundaries_and_a_long_one_is_truncated_by_what_it_lo
         messages.contains(",2,9,2000,") && messages.contains(",truncated,"),
         "{messages}"
     );
+}
+
+/// The checks both UNIX tests make: one recv holds `hellofeng`, both
+/// messages merged, and `show` reads the folder back.
+fn hellofeng_over_unix(dir: &Path, stdout: &str, kind: &str) {
+    assert!(stdout.contains("-----> hellofeng\n"), "{stdout}");
+    assert!(stdout.contains("sent    |hello|feng|"), "{stdout}");
+    assert!(stdout.contains("recv    |hello·feng|"), "{stdout}");
+    assert!(stdout.contains("sticky 粘包"), "{stdout}");
+    assert!(
+        stdout.contains("a UNIX stream socket is a byte stream"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("TCP is a byte stream"), "{stdout}");
+    assert!(stdout.contains("over UNIX stream sockets"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("connection 0 ({kind}): client ")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("both ends traced"), "{stdout}");
+    assert!(!stdout.contains("not analysed"), "{stdout}");
+    // No made-up IP address stands for a UNIX end.
+    assert!(!stdout.contains("0.0.0.0"), "{stdout}");
+    let recvs = csv(dir, "recvs.csv");
+    assert_eq!(recvs.lines().count(), 2, "one recv: {recvs}");
+    assert!(
+        recvs.contains(",0,9,0,1,sticky,") && recvs.contains("hellofeng"),
+        "{recvs}"
+    );
+    let messages = csv(dir, "messages.csv");
+    assert_eq!(messages.matches(",merged,").count(), 2, "{messages}");
+    let out = dir.join("r").display().to_string();
+    let (code, shown, _) = peers::run(nianbao(&["show", &out]), BOUND, "nianbao show");
+    assert_eq!(code, 0);
+    assert!(shown.contains("recv    |hello·feng|"), "{shown}");
+    assert!(shown.contains(&format!("({kind})")), "{shown}");
+    assert!(
+        shown.contains("a UNIX stream socket is a byte stream"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_unix_socket_path_pairs_the_unnamed_client_with_the_accepted_end() {
+    if skip(cannot(true)) {
+        return;
+    }
+    let dir = folder(&["unix_server.py", "unix_client.py"], &[]);
+    let script = both("python3 unix_server.py", "python3 unix_client.py");
+    let (code, stdout, stderr) = trace(dir.path(), &[], &script);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    hellofeng_over_unix(dir.path(), &stdout, "UNIX stream");
+    // The accepted end has the listener's path; the client has none.
+    assert!(stdout.contains("client unnamed (python3, pid "), "{stdout}");
+    assert!(stdout.contains("→ server sock (python3, pid "), "{stdout}");
+}
+
+#[test]
+fn a_socketpair_in_one_forked_program_is_one_connection_and_the_first_sender_the_client() {
+    if skip(cannot(true)) {
+        return;
+    }
+    let dir = folder(&["socketpair.py"], &[]);
+    let (code, stdout, stderr) = trace(dir.path(), &[], "python3 socketpair.py");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    hellofeng_over_unix(dir.path(), &stdout, "UNIX socketpair");
+    assert!(
+        stdout.contains("(the client is the end that sent first)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_socketpair_in_another_network_namespace_is_paired_there() {
+    if skip(cannot(true)) {
+        return;
+    }
+    // A new network namespace needs CAP_SYS_ADMIN (root, as in CI).
+    let unshared = Command::new("unshare").args(["-n", "true"]).output();
+    if !unshared.is_ok_and(|o| o.status.success()) {
+        println!("skipped: unshare -n is not permitted here");
+        return;
+    }
+    let dir = folder(&["socketpair.py"], &[]);
+    let (code, stdout, stderr) = trace(dir.path(), &[], "unshare -n python3 socketpair.py");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The kernel finds a UNIX socket by inode only in its own namespace:
+    // nianbao asks there.
+    hellofeng_over_unix(dir.path(), &stdout, "UNIX socketpair");
+    assert!(!stdout.contains("did not name the peer"), "{stdout}");
+}
+
+#[test]
+fn a_unix_client_that_closed_before_the_accept_is_paired_by_its_bytes() {
+    if skip(cannot(true)) {
+        return;
+    }
+    // The client connects, sends and closes; only then (file `sent`) does
+    // the server accept: the kernel never linked the two by inode.
+    let dir = folder(
+        &["unix_server.py", "unix_client.py"],
+        &[
+            (
+                "conn,addr=server.accept()",
+                "i=0\nwhile not os.path.exists('sent') and i<1000: time.sleep(0.01); i+=1\nconn,addr=server.accept()",
+            ),
+            ("s.close()", "s.close(); open('sent','w').close()"),
+        ],
+    );
+    let script = both("python3 unix_server.py", "python3 unix_client.py");
+    let (code, stdout, stderr) = trace(dir.path(), &[], &script);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    hellofeng_over_unix(dir.path(), &stdout, "UNIX stream");
+    assert!(stdout.contains("paired by their bytes"), "{stdout}");
 }

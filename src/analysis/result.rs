@@ -52,9 +52,19 @@ pub struct PeerInfo {
     pub knobs: Vec<String>,
     /// The signal that ended the run early, if one did.
     pub interrupted: Option<i32>,
+    /// `trace`: the trials that were UNIX stream connections (the
+    /// transport reads tcp, a byte stream; the verdict names UNIX).
+    pub unix: Vec<u32>,
 }
 
 impl RunResult {
+    /// Whether trial `t` was a UNIX stream connection (`trace`).
+    pub fn unix(&self, t: &TrialResult) -> bool {
+        self.peer
+            .as_ref()
+            .is_some_and(|p| p.unix.contains(&t.trial))
+    }
+
     /// Trials whose expectation held, and all trials.
     pub fn reproduced(&self) -> (usize, usize) {
         (

@@ -362,6 +362,7 @@ pub(crate) fn peer_result(
             notes,
             knobs: Vec::new(),
             interrupted,
+            unix: Vec::new(),
         }),
     })
 }

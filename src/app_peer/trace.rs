@@ -1,5 +1,5 @@
 //! `nianbao trace -- CMD`: the command is checked (found, not setuid), run
-//! under the tracer, each TCP connection it made analysed as one trial and
+//! under the tracer, each TCP or UNIX stream connection it made analysed as one trial and
 //! written like `listen`'s results; its exit status is passed on.
 
 use super::flags::{keep_bytes, push_str, Flags};
@@ -18,7 +18,7 @@ const DEFAULT_DEADLINE: &str = "60s";
 
 /// What `trace` did.
 pub struct TraceOutcome {
-    /// The analysed run, when at least one TCP connection was recorded.
+    /// The analysed run, when at least one connection was recorded.
     pub run: Option<RunResult>,
     pub dir: PathBuf,
     /// The traced command's exit status.
@@ -88,7 +88,7 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
     };
     if traced.peer.conns.is_empty() {
         let mut text = format!(
-            "\n  nianbao trace: no TCP connection or UDP datagram was recorded for {command}; nothing written.\n"
+            "\n  nianbao trace: no TCP or UNIX stream connection or UDP datagram was recorded for {command}; nothing written.\n"
         );
         for n in &traced.peer.extra {
             text += &format!("  · {n}\n");
@@ -110,6 +110,21 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
         if traced.by_sends {
             p.knobs
                 .push("messages = send() calls (where both ends were traced)".into());
+        }
+        p.unix = traced.unix.iter().map(|&i| i as u32).collect();
+        // The transport says tcp (a byte stream); say which were UNIX.
+        match traced.unix.len() {
+            0 => {}
+            n if n == run.trials.len() => p.knobs.push("over UNIX stream sockets".into()),
+            _ => p.knobs.push(format!(
+                "connections {} over UNIX stream sockets",
+                traced
+                    .unix
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         }
     }
     write_results(&dir, &run)?;

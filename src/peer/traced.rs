@@ -1,7 +1,8 @@
 //! `nianbao trace`: the source that watches unmodified programs from
-//! inside, through their own system calls (`net::tracer`). Each TCP
-//! connection it saw becomes one trial. When both ends were in the traced
-//! tree (their addresses mirror each other) the client's send calls and the
+//! inside, through their own system calls (`net::tracer`). Each TCP or UNIX
+//! stream connection it saw becomes one trial. When both ends were in the
+//! traced tree (TCP: their addresses mirror each other; UNIX: the kernel
+//! names each as the other's peer, by inode) the client's send calls and the
 //! server's recv calls make one flow with one set of stream offsets, so each
 //! recv is tied to the send calls whose bytes it returned; without a
 //! framing or declared messages, each send() call is one message. With one
@@ -52,6 +53,8 @@ pub struct TraceRun {
     pub by_sends: bool,
     /// Whether every trial is a UDP conversation.
     pub udp_only: bool,
+    /// The trials that are UNIX stream connections.
+    pub unix: Vec<usize>,
 }
 
 /// Runs the target under the tracer and turns what it recorded into traces.
@@ -76,11 +79,21 @@ pub fn trace(target: &Target, opts: &TraceOptions) -> Result<TraceRun> {
 struct Pair {
     client: Option<u64>,
     server: Option<u64>,
+    /// TCP: the ends' addresses (UNIX: none).
     client_addr: Option<SocketAddr>,
     server_addr: Option<SocketAddr>,
+    /// UNIX: the ends in words (a path, `@abstract`, `unnamed`, `end`).
+    shown: Option<(String, String)>,
+    /// UNIX: "UNIX stream" or "UNIX socketpair"; `None`: TCP.
+    unix: Option<&'static str>,
+    /// Whether the client is the end that sent first (neither end told).
+    by_first_send: bool,
+    /// UNIX: paired by their bytes, as the kernel no longer linked them.
+    bytes_only: bool,
 }
 
-/// The traces of every TCP connection in `t`, with notes on the rest.
+/// The traces of every TCP and UNIX stream connection in `t`, with notes
+/// on the rest; `tap` holds the packets captured on loopback, if any.
 pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
     let mut by_ino: HashMap<u64, Vec<&Call>> = HashMap::new();
     let mut order = Vec::new();
@@ -93,7 +106,7 @@ pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
             })
             .push(c);
     }
-    let pairs = pair(&order, &t.sockets, &by_ino);
+    let pairs = pair(t, &order, &t.sockets, &by_ino);
     let bound = pairs
         .iter()
         .find_map(|p| p.server_addr)
@@ -102,6 +115,7 @@ pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
     run.own_notes = true;
     let budget = Budget::new(opts.keep);
     let mut by_sends = false;
+    let mut unix = Vec::new();
     let ended = match t.ending {
         Some(Ending::Deadline) => Ended::Stopped(Stop::Deadline),
         Some(Ending::Signal(s)) => Ended::Stopped(Stop::Signal(s)),
@@ -137,6 +151,9 @@ pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
                 trace.capture = w.capture;
             }
         }
+        if p.unix.is_some() {
+            unix.push(i);
+        }
         let peer = p.client_addr.unwrap_or(bound);
         run.push(peer, trace, ended.clone());
     }
@@ -166,6 +183,7 @@ pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
             }),
         by_sends,
         udp_only,
+        unix,
     }
 }
 
@@ -249,60 +267,171 @@ fn flow(
     rec.finish(opts.delivery, None)
 }
 
-/// Connections from the TCP sockets that were used, in order of first use.
+/// Whether `a` and `b` are the two ends of one stream connection: TCP
+/// addresses that mirror each other, or UNIX sockets that are each other's
+/// peers by inode (a UNIX client is usually unnamed, so its address says
+/// nothing).
+fn ends_of_one(a: (u64, &SockInfo), b: (u64, &SockInfo)) -> bool {
+    let ((ia, sa), (ib, sb)) = (a, b);
+    if ia == ib || sa.kind != sb.kind {
+        return false;
+    }
+    match sa.kind {
+        SockKind::Tcp => sb.local.is_some() && sb.local == sa.peer && sb.peer == sa.local,
+        SockKind::UnixStream => sa.peer_ino == Some(ib) || sb.peer_ino == Some(ia),
+        _ => false,
+    }
+}
+
+/// Whether this end is a server's: TCP, its port was a listening one; UNIX,
+/// it is named (an accepted end has its listener's name; a connecting
+/// client is usually unnamed).
+fn server_side(s: &SockInfo) -> bool {
+    match s.kind {
+        SockKind::UnixStream => s.name.is_some(),
+        _ => s.server,
+    }
+}
+
+/// A UNIX end in words: its name, or `unnamed`.
+fn unix_end(s: &SockInfo) -> String {
+    s.name.clone().unwrap_or_else(|| "unnamed".into())
+}
+
+/// The bytes `calls` sent (`sends`) or received, in order, as kept.
+fn stream_of(t: &Traced, calls: &[&Call], sends: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in calls
+        .iter()
+        .filter(|c| c.sys.sends() == sends && c.ret > 0 && !c.peek)
+    {
+        out.extend_from_slice(&t.bytes[c.at..c.at + c.kept as usize]);
+    }
+    out
+}
+
+/// Whether two UNIX stream ends the kernel no longer links are one
+/// connection by their bytes: a client that connected, sent and closed
+/// before the server accept()ed left the server's end an orphan for a
+/// peer (no inode), and its own peer was an embryo (no inode yet). So: one
+/// named (the accepted end) and one unnamed, neither with a peer the
+/// kernel named, and what each read is the start of what the other
+/// sent, with some bytes in all.
+fn same_bytes(
+    t: &Traced,
+    calls: &HashMap<u64, Vec<&Call>>,
+    a: (u64, &SockInfo),
+    b: (u64, &SockInfo),
+) -> bool {
+    let ((ia, sa), (ib, sb)) = (a, b);
+    if ia == ib
+        || sa.kind != SockKind::UnixStream
+        || sb.kind != SockKind::UnixStream
+        || sa.name.is_some() == sb.name.is_some()
+        || sa.peer_ino.is_some()
+        || sb.peer_ino.is_some()
+        || sa.unknown.is_some()
+        || sb.unknown.is_some()
+        || t.capped
+    {
+        return false;
+    }
+    let (ca, cb) = (&calls[&ia], &calls[&ib]);
+    let (a_sent, a_read) = (stream_of(t, ca, true), stream_of(t, ca, false));
+    let (b_sent, b_read) = (stream_of(t, cb, true), stream_of(t, cb, false));
+    !(a_read.is_empty() && b_read.is_empty())
+        && b_sent.starts_with(&a_read)
+        && a_sent.starts_with(&b_read)
+}
+
+/// Connections from the TCP and UNIX stream sockets that were used, in
+/// order of first use.
 fn pair(
+    t: &Traced,
     order: &[u64],
     sockets: &HashMap<u64, SockInfo>,
     calls: &HashMap<u64, Vec<&Call>>,
 ) -> Vec<Pair> {
-    let tcp: Vec<(u64, &SockInfo)> = order
+    let streams: Vec<(u64, &SockInfo)> = order
         .iter()
         .filter_map(|i| sockets.get(i).map(|s| (*i, s)))
-        .filter(|(_, s)| s.kind == SockKind::Tcp)
+        .filter(|(_, s)| matches!(s.kind, SockKind::Tcp | SockKind::UnixStream))
         .collect();
     let mut done = HashSet::new();
     let mut out = Vec::new();
-    for &(a, sa) in &tcp {
+    for &(a, sa) in &streams {
         if !done.insert(a) {
             continue;
         }
-        let mirror = tcp.iter().find(|(b, sb)| {
-            *b != a && sb.local.is_some() && sb.local == sa.peer && sb.peer == sa.local
-        });
+        let by_ino = streams
+            .iter()
+            .find(|&&(b, sb)| !done.contains(&b) && ends_of_one((a, sa), (b, sb)));
+        let by_bytes = || {
+            streams
+                .iter()
+                .find(|&&(b, sb)| !done.contains(&b) && same_bytes(t, calls, (a, sa), (b, sb)))
+        };
+        let (mirror, bytes_only) = match by_ino {
+            Some(m) => (Some(m), false),
+            None => (by_bytes(), true),
+        };
         let first_send = |i: u64| {
             calls[&i]
                 .iter()
                 .find(|c| c.sys.sends() && c.ret > 0)
                 .map_or(u64::MAX, |c| c.t_ns)
         };
+        let unix = sa.kind == SockKind::UnixStream;
         let p = match mirror {
             Some(&(b, sb)) => {
                 done.insert(b);
-                let a_client = match (sa.server, sb.server) {
-                    (true, false) => false,
-                    (false, true) => true,
-                    _ => first_send(a) <= first_send(b),
+                let (a_client, by_send) = match (server_side(sa), server_side(sb)) {
+                    (true, false) => (false, false),
+                    (false, true) => (true, false),
+                    _ => (first_send(a) <= first_send(b), true),
                 };
                 let (c, s) = if a_client { (a, b) } else { (b, a) };
                 let (ci, si) = if a_client { (sa, sb) } else { (sb, sa) };
+                let socketpair = unix && ci.name.is_none() && si.name.is_none();
+                let bytes_only = unix && bytes_only;
                 Pair {
                     client: Some(c),
                     server: Some(s),
                     client_addr: ci.local,
                     server_addr: si.local,
+                    shown: match (unix, socketpair) {
+                        (false, _) => None,
+                        (true, true) => Some(("end".into(), "end".into())),
+                        (true, false) => Some((unix_end(ci), unix_end(si))),
+                    },
+                    unix: unix.then_some(if socketpair {
+                        "UNIX socketpair"
+                    } else {
+                        "UNIX stream"
+                    }),
+                    by_first_send: unix && by_send,
+                    bytes_only,
                 }
             }
-            None if sa.server => Pair {
+            None if server_side(sa) => Pair {
                 client: None,
                 server: Some(a),
                 client_addr: sa.peer,
                 server_addr: sa.local,
+                shown: unix.then(|| ("?".into(), unix_end(sa))),
+                unix: unix.then_some("UNIX stream"),
+                by_first_send: false,
+                bytes_only: false,
             },
             None => Pair {
                 client: Some(a),
                 server: None,
                 client_addr: sa.local,
                 server_addr: sa.peer,
+                shown: unix.then(|| (unix_end(sa), "?".into())),
+                unix: unix.then_some("UNIX stream"),
+                by_first_send: false,
+                bytes_only: false,
             },
         };
         out.push(p);
@@ -323,13 +452,25 @@ fn who(t: &Traced, ino: Option<u64>) -> String {
 
 /// One connection in words: its ends and which were traced.
 fn describe(i: usize, p: &Pair, t: &Traced, both: bool) -> String {
-    let ends = format!(
-        "connection {i}: client {}{} → server {}{}",
-        addr(p.client_addr),
-        who(t, p.client),
-        addr(p.server_addr),
-        who(t, p.server)
-    );
+    let ends = match (&p.shown, p.unix) {
+        (Some((c, s)), Some(kind)) => format!(
+            "connection {i} ({kind}): client {c}{} → server {s}{}{}",
+            who(t, p.client),
+            who(t, p.server),
+            match (p.by_first_send, p.bytes_only) {
+                (_, true) => " (paired by their bytes: the client closed before the server accept()ed it, so the kernel no longer linked the two)",
+                (true, false) => " (the client is the end that sent first)",
+                (false, false) => "",
+            }
+        ),
+        _ => format!(
+            "connection {i}: client {}{} → server {}{}",
+            addr(p.client_addr),
+            who(t, p.client),
+            addr(p.server_addr),
+            who(t, p.server)
+        ),
+    };
     match (both, p.client.is_some()) {
         (true, _) => format!("{ends}: both ends traced, so each recv is tied to the send() calls that made its bytes"),
         (false, true) => format!("{ends}: only the client end was traced; the server is not in the traced tree, so its recv() calls (where the client's messages merged or split) are not known"),
@@ -343,16 +484,30 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
     let other: u64 = by_ino
         .iter()
         .filter(|(i, _)| {
-            t.sockets
-                .get(i)
-                .is_none_or(|s| !matches!(s.kind, SockKind::Tcp | SockKind::Udp))
+            t.sockets.get(i).is_none_or(|s| {
+                !matches!(s.kind, SockKind::Tcp | SockKind::Udp | SockKind::UnixStream)
+            })
         })
         .map(|(_, c)| c.len() as u64)
         .sum();
     if other > 0 {
         n.push(format!(
-            "{} on UNIX or other sockets not analysed (TCP and UDP only so far)",
+            "{} on UNIX datagram or other sockets not analysed (TCP, UDP and UNIX stream only so far)",
             plural(other, "call")
+        ));
+    }
+    // UNIX stream sockets whose peer the kernel did not tell: not paired.
+    let mut unpaired: Vec<&str> = by_ino
+        .keys()
+        .filter_map(|i| t.sockets.get(i))
+        .filter(|s| s.kind == SockKind::UnixStream)
+        .filter_map(|s| s.unknown.as_deref())
+        .collect();
+    unpaired.sort_unstable();
+    if let Some(why) = unpaired.first() {
+        n.push(format!(
+            "the kernel did not name the peer of {} ({why}), so their ends could not be paired and each is shown as one end traced",
+            plural(unpaired.len() as u64, "UNIX stream socket")
         ));
     }
     if let Some(per) = t.stop_ns.checked_div(t.stops) {
@@ -403,4 +558,86 @@ fn limits(t: &Traced, mut n: Vec<String>) -> Vec<String> {
         ));
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::tracer::Sys;
+
+    fn unix(pid: i32, peer: u64, name: Option<&str>) -> SockInfo {
+        SockInfo {
+            kind: SockKind::UnixStream,
+            local: None,
+            peer: None,
+            server: false,
+            pid,
+            comm: "python3".into(),
+            unknown: None,
+            peer_ino: Some(peer),
+            name: name.map(String::from),
+        }
+    }
+
+    fn call(ino: u64, t_ns: u64, sys: Sys) -> Call {
+        Call {
+            t_ns,
+            pid: 1,
+            tid: 1,
+            fd: 3,
+            ino,
+            sys,
+            asked: 5,
+            ret: 5,
+            at: 0,
+            kept: 0,
+            peek: false,
+            truncated: false,
+            addr: None,
+        }
+    }
+
+    fn paired(sockets: HashMap<u64, SockInfo>, calls: &[Call]) -> Vec<Pair> {
+        let mut by_ino: HashMap<u64, Vec<&Call>> = HashMap::new();
+        let mut order = Vec::new();
+        for c in calls {
+            if !by_ino.contains_key(&c.ino) {
+                order.push(c.ino);
+            }
+            by_ino.entry(c.ino).or_default().push(c);
+        }
+        pair(&Traced::default(), &order, &sockets, &by_ino)
+    }
+
+    #[test]
+    fn the_named_unix_end_is_the_server_even_when_it_sends_first() {
+        let sockets = HashMap::from([(10, unix(1, 11, Some("/s"))), (11, unix(2, 10, None))]);
+        let calls = [call(10, 1, Sys::Sendto), call(11, 2, Sys::Recvfrom)];
+        let p = paired(sockets, &calls);
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].client, p[0].server), (Some(11), Some(10)));
+        assert_eq!(p[0].unix, Some("UNIX stream"));
+        assert!(!p[0].by_first_send);
+        assert_eq!(p[0].shown, Some(("unnamed".to_string(), "/s".to_string())));
+    }
+
+    #[test]
+    fn socketpair_ends_pair_by_inode_and_the_first_sender_is_the_client() {
+        // Only one end knows its peer (the other's had closed when it was
+        // first seen): still one connection.
+        let mut b = unix(2, 0, None);
+        b.peer_ino = None;
+        let sockets = HashMap::from([(20, b), (21, unix(1, 20, None)), (22, unix(3, 99, None))]);
+        let calls = [
+            call(20, 1, Sys::Recvfrom),
+            call(21, 2, Sys::Sendto),
+            call(22, 3, Sys::Sendto),
+        ];
+        let p = paired(sockets, &calls);
+        assert_eq!(p.len(), 2, "the pair, and 22 whose peer was not traced");
+        assert_eq!((p[0].client, p[0].server), (Some(21), Some(20)));
+        assert_eq!(p[0].unix, Some("UNIX socketpair"));
+        assert!(p[0].by_first_send);
+        assert_eq!((p[1].client, p[1].server), (Some(22), None));
+    }
 }

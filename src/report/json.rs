@@ -23,7 +23,7 @@ pub fn run_json(run: &RunResult) -> Value {
                         "last_msg": r.last_msg, "kind": r.kind.to_string(), "truncated": r.event.truncated,
                         "cause": causes.recv(i).as_str(), "text": text,
                     })).collect();
-                    json!({ "flow": fa.flow.to_string(), "boundaries": fa.boundaries.describe(), "summary": fa.summary, "verdict": verdict(exp, fa, commands), "recvs": recvs })
+                    json!({ "flow": fa.flow.to_string(), "boundaries": fa.boundaries.describe(), "summary": fa.summary, "verdict": verdict(exp, fa, commands, run.unix(t)), "recvs": recvs })
                 }).collect();
                 let requests: Vec<Value> = t.requests.iter().map(|r| json!({
                     "request": r.request, "sent_ns": r.sent_ns, "reply_ns": r.reply_ns, "latency_ns": r.latency_ns,

@@ -34,7 +34,7 @@ pub fn meta_json(run: &RunResult) -> String {
         "reproduced": ok,
         "swept": run.plan.swept,
         "decode_errors": decode_errors(run),
-        "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "knobs": p.knobs, "interrupted": p.interrupted})),
+        "peer": run.peer.as_ref().map(|p| json!({"command": p.command, "address": p.address, "notes": p.notes, "knobs": p.knobs, "interrupted": p.interrupted, "unix_trials": p.unix})),
         "recorded": super::recorded::meta_entries(run),
         "capture": capture(run),
         "network": network(run),
@@ -204,12 +204,23 @@ fn read_peer(meta: &Value, dir: &Path) -> Result<Option<PeerInfo>, LoadError> {
                 })?,
         ),
     };
+    // Absent in folders written before UNIX stream sockets were analysed.
+    let unix = match &p["unix_trials"] {
+        Value::Null => Some(Vec::new()),
+        Value::Array(list) if list.len() <= 4096 => list
+            .iter()
+            .map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok()))
+            .collect(),
+        _ => None,
+    }
+    .ok_or_else(|| error(dir, "peer.unix_trials: not a list of trial numbers".into()))?;
     Ok(Some(PeerInfo {
         command: text("command")?,
         address: text("address")?,
         notes,
         knobs,
         interrupted,
+        unix,
     }))
 }
 

@@ -38,7 +38,13 @@ pub fn render(run: &RunResult, opts: &RulerOptions) -> String {
             None => knobs(first),
         };
         let _ = writeln!(out, "\n  {line}");
-        out += &flow_rulers(first, t, if several { ", scenario 0" } else { "" }, opts);
+        out += &flow_rulers(
+            first,
+            t,
+            if several { ", scenario 0" } else { "" },
+            opts,
+            run.unix(t),
+        );
     }
     out += &framed_ruler(run, opts).unwrap_or_default();
     if run.plan.scenarios.len() > 1 {
@@ -104,7 +110,7 @@ fn framed_ruler(run: &RunResult, opts: &RulerOptions) -> Option<String> {
     let t = trial_zero(run, sc.index)?;
     let params: Vec<String> = sc.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let heading = format!(", scenario {}: {}", sc.index, params.join(" "));
-    Some(flow_rulers(&sc.experiment, t, &heading, opts))
+    Some(flow_rulers(&sc.experiment, t, &heading, opts, run.unix(t)))
 }
 
 /// Trial 0 of a scenario, if it ran.
@@ -116,13 +122,19 @@ fn trial_zero(run: &RunResult, scenario: usize) -> Option<&TrialResult> {
 
 /// The ruler and verdict of every flow of one trial, each headed
 /// `c2s flow (trial 0{heading}):`.
-fn flow_rulers(exp: &Experiment, t: &TrialResult, heading: &str, opts: &RulerOptions) -> String {
+fn flow_rulers(
+    exp: &Experiment,
+    t: &TrialResult,
+    heading: &str,
+    opts: &RulerOptions,
+    unix: bool,
+) -> String {
     let mut out = String::new();
     let commands = t.flows.first().map_or(0, |f| f.summary.messages);
     for fa in &t.flows {
         let _ = writeln!(out, "\n  {} flow (trial {}{heading}):", fa.flow, t.trial);
         out += &ruler(fa, opts);
-        for line in verdict(exp, fa, commands) {
+        for line in verdict(exp, fa, commands, unix) {
             let _ = writeln!(out, "  → {line}");
         }
     }

@@ -19,8 +19,8 @@ pub fn fmt_ns(ns: u64) -> String {
     }
 }
 
-/// The verdict lines for one flow.
-pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String> {
+/// The verdict lines for one flow (`unix`: of a UNIX stream connection).
+pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64, unix: bool) -> Vec<String> {
     if !fa.boundaries.known() {
         let mut lines = vec![unknown_line(fa)];
         lines.extend(
@@ -32,7 +32,7 @@ pub fn verdict(exp: &Experiment, fa: &FlowAnalysis, commands: u64) -> Vec<String
     }
     let mut lines = match fa.delivery {
         Delivery::Datagram => datagram_lines(fa),
-        _ => stream_lines(exp, fa),
+        _ => stream_lines(exp, fa, unix),
     };
     if fa.delivery == Delivery::Framed {
         lines.extend(framed_lines(exp, fa));
@@ -112,9 +112,9 @@ fn text_of(fa: &FlowAnalysis, r: &RecvRow) -> String {
 }
 
 /// The verdict of a byte stream: sticky and fragment reads, whole reads, UTF-8 cuts, losses.
-fn stream_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
+fn stream_lines(exp: &Experiment, fa: &FlowAnalysis, unix: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    lines.extend(sticky_line(exp, fa));
+    lines.extend(sticky_line(exp, fa, unix));
     lines.extend(fragment_line(fa));
     lines.extend(all_whole_line(exp, fa));
     let figs = figures(fa);
@@ -133,7 +133,7 @@ fn stream_lines(exp: &Experiment, fa: &FlowAnalysis) -> Vec<String> {
 }
 
 /// The first sticky recv, explained: which messages it held and why they sat together.
-fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
+fn sticky_line(exp: &Experiment, fa: &FlowAnalysis, unix: bool) -> Option<String> {
     let (i, r) = fa
         .recvs
         .iter()
@@ -164,8 +164,8 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis) -> Option<String> {
         None => why,
     };
     Some(format!(
-        "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; TCP is a byte stream and keeps no message boundaries.",
-        r.event.len, text_of(fa, &r), b - a + 1, r.event.asked))
+        "粘包 (sticky): recv #{i} returned {} bytes `{}` from {} messages in one recv({}): {why}; {} is a byte stream and keeps no message boundaries.",
+        r.event.len, text_of(fa, &r), b - a + 1, r.event.asked, if unix { "a UNIX stream socket" } else { "TCP" }))
 }
 
 /// What the captured wire says of the bytes `[start, end)` that one read

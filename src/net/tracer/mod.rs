@@ -16,6 +16,7 @@ mod filter;
 mod memory;
 mod sockets;
 mod spawn;
+mod unix_diag;
 mod wait;
 
 pub use sockets::{SockInfo, SockKind};

@@ -3,7 +3,8 @@
 //! /proc/TID/fd/N` names a socket's inode, and for a new inode a copy of the
 //! fd (pidfd_getfd, Linux 5.6) gives its type and addresses; the process's
 //! /proc/TID/net/tcp says whether its local port is a listening one (then
-//! this end is the server's).
+//! this end is the server's). A UNIX stream socket's peer inode and name
+//! come from the kernel's sock_diag ([`super::unix_diag`]).
 
 use nix::libc;
 use socket2::{Domain, Socket, Type};
@@ -35,6 +36,11 @@ pub struct SockInfo {
     pub comm: String,
     /// Why the addresses are not known, when they are not.
     pub unknown: Option<String>,
+    /// UNIX stream: the inode of the other end, when the kernel named one.
+    pub peer_ino: Option<u64>,
+    /// UNIX: the socket's name as `ss -x` shows it (a path, `@abstract`);
+    /// `None` when unnamed. An accepted end has its listener's name.
+    pub name: Option<String>,
 }
 
 /// What an fd is, as far as nianbao cares.
@@ -68,7 +74,7 @@ impl Fds {
             Some(ino) => {
                 self.sockets
                     .entry(ino)
-                    .or_insert_with(|| learn(tgid, tid, fd));
+                    .or_insert_with(|| learn(ino, tgid, tid, fd));
                 FdKind::Socket(ino)
             }
             None => FdKind::Other,
@@ -95,6 +101,31 @@ impl Fds {
             s.local = sock.local_addr().ok().and_then(|a| a.as_socket());
             s.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
         }
+    }
+
+    /// Asks again for a UNIX stream socket's peer while it has none: a
+    /// client that sends before the server accept()ed has an embryo for a
+    /// peer, which has no inode yet. Called at each of its calls and
+    /// before it is closed (by then the server may have accepted).
+    pub fn repeer(&mut self, ino: u64, tid: i32) {
+        let Some(s) = self.sockets.get_mut(&ino) else {
+            return;
+        };
+        if s.kind != SockKind::UnixStream || s.peer_ino.is_some() || s.unknown.is_some() {
+            return;
+        }
+        if let Ok(d) = super::unix_diag::query_for(tid, ino) {
+            s.peer_ino = d.peer;
+        }
+    }
+
+    /// Forgets `fd` of `tgid` as it is closed; a UNIX stream socket
+    /// without a known peer is asked about once more first.
+    pub fn closing(&mut self, tgid: i32, tid: i32, fd: i32) {
+        if let Some(FdKind::Socket(ino)) = self.fds.get(&(tgid, fd)).copied() {
+            self.repeer(ino, tid);
+        }
+        self.forget(tgid, fd);
     }
 
     /// Forgets `fd` of `tgid` (closed, or replaced by dup2).
@@ -126,7 +157,7 @@ pub fn threads(pid: i32) -> std::io::Result<Vec<i32>> {
 }
 
 /// The socket behind `fd` of `tid`: a copy of the fd through a pidfd.
-fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
+fn learn(ino: u64, tgid: i32, tid: i32, fd: i32) -> SockInfo {
     let comm = std::fs::read_to_string(format!("/proc/{tgid}/comm"))
         .map(|s| s.trim_end().to_string())
         .unwrap_or_default();
@@ -138,6 +169,8 @@ fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
         pid: tgid,
         comm,
         unknown: None,
+        peer_ino: None,
+        name: None,
     };
     let sock = match copy_fd(tid, fd) {
         Ok(s) => s,
@@ -158,6 +191,15 @@ fn learn(tgid: i32, tid: i32, fd: i32) -> SockInfo {
     info.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
     if let (SockKind::Tcp, Some(local)) = (info.kind, info.local) {
         info.server = listening(tid, local);
+    }
+    if info.kind == SockKind::UnixStream {
+        match super::unix_diag::query_for(tid, ino) {
+            Ok(d) => {
+                info.peer_ino = d.peer;
+                info.name = d.name.as_deref().map(super::unix_diag::shown);
+            }
+            Err(e) => info.unknown = Some(format!("sock_diag: {e}")),
+        }
     }
     info
 }

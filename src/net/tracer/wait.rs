@@ -439,7 +439,7 @@ impl<'a> Tracer<'a> {
             libc::SYS_sendmsg => Sys::Sendmsg,
             libc::SYS_recvmsg => Sys::Recvmsg,
             libc::SYS_close => {
-                self.fds.forget(tgid, regs.rdi as i32);
+                self.fds.closing(tgid, tid, regs.rdi as i32);
                 return self.go(pid);
             }
             libc::SYS_dup2 | libc::SYS_dup3 => {
@@ -530,6 +530,7 @@ impl<'a> Tracer<'a> {
     ) -> (u64, bool, Option<std::net::SocketAddr>) {
         let left = self.opts.keep.saturating_sub(self.out.bytes.len() as u64);
         let udp = self.fds.sock_kind(e.ino) == Some(super::SockKind::Udp);
+        self.fds.repeer(e.ino, pid.as_raw());
         let mut addr = None;
         if udp && ret >= 0 {
             addr = match e.sys {
