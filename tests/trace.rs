@@ -619,3 +619,57 @@ fn a_unix_client_that_closed_before_the_accept_is_paired_by_its_bytes() {
     hellofeng_over_unix(dir.path(), &stdout, "UNIX stream");
     assert!(stdout.contains("paired by their bytes"), "{stdout}");
 }
+
+/// A set-user-ID program run deeper in the traced tree would run without
+/// its privileges under an ordinary user's ptrace: the tree is killed at
+/// its exec, before it runs an instruction, and the report says why. As
+/// root the test runs nianbao as `nobody` (setpriv), since a root tracer
+/// does not take the privileges away.
+#[test]
+fn a_setuid_program_deeper_in_the_tree_is_refused_before_it_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let setuid = ["/usr/bin/passwd", "/bin/su", "/usr/bin/su"]
+        .into_iter()
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o4000 != 0));
+    let Some(setuid) = setuid else {
+        println!("skipped: no set-user-ID program (passwd, su) on this machine");
+        return;
+    };
+    let root = nix::unistd::geteuid().is_root();
+    if root && Command::new("setpriv").arg("--version").output().is_err() {
+        println!("skipped: running as root and no setpriv to trace as an ordinary user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = dir.path().join("r").display().to_string();
+    let script = format!("echo before; {setuid} --help >/dev/null 2>&1; echo after");
+    let args = ["trace", "--out", &out, "--", "sh", "-c", &script];
+    let mut cmd = match root {
+        true => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_nianbao"))
+                .args(args)
+                .env("NO_COLOR", "1");
+            c
+        }
+        false => nianbao(&args),
+    };
+    cmd.current_dir(dir.path());
+    let (code, stdout, stderr) = peers::run(cmd, BOUND, "nianbao trace");
+    if stderr.contains("PTRACE_TRACEME") || stderr.contains("not permitted") {
+        println!("skipped: ptrace is not permitted here: {}", stderr.trim());
+        return;
+    }
+    assert!(stdout.lines().any(|l| l == "before"), "{stdout}{stderr}");
+    assert!(
+        !stdout.lines().any(|l| l == "after"),
+        "the rest of the tree was stopped: {stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("refused: the traced tree ran `{setuid}`")),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(code, 2, "{stdout}{stderr}");
+}

@@ -172,15 +172,19 @@ pub fn build(t: &Traced, opts: &TraceOptions, tap: &WireTap) -> TraceRun {
     TraceRun {
         peer: run,
         // An attached process is not nianbao's: its status is not passed on.
-        status: t
-            .attached
-            .is_none()
-            .then_some(t.status)
-            .flatten()
-            .map(|s| match s {
-                tracer::Status::Code(c) => c as u8,
-                tracer::Status::Killed(sig) => 128u8.saturating_add(sig as u8),
-            }),
+        status: match t.ending {
+            // Refused, as the command itself would be: exit 2.
+            Some(Ending::Refused) => Some(2),
+            _ => t
+                .attached
+                .is_none()
+                .then_some(t.status)
+                .flatten()
+                .map(|s| match s {
+                    tracer::Status::Code(c) => c as u8,
+                    tracer::Status::Killed(sig) => 128u8.saturating_add(sig as u8),
+                }),
+        },
         by_sends,
         udp_only,
         unix,
@@ -530,6 +534,10 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
     n.push(match (t.ending, t.status) {
         (Some(Ending::Deadline), _) => "the deadline passed: the traced programs were killed (give --deadline up to 600s to wait longer)".into(),
         (Some(Ending::Signal(s)), _) => format!("{} stopped the trace: the traced programs were killed", crate::error::signal_name(s)),
+        (Some(Ending::Refused), _) => format!(
+            "refused: the traced tree ran `{}`, which is set-user-ID or set-group-ID; traced by an ordinary user it would run without its privileges, so the traced programs were killed before it ran (trace it as root, or trace the programs around it)",
+            t.refused.as_deref().unwrap_or("a program")
+        ),
         (_, Some(tracer::Status::Code(c))) => format!("the command exited with status {c} ({} {} in the traced tree)", t.processes, if t.processes == 1 { "process" } else { "processes" }),
         (_, Some(tracer::Status::Killed(s))) => format!("the command was killed by signal {s}; what it did until then is recorded"),
         _ => "the command's exit status is not known".into(),

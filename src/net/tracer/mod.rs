@@ -98,6 +98,10 @@ pub enum Ending {
     Deadline,
     /// A signal (Ctrl-C, SIGTERM) asked nianbao to stop; the tree was killed.
     Signal(i32),
+    /// A program of the tree was set-user-ID or set-group-ID: traced by an
+    /// ordinary user it would run without its privileges, so the tree was
+    /// killed before it ran ([`Traced::refused`] names it).
+    Refused,
 }
 
 /// How the command itself ended.
@@ -135,6 +139,8 @@ pub struct Traced {
     /// The process attached to (`--pid`), which goes on after nianbao
     /// detaches; `None`: nianbao started the command.
     pub attached: Option<i32>,
+    /// The set-user-ID (set-group-ID) program that ended the trace, if one did.
+    pub refused: Option<String>,
 }
 
 /// What the tracer is told.

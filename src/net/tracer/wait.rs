@@ -345,6 +345,15 @@ impl<'a> Tracer<'a> {
                             self.tracees.remove(&(former as i32));
                         }
                     }
+                    // The new program has not run an instruction yet: one
+                    // that is set-user-ID would run without its privileges
+                    // under an ordinary user's ptrace. It is stopped here.
+                    if !self.attached && !nix::unistd::geteuid().is_root() {
+                        if let Some(path) = privileged(pid.as_raw()) {
+                            self.out.refused = Some(path);
+                            return self.kill_all(Ending::Refused);
+                        }
+                    }
                 }
                 self.go(pid)
             }
@@ -576,4 +585,18 @@ impl<'a> Tracer<'a> {
         memory::gather(pid, &iov, want as usize, &mut self.out.bytes);
         (asked, truncated, addr)
     }
+}
+
+/// The program process `pid` just exec'd, when it is set-user-ID or
+/// set-group-ID (then the kernel ran it without those privileges, as an
+/// ordinary user traces it).
+fn privileged(pid: i32) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let exe = format!("/proc/{pid}/exe");
+    let mode = std::fs::metadata(&exe).ok()?.permissions().mode();
+    (mode & 0o6000 != 0).then(|| {
+        std::fs::read_link(&exe)
+            .map(|p| p.display().to_string())
+            .unwrap_or(exe)
+    })
 }
