@@ -382,3 +382,30 @@ fn every_committed_results_folder_still_shows_and_plots() {
     }
     assert!(seen >= 14, "only {seen} folders under results/reference/");
 }
+
+#[test]
+fn a_hostile_requests_csv_or_cause_is_refused_by_its_line() {
+    // A request number past the ids a flow holds (drawing 0..=it would
+    // never end), and a latency that is not reply − sent.
+    for (row, needle) in [
+        (
+            "0,0,18446744073709551615,10,20,10",
+            "requests.csv:2: column request",
+        ),
+        ("0,0,0,10,20,99", "requests.csv:2: column latency_ns"),
+    ] {
+        let (_tmp, dir) = copy();
+        let text = format!("scenario,trial,request,sent_ns,reply_ns,latency_ns\n{row}\n");
+        fs::write(dir.join("requests.csv"), text).unwrap();
+        refused(&dir, &[needle]);
+    }
+    let (_tmp, dir) = copy();
+    set_cell(&dir.join("recvs.csv"), 2, "cause", "bad-luck");
+    refused(
+        &dir,
+        &[
+            "recvs.csv:2: column cause",
+            "allowed: empty, coalesced:nagle",
+        ],
+    );
+}

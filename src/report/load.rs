@@ -472,8 +472,10 @@ fn cause(c: &mut Cells) -> Result<crate::analysis::Cause, LoadError> {
 
 fn request_row(c: &mut Cells) -> Result<RequestRow, LoadError> {
     let (line, scenario, trial, request) = (c.line, c.u32()?, c.u32()?, c.u64()?);
-    let (sent_ns, reply_ns, latency_ns) = (c.u64()?, c.u64()?, c.u64()?);
+    at_most(c, request, MAX_ID, "request")?;
+    let (sent_ns, reply_ns) = (c.u64()?, c.u64()?);
     at_most(c, reply_ns, MAX_TIME, "reply_ns")?;
+    let latency_ns = c.u64()?;
     if reply_ns.checked_sub(sent_ns) != Some(latency_ns) {
         return Err(c.error(format!(
             "latency_ns {latency_ns} is not reply_ns {reply_ns} − sent_ns {sent_ns}"

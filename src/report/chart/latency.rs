@@ -41,7 +41,13 @@ pub fn latency(res: &Results, opts: &ChartOptions, out: &Path) -> Result<(), Cha
             why: "requests.csv has no rows".into(),
         });
     };
-    let requests = res.requests.iter().map(|r| r.request).max().unwrap_or(0) + 1;
+    let requests = res
+        .requests
+        .iter()
+        .map(|r| r.request)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1);
     let trials = {
         let mut t: Vec<(u32, u32)> = res.requests.iter().map(|r| (r.scenario, r.trial)).collect();
         t.sort_unstable();
@@ -106,16 +112,18 @@ fn series(res: &Results) -> Vec<Series> {
                 .iter()
                 .map(|r| (r.request as f64, ms(r.latency_ns).max(1e-4)))
                 .collect();
-            let last = rows.iter().map(|r| r.request).max().unwrap_or(0);
-            let medians = (0..=last)
-                .filter_map(|i| {
-                    let at: Vec<f64> = points
-                        .iter()
-                        .filter(|p| p.0 == i as f64)
-                        .map(|p| p.1)
-                        .collect();
-                    Some((i as f64, stats::median(&at)?))
-                })
+            // The median at each request number that has points, in one
+            // pass (a folder read back may number its requests anyhow).
+            let mut by_request: std::collections::BTreeMap<u64, Vec<f64>> = Default::default();
+            for r in &rows {
+                by_request
+                    .entry(r.request)
+                    .or_default()
+                    .push(ms(r.latency_ns).max(1e-4));
+            }
+            let medians = by_request
+                .iter()
+                .filter_map(|(i, at)| Some((*i as f64, stats::median(at)?)))
                 .collect();
             let every: Vec<f64> = points.iter().map(|p| p.1).collect();
             Some(Series {
