@@ -289,8 +289,12 @@ fn merge_cause(
         .iter()
         .take_while(|&&(a, _, _)| a < end)
         .any(|&(a, b, _)| {
+            // The segment's part in the read holds bytes of two messages
+            // when a message ends strictly inside it (the messages are in
+            // offset order: one search, not a scan).
             let (a, b) = (a.max(start), b.min(end));
-            msgs.iter().filter(|&&(m, n)| m < b && n > a).count() > 1
+            let i = msgs.partition_point(|&(_, n)| n <= a);
+            msgs.get(i).is_some_and(|&(_, n)| n < b)
         });
     match merged {
         true => Cause::Coalesced(mech),
