@@ -169,11 +169,16 @@ impl<'a> Causer<'a> {
             return None;
         }
         let (start, end) = (r.event.offset, r.event.offset + u64::from(r.event.len));
+        // Measured only when the captured segments cover the whole read
+        // (a capture cut short, or packets the kernel dropped, leave gaps).
+        if !covers(&self.segs, start, end) {
+            return None;
+        }
         let msgs: Vec<(u64, u64)> = (r.first_msg?..=r.last_msg?)
             .filter_map(|id| self.fa.messages.get(id as usize))
             .map(|m| (m.span.offset, m.span.offset + m.span.len))
             .collect();
-        Some(merge_cause(&self.segs, &msgs, (start, end), mech))
+        merge_cause(&self.segs, &msgs, (start, end), mech, &self.writes)
     }
 
     /// When read `i` ends inside a message: that message's id, and why the
@@ -238,6 +243,28 @@ impl WriteEnds<'_> {
         WriteEnds::Sorted(ends)
     }
 
+    /// Whether a call that took bytes ended strictly inside `(a, b)`.
+    fn end_inside(&self, a: u64, b: u64) -> bool {
+        match self {
+            WriteEnds::InPlace(sends) => {
+                // Calls starting before `b`, the last few of which may end inside.
+                let i = sends.partition_point(|s| s.offset < b);
+                sends[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|s| s.offset + u64::from(s.ret) > a || s.ret == 0)
+                    .any(|s| {
+                        let e = s.offset + u64::from(s.ret);
+                        s.ret > 0 && a < e && e < b
+                    })
+            }
+            WriteEnds::Sorted(ends) => {
+                let i = ends.partition_point(|w| w.0 <= a);
+                ends.get(i).is_some_and(|w| w.0 < b)
+            }
+        }
+    }
+
     /// Whether a call that took bytes ended at `end`, and if so whether it
     /// was short (took fewer bytes than asked).
     fn ending_at(&self, end: u64) -> Option<bool> {
@@ -283,23 +310,42 @@ fn merge_cause(
     msgs: &[(u64, u64)],
     (start, end): (u64, u64),
     mech: Mechanism,
-) -> Cause {
+    writes: &WriteEnds,
+) -> Option<Cause> {
     let from = segs.partition_point(|&(_, b, _)| b <= start);
-    let merged = segs[from..]
-        .iter()
-        .take_while(|&&(a, _, _)| a < end)
-        .any(|&(a, b, _)| {
-            // The segment's part in the read holds bytes of two messages
-            // when a message ends strictly inside it (the messages are in
-            // offset order: one search, not a scan).
-            let (a, b) = (a.max(start), b.min(end));
-            let i = msgs.partition_point(|&(_, n)| n <= a);
-            msgs.get(i).is_some_and(|&(_, n)| n < b)
-        });
-    match merged {
+    let mut merged = false;
+    for &(a, b, _) in segs[from..].iter().take_while(|&&(a, _, _)| a < end) {
+        // The segment's part in the read holds bytes of two messages
+        // when a message ends strictly inside it (the messages are in
+        // offset order: one search, not a scan).
+        let (a, b) = (a.max(start), b.min(end));
+        let i = msgs.partition_point(|&(_, n)| n <= a);
+        if msgs.get(i).is_some_and(|&(_, n)| n < b) {
+            // One send() that wrote both (framed messages written
+            // together) is the application's merge, not the kernel's.
+            match writes.end_inside(a, b) {
+                true => merged = true,
+                false => return None,
+            }
+        }
+    }
+    Some(match merged {
         true => Cause::Coalesced(mech),
         false => Cause::LateReader,
+    })
+}
+
+/// Whether the first-time segments cover every byte of `[start, end)`.
+fn covers(segs: &[(u64, u64, u64)], start: u64, end: u64) -> bool {
+    let mut at = start;
+    let from = segs.partition_point(|&(_, b, _)| b <= start);
+    for &(a, b, _) in &segs[from..] {
+        if a > at || at >= end {
+            break;
+        }
+        at = at.max(b);
     }
+    at >= end
 }
 
 #[cfg(test)]
@@ -418,6 +464,22 @@ mod tests {
         // Without a capture the place of the merge is not measured.
         let bare = flow(&[5, 4], &[(0, 5, 5), (5, 4, 4)], &[], &[(9, 1024, Some(0))]);
         assert_eq!(words(&bare, Mechanism::Nagle), (vec![""], vec!["", ""]));
+    }
+
+    #[test]
+    fn a_merge_is_not_named_where_the_wire_has_a_gap_or_one_write_held_both() {
+        // The capture missed the second segment: not measured.
+        let gap = flow(
+            &[5, 4],
+            &[(0, 5, 5), (5, 4, 4)],
+            &[(0, 5)],
+            &[(9, 1024, Some(0))],
+        );
+        assert_eq!(words(&gap, Mechanism::Nagle), (vec![""], vec!["", ""]));
+        // One send() wrote both messages (framed messages written
+        // together): the application merged them, not the kernel.
+        let one = flow(&[5, 4], &[(0, 9, 9)], &[(0, 9)], &[(9, 1024, Some(0))]);
+        assert_eq!(words(&one, Mechanism::Nagle), (vec![""], vec!["", ""]));
     }
 
     #[test]

@@ -535,7 +535,7 @@ fn notes(t: &Traced, by_ino: &HashMap<u64, Vec<&Call>>) -> Vec<String> {
         (Some(Ending::Deadline), _) => "the deadline passed: the traced programs were killed (give --deadline up to 600s to wait longer)".into(),
         (Some(Ending::Signal(s)), _) => format!("{} stopped the trace: the traced programs were killed", crate::error::signal_name(s)),
         (Some(Ending::Refused), _) => format!(
-            "refused: the traced tree ran `{}`, which is set-user-ID or set-group-ID; traced by an ordinary user it would run without its privileges, so the traced programs were killed before it ran (trace it as root, or trace the programs around it)",
+            "refused: the traced tree ran `{}`, which is set-user-ID, set-group-ID or has file capabilities; traced by an ordinary user it would run without its privileges, so the traced programs were killed before it ran (trace it as root, or trace the programs around it)",
             t.refused.as_deref().unwrap_or("a program")
         ),
         (_, Some(tracer::Status::Code(c))) => format!("the command exited with status {c} ({} {} in the traced tree)", t.processes, if t.processes == 1 { "process" } else { "processes" }),

@@ -61,10 +61,14 @@ pub fn request_lines(exp: &Experiment, t: &crate::analysis::TrialResult) -> Vec<
         return Vec::new();
     };
     let ns = |v: f64| fmt_ns(v as u64);
+    let answered = t.requests.len() as u64;
     let mut line = format!(
-        "Requests: each waited {} for its reply (median of {}; mean {}, p99 {}).",
+        "Requests: the median request waited {} for its reply (of {} answered; mean {}, p99 {}).",
         ns(l.median_ns),
-        plural(c2s.summary.messages, "request"),
+        match answered {
+            0 => plural(c2s.summary.messages, "request"),
+            n => plural(n, "request"),
+        },
         ns(l.mean_ns),
         ns(l.p99_ns)
     );
@@ -90,8 +94,12 @@ pub fn request_lines(exp: &Experiment, t: &crate::analysis::TrialResult) -> Vec<
             );
             let s = &exp.sender;
             let released = h.ack_ns.filter(|a| h.left_ns - a < 1_000_000);
+            // A delayed ACK: it came 30 ms or more after the held write,
+            // and the receiver did not ask for quick ACKs.
+            let delayed =
+                |a: u64| a.saturating_sub(h.written_ns) >= 30_000_000 && !exp.receiver.quickack;
             line += &match released {
-                Some(a) if !s.nodelay && !s.cork && !s.more => format!(
+                Some(a) if !s.nodelay && !s.cork && !s.more && delayed(a) => format!(
                     ", right after the receiver's ACK at {}. With Nagle on (TCP_NODELAY off) the kernel holds a small write while earlier bytes are unacknowledged, and the receiver delayed that ACK (Linux's delayed-ACK timer: 40 ms at the least) hoping to send it with a reply, which it could not send before the rest of the request arrived.",
                     fmt_ns(a)
                 ),
@@ -174,7 +182,8 @@ fn sticky_line(exp: &Experiment, fa: &FlowAnalysis, unix: bool) -> Option<String
 /// `None` when the trial was not captured.
 fn wire_clause(fa: &FlowAnalysis, start: u64, end: u64, cause: Cause) -> Option<String> {
     use crate::trace::wire::flag::RETX;
-    if fa.wire.is_empty() {
+    // Only what the cause measured: the segments covered the read.
+    if fa.wire.is_empty() || !matches!(cause, Cause::Coalesced(_) | Cause::LateReader) {
         return None;
     }
     let segs: Vec<(u64, u64)> = fa
@@ -254,7 +263,7 @@ fn fragment_line(fa: &FlowAnalysis) -> Option<String> {
         }
         Cause::ShortWrite => "a send() took only part of the message (a short write, completed by the next call), and the read came before the rest arrived".to_string(),
         Cause::SegmentSplit => format!(
-            "the message crossed TCP segments (the wire shows one ending at byte {}, where no write ended) and only the first had arrived when it read: split by the segment size (MSS), not by the recv size",
+            "the message crossed TCP segments (the wire shows one ending at byte {}, where no write ended) and only the first had arrived when it read: split where a segment ended, not by the recv size",
             r.event.offset + u64::from(r.event.len)
         ),
         _ if r.event.len == r.event.asked => format!(

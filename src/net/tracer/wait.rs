@@ -587,14 +587,25 @@ impl<'a> Tracer<'a> {
     }
 }
 
-/// The program process `pid` just exec'd, when it is set-user-ID or
-/// set-group-ID (then the kernel ran it without those privileges, as an
-/// ordinary user traces it).
+/// The program process `pid` just exec'd, when it is set-user-ID,
+/// set-group-ID (with group execute) or has file capabilities (then the
+/// kernel ran it without those privileges, as an ordinary user traces it).
 fn privileged(pid: i32) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let exe = format!("/proc/{pid}/exe");
     let mode = std::fs::metadata(&exe).ok()?.permissions().mode();
-    (mode & 0o6000 != 0).then(|| {
+    let setid = mode & 0o4000 != 0 || mode & 0o2010 == 0o2010;
+    let path = std::ffi::CString::new(exe.clone()).ok()?;
+    // SAFETY: getxattr(2) with a size of 0 only asks for the length.
+    let caps = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            c"security.capability".as_ptr(),
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    (setid || caps > 0).then(|| {
         std::fs::read_link(&exe)
             .map(|p| p.display().to_string())
             .unwrap_or(exe)
