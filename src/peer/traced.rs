@@ -232,7 +232,7 @@ fn wire_check(i: usize, trace: &Trace, w: &ConnectionWire) -> Option<String> {
     }
     match parts.is_empty() {
         true => Some(format!(
-            "connection {i}: the capture on lo saw none of its packets (it is not on loopback)"
+            "connection {i}: the capture on lo saw none of its packets (it is not on loopback, or the capture missed them)"
         )),
         false => Some(format!("connection {i}, the wire: {}", parts.join("; "))),
     }

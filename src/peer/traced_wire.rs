@@ -11,7 +11,8 @@
 //! at most that gap.
 
 use crate::net::capture::{self, Capture as Socket, Proto};
-use crate::trace::wire::{self, Capture, Frame, Place, Segment, KEEP_BYTES_RUN};
+use crate::trace::wire::{self, Capture, Frame, Place, Segment, TcpFrame, KEEP_BYTES_RUN};
+use std::collections::HashMap;
 
 /// Frames read after the command at most; more are left and counted.
 const MAX_FRAMES: usize = 1 << 20;
@@ -23,6 +24,10 @@ pub struct WireTap {
     real0: u64,
     why_not: Option<String>,
     frames: Vec<Frame>,
+    /// Each frame's TCP header, read as the frame was (its bytes may be
+    /// past the keep cap), and the frames of each port pair.
+    headers: Vec<Option<TcpFrame>>,
+    by_ports: HashMap<(u16, u16), Vec<usize>>,
     bytes: Vec<u8>,
     drops: u64,
 }
@@ -43,6 +48,8 @@ impl WireTap {
             real0: 0,
             why_not: None,
             frames: Vec::new(),
+            headers: Vec::new(),
+            by_ports: HashMap::new(),
             bytes: Vec::new(),
             drops: 0,
         };
@@ -68,8 +75,17 @@ impl WireTap {
             return Ok(());
         };
         let (frames, bytes, real0) = (&mut self.frames, &mut self.bytes, self.real0);
+        let (headers, by_ports) = (&mut self.headers, &mut self.by_ports);
         self.drops = socket
             .drain(MAX_FRAMES, |realtime_ns, data, len| {
+                // The header is read now, so frames past the keep cap
+                // still give their connection its segments.
+                let header = wire::tcp_frame(data);
+                if let Some(h) = header {
+                    let key = (h.src.min(h.dst), h.src.max(h.dst));
+                    by_ports.entry(key).or_default().push(frames.len());
+                }
+                headers.push(header);
                 let keep = match bytes.len() + data.len() <= KEEP_BYTES_RUN {
                     true => data.len(),
                     false => 0,
@@ -101,11 +117,17 @@ impl WireTap {
         }
         let mut seg = wire::Segmenter::connection(server_port, client_port);
         let (mut frames, mut bytes) = (Vec::new(), Vec::new());
-        for f in &self.frames {
+        let key = (server_port.min(client_port), server_port.max(client_port));
+        let mine = self.by_ports.get(&key).map_or(&[][..], |v| &v[..]);
+        for &i in mine {
+            let (f, Some(header)) = (&self.frames[i], self.headers[i]) else {
+                continue;
+            };
             let data = f.data(&self.bytes);
-            if let Some(at) = seg.push(f.t_ns, data) {
+            if let Some(at) = seg.push_tcp(f.t_ns, header) {
                 frames.push(Frame {
                     at: bytes.len() as u64,
+                    kept: data.len() as u32,
                     segment: Some(at),
                     ..*f
                 });

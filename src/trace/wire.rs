@@ -240,7 +240,12 @@ impl Segmenter {
         if self.udp {
             return self.push_datagram(t_ns, data);
         }
-        let (flow, seq, len, flags, mss, client) = tcp_of(data, self.port)?;
+        self.push_tcp(t_ns, tcp_frame(data)?)
+    }
+
+    /// One TCP frame already parsed ([`tcp_frame`]); which segment it is, if any.
+    pub fn push_tcp(&mut self, t_ns: u64, frame: TcpFrame) -> Option<(Flow, u32)> {
+        let (flow, seq, len, flags, mss, client) = frame.toward(self.port)?;
         if self.client_port.is_some_and(|p| p != client) {
             return None;
         }
@@ -327,16 +332,35 @@ struct FlowState {
 /// payload length, flag bits, the MSS option of a SYN, and the client's port.
 type TcpFacts = (Flow, u32, u32, u16, Option<u16>, u16);
 
-fn tcp_of(data: &[u8], port: u16) -> Option<TcpFacts> {
+/// What one frame's TCP header says, before it is known whose it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpFrame {
+    pub src: u16,
+    pub dst: u16,
+    seq: u32,
+    len: u32,
+    flags: u16,
+    mss: Option<u16>,
+}
+
+impl TcpFrame {
+    /// The frame as one of the connection to `port`.
+    fn toward(self, port: u16) -> Option<TcpFacts> {
+        let (flow, client) = if self.dst == port {
+            (Flow::C2s, self.src)
+        } else if self.src == port {
+            (Flow::S2c, self.dst)
+        } else {
+            return None;
+        };
+        Some((flow, self.seq, self.len, self.flags, self.mss, client))
+    }
+}
+
+/// The TCP header of an Ethernet frame, if it holds one.
+pub fn tcp_frame(data: &[u8]) -> Option<TcpFrame> {
     let p = SlicedPacket::from_ethernet(data).ok()?;
     let Some(TransportSlice::Tcp(tcp)) = p.transport else {
-        return None;
-    };
-    let (flow, client) = if tcp.destination_port() == port {
-        (Flow::C2s, tcp.source_port())
-    } else if tcp.source_port() == port {
-        (Flow::S2c, tcp.destination_port())
-    } else {
         return None;
     };
     // The payload length from the IP header, so a frame cut short by the
@@ -363,7 +387,14 @@ fn tcp_of(data: &[u8], port: u16) -> Option<TcpFacts> {
         Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
         _ => None,
     });
-    Some((flow, tcp.sequence_number(), len, bits, mss, client))
+    Some(TcpFrame {
+        src: tcp.source_port(),
+        dst: tcp.destination_port(),
+        seq: tcp.sequence_number(),
+        len,
+        flags: bits,
+        mss,
+    })
 }
 
 #[cfg(test)]
