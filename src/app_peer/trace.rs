@@ -38,23 +38,7 @@ pub fn trace(args: &TraceArgs) -> Result<TraceOutcome> {
             }
         })?),
     };
-    let mut sets = Flags::new();
-    if args.output.deadline.is_none() {
-        push_str(
-            &mut sets,
-            "--deadline",
-            "deadline",
-            &Some(DEFAULT_DEADLINE.into()),
-        );
-    }
-    let (plan, declared) = peer_plan(
-        "trace",
-        "Someone else's programs, traced by nianbao trace",
-        None,
-        sets,
-        &args.boundaries,
-        &args.output,
-    )?;
+    let (plan, declared) = trace_plan(args, false)?;
     let exp = &plan.scenarios[0].experiment;
     // The boundaries the user gave, read as `listen` reads them.
     let given = peer::PeerOptions {

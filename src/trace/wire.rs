@@ -273,6 +273,18 @@ impl Segmenter {
                 flags |= flag::GSO;
             }
         }
+        self.record(flow, t_ns, offset, len, flags)
+    }
+
+    /// Adds a segment to its flow's list; where it went.
+    fn record(
+        &mut self,
+        flow: Flow,
+        t_ns: u64,
+        offset: u64,
+        len: u32,
+        flags: u16,
+    ) -> Option<(Flow, u32)> {
         let list = match flow {
             Flow::C2s => &mut self.c2s,
             Flow::S2c => &mut self.s2c,
@@ -307,17 +319,7 @@ impl Segmenter {
         let st = &mut self.flows[usize::from(flow == Flow::S2c)];
         let offset = st.seen_end;
         st.seen_end += u64::from(len);
-        let list = match flow {
-            Flow::C2s => &mut self.c2s,
-            Flow::S2c => &mut self.s2c,
-        };
-        list.push(Segment {
-            t_ns,
-            offset,
-            len,
-            flags: 0,
-        });
-        Some((flow, list.len() as u32 - 1))
+        self.record(flow, t_ns, offset, len, 0)
     }
 }
 
